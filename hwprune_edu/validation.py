@@ -1,0 +1,200 @@
+"""Input checking in one place.
+
+Every error names the argument, what was expected and what was received, in
+the style of scikit-learn's ``check_array``: a learner reading the message
+should know what to change without opening the source.
+
+>>> as_weights([[1, -2], [3, 4]]).dtype
+dtype('float64')
+>>> resolve_amount(0.5, 10, name="amount")
+5
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "as_weights",
+    "as_mask",
+    "resolve_amount",
+    "check_int",
+    "check_positive_int",
+    "describe",
+]
+
+
+def describe(value: Any) -> str:
+    """A short description of ``value`` for error messages.
+
+    >>> describe(np.zeros((2, 3)))
+    'an array of shape (2, 3) and dtype float64'
+    >>> describe([1, 2])
+    'a list'
+    """
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if value is None:
+        return "None"
+    if isinstance(value, (bool, numbers.Number, str)):
+        return f"{type(value).__name__} {value!r}"
+    return f"a {type(value).__name__}"
+
+
+def as_weights(
+    weights: Any,
+    *,
+    name: str = "weights",
+    ndim: int | tuple[int, ...] | None = None,
+    allow_empty: bool = False,
+    finite: bool = True,
+) -> np.ndarray:
+    """Return ``weights`` as a real floating-point array, checked, never a view to write through.
+
+    Integer and boolean inputs are converted to float64; float inputs keep
+    their dtype. The result may share memory with the input, so callers must
+    not write to it (no function in this package does).
+
+    Args:
+        weights: array-like of real numbers.
+        name: the argument's name, used in error messages.
+        ndim: allowed number(s) of dimensions, or ``None`` for any ``>= 1``.
+        allow_empty: whether a size-0 array is acceptable.
+        finite: reject NaN and infinities.
+
+    Returns:
+        A floating-point ``numpy.ndarray``.
+
+    >>> as_weights([1, 2, 3]).tolist()
+    [1.0, 2.0, 3.0]
+    >>> as_weights([[1.0, float("nan")]])
+    Traceback (most recent call last):
+    ...
+    ValueError: weights must be finite, but it contains 1 NaN and 0 infinite value(s) (an array of shape (1, 2) and dtype float64)
+    """
+    if weights is None:
+        raise TypeError(f"{name} must be an array of numbers, got None")
+    if isinstance(weights, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got {describe(weights)}")
+    try:
+        array = np.asarray(weights)
+    except ValueError as err:  # NumPy >= 1.24 refuses ragged nested lists
+        raise ValueError(
+            f"{name} must be a rectangular array, but it is ragged (rows of different lengths): {err}"
+        ) from None
+    if array.dtype == object:
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers, got {describe(weights)} that NumPy "
+            "could only store as objects (ragged rows or non-numeric entries)"
+        )
+    if array.dtype.kind == "b" or array.dtype.kind in "iu":
+        array = array.astype(np.float64)
+    elif array.dtype.kind == "c":
+        raise TypeError(f"{name} must be real numbers, got complex values ({describe(array)})")
+    elif array.dtype.kind != "f":
+        raise TypeError(f"{name} must be an array of numbers, got {describe(array)}")
+    if ndim is None:
+        if array.ndim == 0:
+            raise ValueError(f"{name} must have at least 1 dimension, got a scalar {array.item()!r}")
+    else:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if array.ndim not in allowed:
+            expected = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{name} must be {expected}, got a {array.ndim}-D array of shape {array.shape}")
+    if array.size == 0 and not allow_empty:
+        raise ValueError(f"{name} must not be empty, got {describe(array)}")
+    if finite and not np.isfinite(array).all():
+        n_nan = int(np.isnan(array).sum())
+        n_inf = int(np.isinf(array).sum())
+        raise ValueError(
+            f"{name} must be finite, but it contains {n_nan} NaN and {n_inf} infinite value(s) ({describe(array)})"
+        )
+    return array
+
+
+def as_mask(mask: Any, shape: tuple[int, ...], *, name: str = "mask") -> np.ndarray:
+    """Return ``mask`` as a boolean array of exactly ``shape``.
+
+    Accepts booleans, or numbers that are all 0 or 1.
+
+    >>> as_mask([[1, 0]], (1, 2)).tolist()
+    [[True, False]]
+    """
+    if mask is None:
+        raise TypeError(f"{name} must be a boolean array of shape {shape}, got None")
+    array = np.asarray(mask)
+    if array.dtype.kind == "b":
+        pass
+    elif array.dtype.kind in "iuf":
+        if not np.isin(array, (0, 1)).all():
+            raise ValueError(f"{name} must contain only True/False (or 0/1), got other values ({describe(array)})")
+        array = array.astype(bool)
+    else:
+        raise TypeError(f"{name} must be a boolean array of shape {shape}, got {describe(array)}")
+    if array.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)} (the weights' shape), got shape {array.shape}")
+    return array
+
+
+def resolve_amount(amount: Any, n: int, *, name: str = "amount") -> int:
+    """Turn a pruning ``amount`` into a count, following ``torch.nn.utils.prune``.
+
+    An ``int`` is a count of entries (or slices) to prune, ``0 <= amount <= n``;
+    a ``float`` in ``[0, 1]`` is a fraction, rounded as ``round(amount * n)``
+    (Python's round: halves go to the even neighbour, exactly as torch does).
+    ``bool`` is rejected: ``True`` is almost always a mistake for ``1.0``.
+
+    Args:
+        amount: the count or fraction to prune.
+        n: how many entries (or slices) there are.
+        name: the argument's name, used in error messages.
+
+    Returns:
+        The number of entries (or slices) to prune.
+
+    >>> resolve_amount(3, 10)
+    3
+    >>> resolve_amount(0.25, 10)  # round(2.5) == 2, as in torch
+    2
+    """
+    if isinstance(amount, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an int (a count) or a float in [0, 1] (a fraction), got bool {amount!r}")
+    if isinstance(amount, numbers.Integral):
+        count = int(amount)
+        if count < 0:
+            raise ValueError(f"{name} as a count must be >= 0, got {count}")
+        if count > n:
+            raise ValueError(f"{name}={count} is more than the {n} entries (or slices) there are to prune")
+        return count
+    if isinstance(amount, numbers.Real):
+        fraction = float(amount)
+        if not 0.0 <= fraction <= 1.0:  # also rejects NaN
+            raise ValueError(f"{name} as a fraction must be in [0, 1], got {fraction!r}")
+        return int(round(fraction * n))
+    raise TypeError(f"{name} must be an int (a count) or a float in [0, 1] (a fraction), got {describe(amount)}")
+
+
+def check_int(value: Any, *, name: str, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` after checking its type (not bool) and lower bound.
+
+    >>> check_int(3, name="n", minimum=1)
+    3
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_positive_int(value: Any, *, name: str) -> int:
+    """Return ``value`` as an ``int >= 1``.
+
+    >>> check_positive_int(4, name="batch")
+    4
+    """
+    return check_int(value, name=name, minimum=1)
