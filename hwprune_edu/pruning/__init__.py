@@ -1,0 +1,36 @@
+"""Reference pruners: exact, vectorised, validated, and they never mutate their inputs.
+
+Every pruner returns a boolean *keep* mask of the input's shape (True = keep).
+``amount`` follows ``torch.nn.utils.prune``: an ``int`` counts entries (or
+slices, or blocks) to prune, a ``float`` in [0, 1] is a fraction rounded as
+``round(amount * n)``; ``bool`` is rejected. Ties: among equal scores, the
+entry (slice, block) that comes first in row-major order is pruned first.
+
+>>> import numpy as np
+>>> from hwprune_edu.pruning import magnitude_mask, apply_mask
+>>> w = np.array([[0.9, -0.1], [0.05, -2.0]])
+>>> apply_mask(w, magnitude_mask(w, 0.5)).tolist()
+[[0.9, 0.0], [0.0, -2.0]]
+"""
+
+from hwprune_edu.pruning.activations import SCORE_METHODS, check_layers, forward, neuron_scores, remove_neurons
+from hwprune_edu.pruning.masks import apply_mask, sparsity
+from hwprune_edu.pruning.structured import block_mask, nm_mask, slice_norms, structured_mask
+from hwprune_edu.pruning.unstructured import global_magnitude_masks, magnitude_mask, threshold_mask
+
+__all__ = [
+    "apply_mask",
+    "sparsity",
+    "magnitude_mask",
+    "threshold_mask",
+    "global_magnitude_masks",
+    "structured_mask",
+    "slice_norms",
+    "nm_mask",
+    "block_mask",
+    "neuron_scores",
+    "remove_neurons",
+    "forward",
+    "check_layers",
+    "SCORE_METHODS",
+]
