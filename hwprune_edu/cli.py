@@ -22,6 +22,7 @@ from hwprune_edu import __version__
 #: subcommand name -> (module that registers it, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "info": ("hwprune_edu.cli", "show the version and which optional parts are installed"),
+    "execute": ("hwprune_edu.notebooks", "run notebooks top to bottom and save their outputs in place"),
 }
 
 
