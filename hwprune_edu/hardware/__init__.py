@@ -1,0 +1,53 @@
+"""A toy hardware simulator: five platforms, sparsity patterns read from masks, roofline and energy.
+
+NumPy only at import time (``calibrate`` imports torch when called). Layers
+become GEMMs (:mod:`.workload`), masks are classified (:mod:`.patterns`),
+platforms are cited data (:mod:`.profiles`), and one cost model
+(:mod:`.cost`) turns them into a :class:`.report.SimulationReport`.
+
+>>> from hwprune_edu.hardware import simulate, linear
+>>> simulate([linear(1, 512, 512)], "npu-systolic").layers[0].bound  # batch 1 waits on DRAM
+'memory'
+"""
+
+from .calibrate import ComparisonResult, calibrate, compare_with_measured, spearman
+from .cost import (
+    gemm_arithmetic_intensity,
+    gemm_bytes,
+    gemm_macs,
+    roofline_latency,
+    simulate,
+    systolic_cycles,
+    tiled_cycles,
+)
+from .patterns import PATTERN_KINDS, Pattern, describe_pattern
+from .profiles import PROFILES, Hardware, SparseKernel, get_profile
+from .report import LayerCost, SimulationReport
+from .workload import Layer, conv2d, linear, mlp_layers
+
+__all__ = [
+    "Hardware",
+    "SparseKernel",
+    "PROFILES",
+    "get_profile",
+    "Layer",
+    "linear",
+    "conv2d",
+    "mlp_layers",
+    "Pattern",
+    "PATTERN_KINDS",
+    "describe_pattern",
+    "gemm_macs",
+    "gemm_bytes",
+    "gemm_arithmetic_intensity",
+    "roofline_latency",
+    "systolic_cycles",
+    "tiled_cycles",
+    "simulate",
+    "LayerCost",
+    "SimulationReport",
+    "calibrate",
+    "compare_with_measured",
+    "ComparisonResult",
+    "spearman",
+]

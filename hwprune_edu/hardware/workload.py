@@ -1,0 +1,202 @@
+"""Layers as GEMMs: ``linear``, ``conv2d`` (via im2col) and the layer list of a pruned MLP.
+
+Every layer becomes one GEMM ``(M x K) @ (K x N)``: ``M`` rows of activations
+(batch, or batch x output pixels for a conv), ``K`` inputs per output, ``N``
+outputs. Weights are ``(out, in)`` as in PyTorch (``y = x @ W.T + b``) and a
+``weight_mask`` has the weights' shape (``True`` = kept).
+
+>>> layer = conv2d(1, 3, 16, 3, (32, 32), padding=1)
+>>> (layer.m, layer.n, layer.k)
+(1024, 16, 27)
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..validation import as_weights, check_int, check_positive_int, describe
+from .patterns import Pattern, _mask_info, _MaskInfo
+
+__all__ = ["Layer", "linear", "conv2d", "mlp_layers"]
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """One GEMM the simulator can cost.
+
+    Attributes:
+        name: label shown in reports.
+        op: ``"linear"`` or ``"conv2d"``.
+        m, n, k: the GEMM ``(M x K) @ (K x N)``.
+        input_elements: activations read (the real input tensor, not the im2col copy).
+        output_elements: activations written (``M * N``).
+        pattern: the weight mask's :class:`~hwprune_edu.hardware.patterns.Pattern`.
+
+    >>> linear(4, 8, 2).pattern.kind
+    'dense'
+    """
+
+    name: str
+    op: str
+    m: int
+    n: int
+    k: int
+    input_elements: int
+    output_elements: int
+    pattern: Pattern
+    _mask: _MaskInfo | None = field(default=None, repr=False)
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates of the dense GEMM, ``M * N * K``."""
+        return self.m * self.n * self.k
+
+
+def _mask_for(weight_mask, shape: tuple) -> _MaskInfo | None:
+    if weight_mask is None:
+        return None
+    array = np.asarray(weight_mask)
+    if array.shape != shape:
+        raise ValueError(
+            f"weight_mask must have the weights' shape {shape} (out, in{', kh, kw' if len(shape) == 4 else ''}), "
+            f"got shape {array.shape}"
+        )
+    return _mask_info(array)
+
+
+def _dense_pattern(rows: int, cols: int) -> Pattern:
+    return Pattern("dense", 1.0, (rows, cols), rows, cols)
+
+
+def linear(batch: int, in_features: int, out_features: int, *, weight_mask=None, name: str = "linear") -> Layer:
+    """A fully connected layer ``y = x @ W.T + b`` as a GEMM with ``M = batch``, ``K = in``, ``N = out``.
+
+    Args:
+        batch: rows of ``x`` (>= 1).
+        in_features, out_features: the weight is ``(out_features, in_features)``.
+        weight_mask: optional keep-mask of shape ``(out_features, in_features)``; its
+            pattern is read with :func:`~hwprune_edu.hardware.describe_pattern`.
+        name: label for reports.
+
+    Returns:
+        A :class:`Layer`.
+
+    >>> linear(32, 784, 256).macs
+    6422528
+    >>> linear(0, 4, 4)
+    Traceback (most recent call last):
+    ...
+    ValueError: batch must be >= 1, got 0
+    """
+    batch = check_positive_int(batch, name="batch")
+    in_features = check_positive_int(in_features, name="in_features")
+    out_features = check_positive_int(out_features, name="out_features")
+    info = _mask_for(weight_mask, (out_features, in_features))
+    pattern = info.pattern if info is not None else _dense_pattern(out_features, in_features)
+    return Layer(
+        name, "linear", batch, out_features, in_features, batch * in_features, batch * out_features, pattern, info
+    )
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value, value)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be an int or a pair of ints, got {describe(value)}")
+    return tuple(check_int(v, name=name) for v in value)
+
+
+def conv2d(
+    batch: int,
+    in_ch: int,
+    out_ch: int,
+    kernel,
+    input_hw,
+    *,
+    stride=1,
+    padding=0,
+    weight_mask=None,
+    name: str = "conv2d",
+) -> Layer:
+    """A 2-D convolution as its im2col GEMM: ``M = batch*out_h*out_w``, ``K = in_ch*kh*kw``, ``N = out_ch``.
+
+    Args:
+        batch, in_ch, out_ch: sizes (>= 1).
+        kernel, input_hw, stride, padding: an int or an ``(h, w)`` pair each.
+        weight_mask: optional keep-mask of shape ``(out_ch, in_ch, kh, kw)``; N:M
+            groups run along the flattened ``in_ch*kh*kw`` dimension.
+        name: label for reports.
+
+    Returns:
+        A :class:`Layer` (``output_hw = (H + 2p - kh) // s + 1``, as in PyTorch).
+
+    >>> conv2d(2, 16, 32, 3, 8, stride=2, padding=1).m
+    32
+    """
+    batch = check_positive_int(batch, name="batch")
+    in_ch = check_positive_int(in_ch, name="in_ch")
+    out_ch = check_positive_int(out_ch, name="out_ch")
+    kh, kw = _pair(kernel, "kernel")
+    h, w = _pair(input_hw, "input_hw")
+    sh, sw = _pair(stride, "stride")
+    ph, pw = _pair(padding, "padding")
+    for value, label in ((kh, "kernel"), (kw, "kernel"), (h, "input_hw"), (w, "input_hw"), (sh, "stride"), (sw, "stride")):
+        if value < 1:
+            raise ValueError(f"{label} must be >= 1, got {value}")
+    if ph < 0 or pw < 0:
+        raise ValueError(f"padding must be >= 0, got {(ph, pw)}")
+    out_h = (h + 2 * ph - kh) // sh + 1
+    out_w = (w + 2 * pw - kw) // sw + 1
+    if out_h < 1 or out_w < 1:
+        raise ValueError(
+            f"kernel {(kh, kw)} does not fit input_hw {(h, w)} with padding {(ph, pw)}: output would be {(out_h, out_w)}"
+        )
+    info = _mask_for(weight_mask, (out_ch, in_ch, kh, kw))
+    k = in_ch * kh * kw
+    pattern = info.pattern if info is not None else _dense_pattern(out_ch, k)
+    m = batch * out_h * out_w
+    return Layer(name, "conv2d", m, out_ch, k, batch * in_ch * h * w, m * out_ch, pattern, info)
+
+
+def mlp_layers(layers, batch: int) -> list[Layer]:
+    """The simulator layers of a ReLU MLP given as ``[(W, b), ...]`` (the ``hwprune_edu.pruning`` format).
+
+    Each ``W`` is ``(out, in)``; ``W != 0`` is used as its weight mask, so a
+    pruned (zeroed) or physically shrunk network is costed as stored.
+
+    Args:
+        layers: list of ``(W, b)`` pairs of arrays; consecutive shapes must chain.
+        batch: rows per forward pass (>= 1).
+
+    Returns:
+        A list of :class:`Layer` named ``fc0``, ``fc1``, ...
+
+    >>> import numpy as np
+    >>> net = [(np.ones((8, 4)), np.zeros(8)), (np.ones((2, 8)), np.zeros(2))]
+    >>> [(layer.name, layer.k, layer.n) for layer in mlp_layers(net, batch=16)]
+    [('fc0', 4, 8), ('fc1', 8, 2)]
+    """
+    batch = check_positive_int(batch, name="batch")
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise TypeError(f"layers must be a non-empty list of (W, b) pairs, got {describe(layers)}")
+    result = []
+    previous_out = None
+    for index, pair in enumerate(layers):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"layers[{index}] must be a (W, b) pair, got {describe(pair)}")
+        weight = as_weights(pair[0], name=f"layers[{index}][0] (W)", ndim=2)
+        out_features, in_features = weight.shape
+        if previous_out is not None and in_features != previous_out:
+            raise ValueError(
+                f"layers[{index}][0] (W) must have {previous_out} input columns to follow the previous layer's "
+                f"{previous_out} outputs, got shape {weight.shape}"
+            )
+        mask = weight != 0
+        result.append(
+            linear(batch, in_features, out_features, weight_mask=None if mask.all() else mask, name=f"fc{index}")
+        )
+        previous_out = out_features
+    return result

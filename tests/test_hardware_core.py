@@ -1,0 +1,232 @@
+"""Profiles, workloads, pattern reading and bad input of the toy hardware simulator."""
+
+import dataclasses
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from hwprune_edu.hardware import (
+    PROFILES,
+    Hardware,
+    conv2d,
+    describe_pattern,
+    get_profile,
+    linear,
+    mlp_layers,
+    simulate,
+)
+
+from hardware_masks import n_m_mask, rows_mask, unstructured_mask
+
+NUMERIC_FIELDS = [f.name for f in dataclasses.fields(Hardware) if f.type in ("float", "int")]
+
+
+def test_importing_hardware_does_not_import_torch():
+    code = "import sys, hwprune_edu.hardware; assert 'torch' not in sys.modules, 'torch imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_profile_constant_carries_a_source(name):
+    profile = PROFILES[name]
+    assert len(NUMERIC_FIELDS) >= 15  # clock, rates, tiles, bandwidth, bits, overhead, energy, capacities
+    missing = [f for f in NUMERIC_FIELDS if not profile.sources.get(f, "").strip()]
+    if profile.dataflow != "systolic":
+        missing = [f for f in missing if not f.startswith("systolic_")]
+    assert missing == [], f"{name} has constants without a source: {missing}"
+    for kind, kernel in profile.sparse_kernels.items():
+        assert kernel.source.strip(), f"{name}'s {kind} kernel has no source"
+        assert 0 < kernel.compute_efficiency <= 1
+
+
+def test_energy_figures_cite_horowitz():
+    for profile in PROFILES.values():
+        assert "Horowitz" in profile.sources["energy_per_mac_j"]
+        assert "Horowitz" in profile.sources["energy_per_byte_j"]
+    assert PROFILES["cpu-avx2"].energy_per_mac_j == pytest.approx(4.6e-12)
+    assert PROFILES["cpu-avx2"].energy_per_byte_j == pytest.approx(640e-12 / 4)
+
+
+def test_a100_constants_match_the_whitepaper():
+    gpu = PROFILES["gpu-ampere"]
+    assert 2 * gpu.peak_macs_per_s == pytest.approx(312e12, rel=0.01)
+    assert gpu.memory_bandwidth_bytes_per_s == 1555e9 and gpu.units == 108
+
+
+def test_profiles_are_frozen_and_read_only():
+    cpu = get_profile("cpu-avx2")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cpu.clock_hz = 1.0
+    with pytest.raises(TypeError):
+        cpu.sparse_kernels["n:m"] = None
+    with pytest.raises(TypeError):
+        PROFILES["mine"] = cpu
+
+
+def test_get_profile_passes_hardware_through_and_lists_known_names():
+    cpu = PROFILES["cpu-avx2"]
+    assert get_profile(cpu) is cpu
+    with pytest.raises(ValueError, match="known profiles: 'cpu-avx2', 'gpu-ampere', 'mcu-m4', 'npu-systolic', 'sparse-eie'"):
+        get_profile("gpu-hopper")
+    with pytest.raises(TypeError, match="hardware must be"):
+        get_profile(3)
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_channel_multiple_rounds_up_to_the_tile(name):
+    profile = PROFILES[name]
+    multiple = profile.channel_multiple
+    assert multiple >= 1
+    assert profile.round_channels(multiple + 1) == 2 * multiple
+    assert profile.round_channels(multiple) == multiple
+
+
+def test_linear_and_conv_become_the_documented_gemms():
+    layer = linear(32, 784, 256)
+    assert (layer.m, layer.n, layer.k, layer.macs) == (32, 256, 784, 32 * 256 * 784)
+    conv = conv2d(2, 3, 16, (3, 5), (32, 30), stride=(1, 2), padding=(1, 2))
+    out_h, out_w = (32 + 2 - 3) // 1 + 1, (30 + 4 - 5) // 2 + 1
+    assert (conv.m, conv.n, conv.k) == (2 * out_h * out_w, 16, 3 * 3 * 5)
+    assert conv.input_elements == 2 * 3 * 32 * 30
+
+
+def test_conv_nm_groups_run_along_flattened_inputs():
+    mask = n_m_mask((16, 8 * 3 * 3), seed=1).reshape(16, 8, 3, 3)
+    assert describe_pattern(mask).kind == "n:m"
+    layer = conv2d(1, 8, 16, 3, 16, padding=1, weight_mask=mask)
+    assert layer.pattern.n == 2 and layer.pattern.m == 4
+
+
+def test_mlp_layers_uses_nonzero_weights_as_the_mask():
+    rng = np.random.default_rng(0)
+    w0 = rng.normal(size=(64, 32)) * rows_mask((64, 32), 40)
+    w1 = rng.normal(size=(10, 64))
+    layers = mlp_layers([(w0, np.zeros(64)), (w1, np.zeros(10))], batch=8)
+    assert [layer.name for layer in layers] == ["fc0", "fc1"]
+    assert layers[0].pattern.kind == "structured" and layers[0].pattern.kept_rows == 40
+    assert layers[1].pattern.kind == "dense"
+    assert simulate(layers, "cpu-avx2").layers[0].n == 40
+
+
+@pytest.mark.parametrize(
+    "mask, kind",
+    [
+        (np.ones((8, 8), bool), "dense"),
+        (rows_mask((8, 8), 3), "structured"),
+        (n_m_mask((8, 16)), "n:m"),
+        (np.kron(np.array([[1, 0], [0, 1]], bool), np.ones((8, 8), bool)), "block"),
+        (unstructured_mask((32, 32), 0.3), "unstructured"),
+    ],
+)
+def test_describe_pattern_reads_each_kind(mask, kind):
+    pattern = describe_pattern(mask)
+    assert pattern.kind == kind
+    assert pattern.density == pytest.approx(mask.mean())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pattern.kind = "dense"
+
+
+def test_describe_pattern_reports_its_parameters():
+    assert describe_pattern(n_m_mask((8, 32), n=1, m=8)).n == 1
+    assert describe_pattern(n_m_mask((8, 32), n=1, m=8)).m == 8
+    block = np.kron(np.array([[1, 0], [0, 1]], bool), np.ones((8, 8), bool))
+    assert describe_pattern(block).block_shape == (8, 8)
+    structured = np.zeros((6, 5), bool)
+    structured[np.ix_([0, 2], [1, 3, 4])] = True
+    pattern = describe_pattern(structured)
+    assert (pattern.kind, pattern.kept_rows, pattern.kept_cols) == ("structured", 2, 3)
+
+
+def test_two_four_in_all_but_one_group_is_not_n_m():
+    mask = n_m_mask((16, 16))
+    mask[3, :4] = [True, True, True, False]
+    assert describe_pattern(mask).kind != "n:m"
+
+
+def test_masks_are_not_mutated():
+    mask = unstructured_mask((16, 16), 0.4)
+    before = mask.copy()
+    simulate([linear(4, 16, 16, weight_mask=mask)], "sparse-eie")
+    assert np.array_equal(mask, before) and mask.flags.writeable
+
+
+def test_structured_mask_costs_the_same_as_the_smaller_layer():
+    for name in PROFILES:
+        masked = simulate([linear(64, 512, 300, weight_mask=rows_mask((300, 512), 100))], name)
+        smaller = simulate([linear(64, 512, 100)], name)
+        assert masked.latency_s == pytest.approx(smaller.latency_s)
+        assert masked.energy_j == pytest.approx(smaller.energy_j)
+
+
+# Bad input -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, match", [((0, 4, 4), "batch must be >= 1, got 0"), ((1, -3, 4), "in_features"), ((1, 4, 0), "out_features")])
+def test_linear_rejects_non_positive_sizes(args, match):
+    with pytest.raises(ValueError, match=match):
+        linear(*args)
+
+
+def test_linear_rejects_non_integer_sizes():
+    with pytest.raises(TypeError, match="batch must be an int"):
+        linear(1.5, 4, 4)
+    with pytest.raises(TypeError, match="batch must be an int"):
+        linear(True, 4, 4)
+
+
+def test_mask_shape_must_match_the_layer():
+    with pytest.raises(ValueError, match=r"weight_mask must have the weights' shape \(8, 4\).*got shape \(4, 8\)"):
+        linear(1, 4, 8, weight_mask=np.ones((4, 8), bool))
+    with pytest.raises(ValueError, match=r"\(16, 3, 3, 3\)"):
+        conv2d(1, 3, 16, 3, 8, weight_mask=np.ones((16, 27), bool))
+
+
+def test_conv_rejects_bad_geometry():
+    with pytest.raises(ValueError, match="batch must be >= 1"):
+        conv2d(0, 3, 16, 3, 8)
+    with pytest.raises(ValueError, match="does not fit"):
+        conv2d(1, 3, 16, 5, 3)
+    with pytest.raises(ValueError, match="stride must be >= 1"):
+        conv2d(1, 3, 16, 3, 8, stride=0)
+    with pytest.raises(TypeError, match="kernel must be an int or a pair"):
+        conv2d(1, 3, 16, (3, 3, 3), 8)
+
+
+def test_describe_pattern_rejects_non_masks():
+    with pytest.raises(ValueError, match="only True/False"):
+        describe_pattern(np.array([[0.5, 1.0]]))
+    with pytest.raises(ValueError, match="2-D .* or 4-D"):
+        describe_pattern(np.ones(4, bool))
+    with pytest.raises(TypeError, match="boolean array"):
+        describe_pattern(np.array([["a"]]))
+    with pytest.raises(ValueError, match="must not be empty"):
+        describe_pattern(np.ones((0, 3), bool))
+
+
+def test_mlp_layers_rejects_bad_lists():
+    with pytest.raises(ValueError, match=r"layers\[1\]\[0\] \(W\) must have 8 input columns"):
+        mlp_layers([(np.ones((8, 4)), np.zeros(8)), (np.ones((2, 5)), np.zeros(2))], batch=1)
+    with pytest.raises(TypeError, match="non-empty list"):
+        mlp_layers([], batch=1)
+    with pytest.raises(TypeError, match=r"layers\[0\] must be a \(W, b\) pair"):
+        mlp_layers([np.ones((2, 2))], batch=1)
+    with pytest.raises(ValueError, match="batch must be >= 1"):
+        mlp_layers([(np.ones((2, 2)), np.zeros(2))], batch=0)
+
+
+def test_simulate_rejects_non_layers():
+    with pytest.raises(TypeError, match=r"layers\[1\] must be a Layer"):
+        simulate([linear(1, 4, 4), (1, 4, 4)], "cpu-avx2")
+    with pytest.raises(TypeError, match="layers must be a Layer or a list"):
+        simulate("fc", "cpu-avx2")
+    with pytest.raises(ValueError, match="known profiles"):
+        simulate([linear(1, 4, 4)], "cpu")
+
+
+def test_empty_layer_list_costs_nothing():
+    report = simulate([], "gpu-ampere")
+    assert (report.latency_s, report.energy_j, report.cycles, report.fits) == (0.0, 0.0, 0, True)
+    assert math.isfinite(report.peak_activation_bytes)
