@@ -106,7 +106,9 @@ def as_weights(
             raise ValueError(f"{name} must be {expected}, got a {array.ndim}-D array of shape {array.shape}")
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty, got {describe(array)}")
-    if finite and not np.isfinite(array).all():
+    # Two reductions (no temporary array) decide the common, all-finite case;
+    # NaN propagates through min, +-inf shows in max or min.
+    if finite and array.size and not (np.isfinite(array.min()) and np.isfinite(array.max())):
         n_nan = int(np.isnan(array).sum())
         n_inf = int(np.isinf(array).sum())
         raise ValueError(

@@ -131,30 +131,37 @@ def nm_mask(weights: Any, n: int = 2, m: int = 4, *, axis: int = 1) -> np.ndarra
             f"(shape {w.shape}); pad the layer to {-(-length // m) * m} or choose another axis"
         )
     moved = np.moveaxis(w, axis, -1)
-    # (m, groups) layout: each comparison below is a contiguous, vectorised pass.
-    columns = np.abs(moved.reshape(-1, m)).T.copy()
+    groups = moved.reshape(-1, m)
+    # |w| in (m, groups) layout: every comparison below is then a contiguous pass.
+    columns = np.empty((m, groups.shape[0]), dtype=w.dtype)
+    np.abs(groups.T, out=columns)
     if m <= _PAIRWISE_MAX_M:
-        keep_columns = _keep_top_n_pairwise(columns, n)
+        keep_groups = _keep_top_n_pairwise(columns, n)
     else:
-        keep_columns = _keep_top_n_argsort(columns, n)
-    keep = keep_columns.T.reshape(moved.shape)
+        keep_groups = _keep_top_n_argsort(columns, n)
+    keep = keep_groups.reshape(moved.shape)
     return np.ascontiguousarray(np.moveaxis(keep, -1, axis))
 
 
 def _keep_top_n_pairwise(columns: np.ndarray, n: int) -> np.ndarray:
-    # rank[i] = how many group members beat member i; a later member beats an
-    # equal earlier one, so earlier members are pruned first on ties.
-    m = columns.shape[0]
-    keep = np.empty(columns.shape, dtype=bool)
-    rank = np.empty(columns.shape[1], dtype=np.uint8)
+    """(groups, m) keep mask from (m, groups) magnitudes, by counting who beats whom.
+
+    rank[i] = how many group members beat member i; a later member beats an
+    equal earlier one, so earlier members are pruned first on ties.
+    """
+    m, n_groups = columns.shape
+    keep = np.empty((n_groups, m), dtype=bool)
+    rank = np.empty(n_groups, dtype=np.uint8)
+    beats = np.empty(n_groups, dtype=bool)
     for i in range(m):  # loops over the m group positions, never over elements
         rank[:] = 0
         for j in range(m):
-            if j > i:
-                rank += columns[j] >= columns[i]
-            elif j < i:
-                rank += columns[j] > columns[i]
-        keep[i] = rank < n
+            if j == i:
+                continue
+            compare = np.greater_equal if j > i else np.greater
+            compare(columns[j], columns[i], out=beats)
+            rank += beats
+        np.less(rank, n, out=keep[:, i])
     return keep
 
 
@@ -163,7 +170,7 @@ def _keep_top_n_argsort(columns: np.ndarray, n: int) -> np.ndarray:
     order = np.argsort(columns, axis=0, kind="stable")  # ascending; ties keep index order
     keep = np.zeros(columns.shape, dtype=bool)
     np.put_along_axis(keep, order[m - n :], True, axis=0)
-    return keep
+    return keep.T
 
 
 def block_mask(weights: Any, amount: int | float, *, block: tuple[int, int] = (4, 4)) -> np.ndarray:

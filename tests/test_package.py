@@ -1,0 +1,84 @@
+"""The package as a newcomer meets it: import cost, the command line, the pinned environment."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import hwprune_edu
+from hwprune_edu.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+NUMPY_CORE = ["hwprune_edu", "hwprune_edu.pruning", "hwprune_edu.interview", "hwprune_edu.validation"]
+
+
+@pytest.mark.parametrize("module", NUMPY_CORE + ["hwprune_edu.hardware"])
+def test_numpy_core_does_not_import_torch(module):
+    code = f"import sys, importlib; importlib.import_module({module!r}); print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False", f"importing {module} imported torch"
+
+
+def test_cli_version_and_help(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"hwprune-edu {hwprune_edu.__version__}"
+    assert main(["--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert "make lab" in help_text and "info" in help_text and "execute" in help_text
+
+
+def test_cli_info_and_no_command(capsys):
+    assert main(["info"]) == 0
+    assert "numpy" in capsys.readouterr().out
+    assert main([]) == 0
+    assert "usage: hwprune-edu" in capsys.readouterr().out
+
+
+def test_cli_unknown_command_fails(capsys):
+    assert main(["no-such-command"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_console_script_is_installed():
+    exe = Path(sys.executable).with_name("hwprune-edu")
+    result = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("hwprune-edu ")
+
+
+def _lock():
+    pins = {}
+    for line in (ROOT / "requirements-lock.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_lock_pins_every_course_package_exactly():
+    pins = _lock()
+    for required in ["jupyterlab", "numpy", "matplotlib", "ipywidgets", "nbval", "torch", "scikit-learn", "tqdm",
+                     "pytest", "hypothesis"]:
+        assert required in pins, f"{required} is missing from requirements-lock.txt"
+    assert pins["torch"].startswith("2.13."), "the course pins torch 2.13 (CPU build)"
+
+
+def test_environment_yml_installs_the_same_set():
+    text = (ROOT / "environment.yml").read_text()
+    pins = _lock()
+    conda_names = {"torch": "pytorch-cpu"}
+    for name in ["jupyterlab", "numpy", "matplotlib", "ipywidgets", "nbval", "torch", "scikit-learn", "tqdm",
+                 "pytest", "hypothesis"]:
+        conda = conda_names.get(name, name)
+        match = re.search(rf"^\s*-\s*{re.escape(conda)}\s*[=<>]+\s*([\w.]+)", text, flags=re.MULTILINE)
+        assert match, f"environment.yml does not list {conda}"
+        assert pins[name].startswith(match.group(1)), f"{conda}: environment.yml {match.group(1)} vs lock {pins[name]}"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert readme.index("make lab") < 2000 and readme.index("make test") < 2000, "the two commands come first"
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
