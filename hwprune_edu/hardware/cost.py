@@ -1,8 +1,10 @@
 """The cost model: one function of (layer, hardware profile, sparsity pattern).
 
 Latency is the roofline ``max(compute_s, memory_s)`` plus the platform's fixed
-per-layer overhead; energy is MACs performed times energy per MAC plus bytes
-moved times energy per byte (Horowitz, ISSCC 2014, see ``profiles``). The
+per-layer overhead, where ``memory_s`` is weight bytes over the weight memory's
+bandwidth plus activation bytes over the activation memory's; energy is MACs
+performed times energy per MAC plus bytes times energy per byte of the memory
+they come from (Horowitz, ISSCC 2014, see ``profiles``). The
 pattern read from the mask picks the kernel: a platform runs a pattern with a
 sparse kernel only if its profile declares one for it; otherwise it runs the
 dense kernel and multiplies the zeros too.
@@ -211,7 +213,7 @@ def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
     activation_bytes = (input_elements + m * n) * hw.activation_bits / 8
     bytes_moved = weight_bytes + activation_bytes
     compute_s = cycles / hw.clock_hz
-    memory_s = bytes_moved / hw.memory_bandwidth_bytes_per_s
+    memory_s = weight_bytes / hw.memory_bandwidth_bytes_per_s + activation_bytes / hw.activation_bandwidth_bytes_per_s
     roof_s = max(compute_s, memory_s)
     latency_s = roof_s + hw.overhead_s
     if hw.overhead_s > roof_s:
@@ -236,7 +238,9 @@ def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
         compute_s=compute_s,
         memory_s=memory_s,
         latency_s=latency_s,
-        energy_j=effective_macs * hw.energy_per_mac_j + bytes_moved * hw.energy_per_byte_j,
+        energy_j=effective_macs * hw.energy_per_mac_j
+        + weight_bytes * hw.energy_per_byte_j
+        + activation_bytes * hw.activation_energy_per_byte_j,
         bound=bound,
         utilisation=effective_macs / (hw.peak_macs_per_s * latency_s) if latency_s else 0.0,
     )

@@ -79,7 +79,11 @@ class Hardware:
     ``K`` padded to ``tile_k``; ``"systolic"`` uses SCALE-Sim's weight-stationary
     formula for a ``systolic_rows x systolic_cols`` array.
 
-    Use :attr:`channel_multiple` to round channel counts to the hardware tile.
+    Weights stream from the memory behind ``memory_bandwidth_bytes_per_s``
+    (DRAM, HBM, flash, EIE's SRAM); activations from the one behind
+    ``activation_bandwidth_bytes_per_s`` (the same DRAM on CPU/GPU, an on-chip
+    buffer on the NPU, MCU and EIE). Use :attr:`channel_multiple` to round
+    channel counts to the hardware tile.
 
     >>> get_profile("gpu-ampere").channel_multiple
     128
@@ -97,11 +101,13 @@ class Hardware:
     tile_n: int
     tile_k: int
     memory_bandwidth_bytes_per_s: float
+    activation_bandwidth_bytes_per_s: float
     weight_bits: float
     activation_bits: float
     overhead_s: float
     energy_per_mac_j: float
     energy_per_byte_j: float
+    activation_energy_per_byte_j: float
     weight_memory_bytes: float
     activation_memory_bytes: float
     systolic_rows: int = 0
@@ -164,6 +170,8 @@ _CPU_SRC = {
     "energy_per_byte_j": f"{HOROWITZ}: DRAM 640 pJ per 32-bit access",
     "weight_memory_bytes": "toy laptop: 16 GB DRAM",
     "activation_memory_bytes": "toy laptop: 16 GB DRAM",
+    "activation_bandwidth_bytes_per_s": "same DRAM as the weights (toy: caches not modelled)",
+    "activation_energy_per_byte_j": f"{HOROWITZ}: DRAM 640 pJ per 32-bit access (toy: caches not modelled)",
 }
 
 _GPU_SRC = {
@@ -182,6 +190,8 @@ _GPU_SRC = {
     "energy_per_byte_j": f"{HOROWITZ}: DRAM 640 pJ per 32-bit access (HBM is cheaper; one source kept)",
     "weight_memory_bytes": "A100 whitepaper: 40 GB HBM2",
     "activation_memory_bytes": "A100 whitepaper: 40 GB HBM2",
+    "activation_bandwidth_bytes_per_s": "same HBM2 as the weights: A100 whitepaper 1555 GB/s",
+    "activation_energy_per_byte_j": f"{HOROWITZ}: DRAM 640 pJ per 32-bit access",
 }
 
 _NPU_SRC = {
@@ -201,6 +211,9 @@ _NPU_SRC = {
     "energy_per_byte_j": f"{HOROWITZ}: DRAM 640 pJ per 32-bit access",
     "weight_memory_bytes": "Jouppi et al. 2017: 8 GiB weight memory",
     "activation_memory_bytes": "Jouppi et al. 2017: 24 MiB Unified Buffer",
+    "activation_bandwidth_bytes_per_s": "Jouppi et al. 2017: activations live in the on-chip Unified Buffer, 256 B/cycle "
+    "into the matrix unit plus 256 results/cycle back from the accumulators: 2 x 256 B x 700 MHz",
+    "activation_energy_per_byte_j": f"{HOROWITZ}: ~100 pJ per 64-bit read of a 1 MB SRAM (the 24 MiB buffer)",
 }
 
 _MCU_SRC = {
@@ -219,6 +232,8 @@ _MCU_SRC = {
     "energy_per_byte_j": f"{HOROWITZ}: ~100 pJ per 64-bit read of a 1 MB memory, used for flash (toy stand-in)",
     "weight_memory_bytes": "STM32F407 datasheet: 1 MB flash",
     "activation_memory_bytes": "STM32F407 datasheet: 192 KB SRAM (incl. 64 KB CCM)",
+    "activation_bandwidth_bytes_per_s": "ARM Cortex-M4 TRM: one 32-bit SRAM access per cycle: 4 B x 168 MHz",
+    "activation_energy_per_byte_j": f"{HOROWITZ}: 8 KB SRAM ~5 pJ per 32-bit read",
 }
 
 _EIE_SRC = {
@@ -238,6 +253,9 @@ _EIE_SRC = {
     "energy_per_byte_j": f"{HOROWITZ}: 8 KB SRAM ~5 pJ per 32-bit read",
     "weight_memory_bytes": "Han et al. 2016: 128 KB sparse-matrix SRAM per PE x 64 PEs = 8 MiB (weights must fit on chip)",
     "activation_memory_bytes": "toy: activation registers/queues are not a limit here",
+    "activation_bandwidth_bytes_per_s": "Han et al. 2016: activations are broadcast from on-chip registers/queues; "
+    "taken equal to the SRAM figure (never the limit here)",
+    "activation_energy_per_byte_j": f"{HOROWITZ}: 8 KB SRAM ~5 pJ per 32-bit read",
 }
 
 _CSR = SparseKernel(
@@ -263,11 +281,13 @@ PROFILES: Mapping[str, Hardware] = MappingProxyType(
             tile_n=8,
             tile_k=1,
             memory_bandwidth_bytes_per_s=51.2e9,
+            activation_bandwidth_bytes_per_s=51.2e9,
             weight_bits=32,
             activation_bits=32,
             overhead_s=2e-6,
             energy_per_mac_j=_FP32_FMA_J,
             energy_per_byte_j=_DRAM_BYTE_J,
+            activation_energy_per_byte_j=_DRAM_BYTE_J,
             weight_memory_bytes=16e9,
             activation_memory_bytes=16e9,
             sparse_kernels={"unstructured": _CSR, "block": _CSR},
@@ -284,11 +304,13 @@ PROFILES: Mapping[str, Hardware] = MappingProxyType(
             tile_n=128,
             tile_k=32,
             memory_bandwidth_bytes_per_s=1555e9,
+            activation_bandwidth_bytes_per_s=1555e9,
             weight_bits=16,
             activation_bits=16,
             overhead_s=5e-6,
             energy_per_mac_j=_FP16_FMA_J,
             energy_per_byte_j=_DRAM_BYTE_J,
+            activation_energy_per_byte_j=_DRAM_BYTE_J,
             weight_memory_bytes=40e9,
             activation_memory_bytes=40e9,
             sparse_kernels={
@@ -325,11 +347,13 @@ PROFILES: Mapping[str, Hardware] = MappingProxyType(
             systolic_rows=256,
             systolic_cols=256,
             memory_bandwidth_bytes_per_s=34e9,
+            activation_bandwidth_bytes_per_s=2 * 256 * 700e6,
             weight_bits=8,
             activation_bits=8,
             overhead_s=0.0,
             energy_per_mac_j=_INT8_MAC_J,
             energy_per_byte_j=_DRAM_BYTE_J,
+            activation_energy_per_byte_j=_LARGE_SRAM_BYTE_J,
             weight_memory_bytes=8 * 2**30,
             activation_memory_bytes=24 * 2**20,
             sources=_NPU_SRC,
@@ -345,11 +369,13 @@ PROFILES: Mapping[str, Hardware] = MappingProxyType(
             tile_n=1,
             tile_k=2,
             memory_bandwidth_bytes_per_s=16 * 168e6 / 6,
+            activation_bandwidth_bytes_per_s=4 * 168e6,
             weight_bits=8,
             activation_bits=8,
             overhead_s=0.0,
             energy_per_mac_j=_INT8_MAC_ACC32_J,
             energy_per_byte_j=_LARGE_SRAM_BYTE_J,
+            activation_energy_per_byte_j=_SRAM_BYTE_J,
             weight_memory_bytes=1 * 2**20,
             activation_memory_bytes=192 * 2**10,
             sources=_MCU_SRC,
@@ -365,11 +391,13 @@ PROFILES: Mapping[str, Hardware] = MappingProxyType(
             tile_n=1,
             tile_k=1,
             memory_bandwidth_bytes_per_s=64 * 8 * 800e6,
+            activation_bandwidth_bytes_per_s=64 * 8 * 800e6,
             weight_bits=4,
             activation_bits=16,
             overhead_s=0.0,
             energy_per_mac_j=0.9 * _PJ,
             energy_per_byte_j=_SRAM_BYTE_J,
+            activation_energy_per_byte_j=_SRAM_BYTE_J,
             weight_memory_bytes=64 * 128 * 2**10,
             activation_memory_bytes=math.inf,
             sparse_kernels={
