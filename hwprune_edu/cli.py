@@ -23,6 +23,7 @@ from hwprune_edu import __version__
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "info": ("hwprune_edu.cli", "show the version and which optional parts are installed"),
     "execute": ("hwprune_edu.notebooks", "run notebooks top to bottom and save their outputs in place"),
+    "quiz": ("hwprune_edu.quiz.drill", "interview drill: multiple-choice questions in the terminal"),
 }
 
 
