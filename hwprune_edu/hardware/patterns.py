@@ -82,20 +82,32 @@ def _exact_nm(mask2d: np.ndarray):
     for m in _NM_GROUPS:
         if cols % m or m > cols:
             continue
-        counts = mask2d.reshape(rows, cols // m, m).sum(axis=2)
-        n = int(counts.flat[0])
-        if 0 < n < m and (counts == n).all():
+        # The first row decides n; most masks fail on it, before the full pass.
+        first = mask2d[0].reshape(-1, m).sum(axis=1)
+        n = int(first[0])
+        if not (0 < n < m and (first == n).all()):
+            continue
+        counts = mask2d.reshape(rows, cols // m, m).sum(axis=2, dtype=np.int32)
+        if (counts == n).all():
             return n, m
     return None
 
 
+def _constant_on_blocks(mask2d: np.ndarray, edge: int) -> bool:
+    rows, cols = mask2d.shape
+    blocks = mask2d.reshape(rows // edge, edge, cols // edge, edge)
+    return bool((blocks.any(axis=(1, 3)) == blocks.all(axis=(1, 3))).all())
+
+
 def _block_edge(mask2d: np.ndarray):
     rows, cols = mask2d.shape
+    if rows % 2 or cols % 2:
+        return None
+    # Every larger edge implies 2 x 2 blocks: neighbouring rows and columns equal in pairs.
+    if not (np.array_equal(mask2d[0::2], mask2d[1::2]) and np.array_equal(mask2d[:, 0::2], mask2d[:, 1::2])):
+        return None
     for edge in _BLOCK_EDGES:
-        if rows % edge or cols % edge:
-            continue
-        blocks = mask2d.reshape(rows // edge, edge, cols // edge, edge)
-        if (blocks.any(axis=(1, 3)) == blocks.all(axis=(1, 3))).all():
+        if rows % edge == 0 and cols % edge == 0 and _constant_on_blocks(mask2d, edge):
             return edge
     return None
 
