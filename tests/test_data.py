@@ -1,0 +1,142 @@
+"""The digits data set, the course models, and seeded training (hwprune_edu.data)."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from hwprune_edu.data import Digits, digits_cnn, digits_mlp, evaluate, load_digits, train
+from hwprune_edu.nn import fixed_threads
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    # Other jobs share this machine's cores; torch's waiting threads would spin.
+    with fixed_threads(1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_digits()
+
+
+def test_splits_are_disjoint_complete_and_scaled(data):
+    sizes = [len(data.split(s)[0]) for s in ("train", "val", "test")]
+    assert sizes == [1077, 360, 360]  # 60/20/20 of 1797
+    rows = torch.cat([data.x_train, data.x_val, data.x_test]).numpy()
+    assert float(rows.min()) == 0.0 and float(rows.max()) == 1.0
+    assert data.x_train.dtype == torch.float32 and data.y_train.dtype == torch.int64
+
+
+def test_splits_are_stratified(data):
+    # Every class is present in every split in about its overall share (178-183 images each of 1797).
+    for name in ("train", "val", "test"):
+        counts = torch.bincount(data.split(name)[1], minlength=10)
+        share = counts.float() / counts.sum()
+        assert torch.all((share - 0.1).abs() < 0.01), (name, counts)
+
+
+def test_split_is_deterministic_and_seeded():
+    a, b, c = load_digits(0), load_digits(0), load_digits(1)
+    assert torch.equal(a.x_test, b.x_test) and torch.equal(a.y_train, b.y_train)
+    assert not torch.equal(a.x_test, c.x_test)
+
+
+def test_split_rejects_unknown_names(data):
+    with pytest.raises(ValueError, match="split must be one of"):
+        data.split("validation")
+
+
+def test_models_map_digits_to_ten_logits(data):
+    mlp, cnn = digits_mlp(hidden=(32, 16)), digits_cnn(channels=(4, 8))
+    assert mlp(data.x_val).shape == (360, 10)
+    assert cnn(data.x_val).shape == (360, 10)
+    assert [m.out_features for m in digits_mlp() if isinstance(m, nn.Linear)] == [1024, 1024, 10]
+    kinds = [type(m) for m in cnn]
+    assert kinds.count(nn.Conv2d) == 2 and kinds.count(nn.BatchNorm2d) == 2
+
+
+def test_model_init_is_seeded_and_leaves_global_rng_alone():
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    a, b, c = digits_mlp(hidden=(8,)), digits_mlp(hidden=(8,)), digits_mlp(hidden=(8,), seed=1)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.equal(a[0].weight, b[0].weight)
+    assert not torch.equal(a[0].weight, c[0].weight)
+
+
+@pytest.mark.parametrize("bad, error", [((), ValueError), ((0,), ValueError), (8, TypeError), (("8",), TypeError)])
+def test_bad_widths(bad, error):
+    with pytest.raises(error, match="hidden"):
+        digits_mlp(hidden=bad)
+
+
+def test_training_is_exactly_repeatable_and_learns(data):
+    runs = []
+    for _ in range(2):
+        model = digits_mlp(hidden=(32,))
+        log = train(model, data, epochs=3, lr=1e-2, progress=False, seed=7)
+        runs.append((model, log))
+    (m1, log1), (m2, log2) = runs
+    assert log1 == log2
+    assert all(torch.equal(p, q) for p, q in zip(m1.parameters(), m2.parameters()))
+    assert log1[-1]["loss"] < log1[0]["loss"]
+    assert evaluate(m1, data) > 0.85
+
+
+def test_training_seed_changes_the_shuffle(data):
+    a, b = digits_mlp(hidden=(8,)), digits_mlp(hidden=(8,))
+    train(a, data, epochs=1, progress=False, seed=0)
+    train(b, data, epochs=1, progress=False, seed=1)
+    assert not torch.equal(a[0].weight, b[0].weight)
+
+
+def test_max_steps_and_zero_epochs(data):
+    model = digits_mlp(hidden=(8,))
+    before = model[0].weight.detach().clone()
+    assert train(model, data, epochs=0, progress=False) == []
+    assert torch.equal(model[0].weight, before)
+    log = train(model, data, epochs=5, max_steps=3, progress=False)
+    assert len(log) == 1  # stopped inside the first epoch (17 steps of 64)
+
+
+def test_cnn_trains_and_evaluate_restores_mode(data):
+    cnn = digits_cnn(channels=(4, 8))
+    train(cnn, data, epochs=2, progress=False)
+    cnn.train()
+    accuracy = evaluate(cnn, data, split="val")
+    assert cnn.training
+    assert 0.5 < accuracy <= 1.0
+
+
+def test_progress_bar_can_be_shown(data, capsys):
+    train(digits_mlp(hidden=(4,)), data, epochs=1, progress=True)
+    assert "train" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"data": "digits"}, TypeError, "load_digits"),
+        ({"epochs": -1}, ValueError, "epochs"),
+        ({"epochs": 1.5}, TypeError, "epochs"),
+        ({"lr": 0}, ValueError, "lr"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+    ],
+)
+def test_train_bad_input(data, kwargs, error, match):
+    args = {"model": digits_mlp(hidden=(4,)), "data": data, "progress": False, **kwargs}
+    with pytest.raises(error, match=match):
+        train(**args)
+
+
+def test_num_threads_is_restored(data):
+    before = torch.get_num_threads()
+    train(digits_mlp(hidden=(4,)), data, epochs=1, progress=False, num_threads=1)
+    assert torch.get_num_threads() == before
+
+
+def test_repr_is_short(data):
+    assert repr(data) == "Digits(train=1077, val=360, test=360, features=64, classes=10, seed=0)"
+    assert isinstance(data, Digits)

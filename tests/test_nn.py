@@ -1,0 +1,361 @@
+"""PyTorch adapters (hwprune_edu.nn): pruning methods equal the NumPy masks, hooks equal neuron_scores,
+physical removal of dead units changes nothing, measuring restores what it touches."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils import prune
+
+from hwprune_edu.data import digits_cnn, digits_mlp
+from hwprune_edu.nn import (
+    BlockPruning,
+    NMPruning,
+    activation_statistics,
+    block_prune,
+    copy_model,
+    count_parameters,
+    fixed_threads,
+    layer_widths,
+    make_masks_permanent,
+    measure_latency,
+    nm_prune,
+    prunable_layers,
+    remove_units,
+)
+from hwprune_edu.pruning import block_mask, neuron_scores, nm_mask, remove_neurons
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    # Other jobs share this machine's cores; torch's waiting threads would spin.
+    with fixed_threads(1):
+        yield
+
+
+def seeded(module_factory, seed=0):
+    torch.manual_seed(seed)
+    return module_factory()
+
+
+# ------------------------------------------------------------------ pruning methods equal the NumPy masks
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("n, m", [(2, 4), (1, 4), (4, 8)])
+def test_nm_apply_equals_numpy(seed, n, m):
+    lin = seeded(lambda: nn.Linear(16, 6), seed)
+    weights = lin.weight.detach().numpy().copy()
+    NMPruning.apply(lin, "weight", n=n, m=m)
+    assert np.array_equal(lin.weight_mask.numpy().astype(bool), nm_mask(weights, n, m))
+    assert torch.equal(lin.weight, lin.weight_orig * lin.weight_mask)
+
+
+def test_nm_conv_groups_run_over_input_channels():
+    conv = seeded(lambda: nn.Conv2d(8, 3, 3))
+    weights = conv.weight.detach().numpy().copy()
+    nm_prune(conv)
+    assert np.array_equal(conv.weight_mask.numpy().astype(bool), nm_mask(weights, 2, 4, axis=1))
+
+
+def test_nm_global_unstructured_with_shapes_equals_per_layer():
+    net = seeded(lambda: nn.Sequential(nn.Linear(8, 12), nn.Conv2d(4, 2, 3), nn.Linear(12, 4)))
+    params = [(net[0], "weight"), (net[1], "weight"), (net[2], "weight")]
+    expected = [nm_mask(m.weight.detach().numpy(), 2, 4) for m, _ in params]
+    prune.global_unstructured(params, pruning_method=NMPruning, n=2, m=4, shapes=[m.weight.shape for m, _ in params])
+    for (module, _), want in zip(params, expected):
+        assert np.array_equal(module.weight_mask.numpy().astype(bool), want)
+
+
+def test_nm_stacked_on_an_earlier_mask_keeps_it():
+    lin = seeded(lambda: nn.Linear(8, 4))
+    prune.l1_unstructured(lin, "weight", amount=0.25)
+    earlier = lin.weight_mask.clone()
+    NMPruning.apply(lin, "weight")
+    assert torch.all(lin.weight_mask <= earlier)
+    assert torch.all(lin.weight_mask.reshape(-1, 4).sum(dim=1) <= 2)
+
+
+def test_nm_bad_input():
+    with pytest.raises(ValueError, match="n must be <= m"):
+        NMPruning(n=5, m=4)
+    with pytest.raises(ValueError, match="multiple of m=4"):
+        nm_prune(nn.Linear(6, 2))
+    assert not hasattr(nn.Linear(6, 2), "weight_orig")
+
+
+def test_global_unstructured_without_shapes_is_refused_by_torch():
+    lin = nn.Linear(8, 4)
+    with pytest.raises(TypeError, match="unstructured"):
+        prune.global_unstructured([(lin, "weight")], pruning_method=NMPruning)
+
+
+def test_shapes_must_match_the_flat_vector():
+    lin = nn.Linear(8, 4)
+    with pytest.raises(ValueError, match="shapes"):
+        prune.global_unstructured([(lin, "weight")], pruning_method=NMPruning, shapes=[(4, 4)])
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("amount", [0.5, 3, 0.0, 1.0])
+def test_block_apply_equals_numpy(seed, amount):
+    lin = seeded(lambda: nn.Linear(8, 12), seed)
+    weights = lin.weight.detach().numpy().copy()
+    BlockPruning.apply(lin, "weight", amount=amount, block=(4, 2))
+    assert np.array_equal(lin.weight_mask.numpy().astype(bool), block_mask(weights, amount, block=(4, 2)))
+
+
+def test_block_conv_is_tiled_as_its_gemm_matrix():
+    conv = seeded(lambda: nn.Conv2d(2, 4, 2))  # GEMM matrix (4, 2*2*2)
+    weights = conv.weight.detach().numpy().copy()
+    block_prune(conv, amount=0.5, block=(2, 4))
+    assert np.array_equal(conv.weight_mask.numpy().astype(bool), block_mask(weights, 0.5, block=(2, 4)))
+
+
+def test_block_global_ranks_blocks_of_all_tensors_together():
+    a, b = seeded(lambda: nn.Linear(4, 4)), seeded(lambda: nn.Linear(4, 8), 1)
+    with torch.no_grad():
+        b.weight.mul_(10)  # b's blocks are all larger: global pruning takes a's first
+    wa, wb = a.weight.detach().numpy().copy(), b.weight.detach().numpy().copy()
+    prune.global_unstructured(
+        [(a, "weight"), (b, "weight")], pruning_method=BlockPruning, amount=3, block=(2, 2),
+        shapes=[a.weight.shape, b.weight.shape],
+    )
+    # Oracle: concatenate block L1 norms, prune the 3 smallest.
+    l1 = [np.abs(w).reshape(w.shape[0] // 2, 2, w.shape[1] // 2, 2).sum(axis=(1, 3)) for w in (wa, wb)]
+    flat = np.concatenate([x.ravel() for x in l1])
+    pruned = np.zeros(flat.size, dtype=bool)
+    pruned[np.argsort(flat, kind="stable")[:3]] = True
+    got = np.concatenate(
+        [m.weight_mask.numpy()[::2, ::2].ravel() for m in (a, b)]
+    )  # one entry per 2x2 block
+    assert np.array_equal(got == 0, pruned)
+    assert int((a.weight_mask == 0).sum()) == 12  # 3 blocks of 4, all in a
+
+
+def test_block_stacked_prunes_a_fraction_of_the_blocks_still_alive():
+    lin = seeded(lambda: nn.Linear(8, 8))
+    BlockPruning.apply(lin, "weight", amount=0.5, block=(2, 2))  # 8 of 16 blocks
+    BlockPruning.apply(lin, "weight", amount=0.5, block=(2, 2))  # 4 of the 8 left
+    assert int((lin.weight_mask == 0).sum()) == 12 * 4
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"amount": True}, TypeError, "amount"),
+        ({"amount": 1.5}, ValueError, "amount"),
+        ({"amount": 0.5, "block": 4}, TypeError, "block"),
+        ({"amount": 0.5, "block": (0, 2)}, ValueError, "block"),
+    ],
+)
+def test_block_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        BlockPruning(**kwargs)
+
+
+def test_block_that_does_not_tile_is_a_clear_error_and_rolls_back():
+    lin = nn.Linear(6, 4)
+    with pytest.raises(ValueError, match="tile"):
+        block_prune(lin, amount=0.5, block=(4, 4))
+    assert "weight" in dict(lin.named_parameters())
+
+
+# ------------------------------------------------------------------ activation statistics
+
+
+def _post_relu_activations(model, x, layer_index, measured_at):
+    captured = {}
+    handle = model[measured_at].register_forward_hook(lambda m, a, out: captured.setdefault("a", out.detach()))
+    model.eval()
+    with torch.no_grad():
+        model(x)
+    handle.remove()
+    return captured["a"].numpy()
+
+
+@pytest.mark.parametrize("make", [lambda: digits_mlp(hidden=(16, 12)), lambda: digits_cnn(channels=(4, 6))])
+def test_hook_statistics_equal_neuron_scores(make):
+    model = seeded(make)
+    x = torch.rand(50, 64, generator=torch.Generator().manual_seed(0))
+    stats = activation_statistics(model, x, batch_size=16)  # several batches, accumulated
+    for index in prunable_layers(model):
+        s = stats[index]
+        acts = _post_relu_activations(model, x, index, s.measured_at)
+        assert isinstance(model[s.measured_at], nn.ReLU)
+        for method in ("mean_abs", "rms", "apoz"):
+            np.testing.assert_allclose(s.scores(method), neuron_scores(acts, method), rtol=1e-6, atol=1e-9)
+        assert s.n_samples == 50
+
+
+def test_statistics_accept_batches_of_pairs_and_restore_the_model():
+    model = seeded(lambda: digits_cnn(channels=(4, 6)))
+    model.train()
+    x = torch.rand(40, 64, generator=torch.Generator().manual_seed(1))
+    whole = activation_statistics(model, x)
+    loader = [(x[:25], torch.zeros(25)), (x[25:], torch.zeros(15))]
+    pieces = activation_statistics(model, loader)
+    for index in whole:
+        np.testing.assert_allclose(whole[index].apoz, pieces[index].apoz)
+        np.testing.assert_allclose(whole[index].mean_abs, pieces[index].mean_abs, rtol=1e-9)
+    assert model.training
+    assert all(not m._forward_hooks for m in model)
+
+
+@pytest.mark.parametrize("empty", [torch.zeros(0, 64), [], [(torch.zeros(0, 64), torch.zeros(0))]])
+def test_statistics_need_calibration_data(empty):
+    with pytest.raises(ValueError, match="calibration data"):
+        activation_statistics(digits_mlp(hidden=(4,)), empty)
+
+
+def test_statistics_reject_non_weighted_layers():
+    with pytest.raises(ValueError, match="Linear/Conv2d"):
+        activation_statistics(digits_mlp(hidden=(4,)), torch.rand(2, 64), layers=[1])
+
+
+# ------------------------------------------------------------------ physical removal
+
+
+def test_mlp_removal_equals_numpy_remove_neurons():
+    model = seeded(lambda: digits_mlp(hidden=(10, 8)))
+    layers = [(m.weight.detach().numpy().astype(np.float64), m.bias.detach().numpy().astype(np.float64))
+              for m in model if isinstance(m, nn.Linear)]
+    keep0 = np.array([True, False] * 5)
+    keep1 = np.array([0, 3, 7])
+    small = remove_units(model, {0: keep0, "2": keep1})
+    expected = remove_neurons(remove_neurons(layers, 0, keep0), 1, keep1)
+    got = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in small if isinstance(m, nn.Linear)]
+    for (w, b), (we, be) in zip(got, expected):
+        np.testing.assert_array_equal(w, we.astype(np.float32))
+        np.testing.assert_array_equal(b, be.astype(np.float32))
+    assert layer_widths(small) == {0: 5, 2: 3}
+    assert layer_widths(model) == {0: 10, 2: 8}  # the original is untouched
+
+
+def test_removing_dead_mlp_units_leaves_outputs_unchanged():
+    model = seeded(lambda: digits_mlp(hidden=(32, 16)))
+    dead0, dead2 = torch.arange(0, 32, 3), torch.tensor([1, 5, 6])
+    with torch.no_grad():  # these units' pre-activations are < 0 on inputs in [0, 1]: ReLU outputs 0
+        model[0].weight[dead0] = -model[0].weight[dead0].abs()
+        model[0].bias[dead0] = -1.0
+        model[2].weight[dead2] = 0.0
+        model[2].bias[dead2] = -0.5
+    x = torch.rand(64, 64, generator=torch.Generator().manual_seed(0))
+    stats = activation_statistics(model, x)
+    assert set(np.flatnonzero(stats[0].apoz == 1.0)) == set(dead0.tolist())
+    keep = {i: stats[i].apoz < 1.0 for i in (0, 2)}
+    small = remove_units(model, keep)
+    with torch.no_grad():
+        torch.testing.assert_close(small(x), model(x), rtol=1e-5, atol=1e-6)
+    assert small[0].out_features == 32 - len(dead0) and small[2].out_features == 13
+
+
+def test_removing_dead_cnn_channels_leaves_outputs_unchanged():
+    model = seeded(lambda: digits_cnn(channels=(6, 8)))
+    with torch.no_grad():
+        for bn in (model[2], model[5]):  # give BatchNorm real running statistics, then kill some channels
+            bn.running_mean.uniform_(-0.5, 0.5)
+            bn.running_var.uniform_(0.5, 2.0)
+        model[2].weight[[1, 4]] = 0.0  # BN output = bias < 0 everywhere -> ReLU 0
+        model[2].bias[[1, 4]] = -1.0
+        model[5].weight[[0, 7]] = 0.0
+        model[5].bias[[0, 7]] = -0.1
+    model.eval()
+    x = torch.rand(32, 64, generator=torch.Generator().manual_seed(0))
+    stats = activation_statistics(model, x)
+    keep = {i: stats[i].apoz < 1.0 for i in prunable_layers(model)}
+    assert not keep[1][[1, 4]].any() and not keep[4][[0, 7]].any()
+    kept0, kept1 = int(keep[1].sum()), int(keep[4].sum())
+    small = remove_units(model, keep)
+    assert (small[1].out_channels, small[4].in_channels, small[4].out_channels) == (kept0, kept0, kept1)
+    assert small[9].in_features == kept1 * 16 and small[5].running_mean.shape == (kept1,)
+    with torch.no_grad():
+        torch.testing.assert_close(small(x), model(x), rtol=1e-5, atol=1e-6)
+    assert not small.training
+
+
+def test_removal_folds_pruning_masks_and_does_not_touch_the_model():
+    model = seeded(lambda: digits_mlp(hidden=(8,)))
+    prune.l1_unstructured(model[0], "weight", amount=0.5)
+    model(torch.rand(2, 64))  # weight becomes a computed tensor: plain deepcopy would fail
+    small = remove_units(model, {0: [0, 1, 2]})
+    assert hasattr(model[0], "weight_mask") and not hasattr(small[0], "weight_mask")
+    torch.testing.assert_close(small[0].weight, model[0].weight[:3].detach())
+
+
+def test_remove_units_bad_input():
+    model = digits_mlp(hidden=(4,))
+    with pytest.raises(ValueError, match="predictions"):
+        remove_units(model, {2: [0]})
+    with pytest.raises(ValueError, match="ReLU"):
+        remove_units(model, {1: [0]})
+    with pytest.raises(ValueError, match="at least one"):
+        remove_units(model, {0: [False] * 4})
+    with pytest.raises(ValueError, match="length 4"):
+        remove_units(model, {0: [True] * 3})
+    with pytest.raises(ValueError, match=r"indices must be in \[0, 3\]"):
+        remove_units(model, {0: [0, 4]})
+    with pytest.raises(ValueError, match="index"):
+        remove_units(model, {7: [0]})
+    with pytest.raises(TypeError, match="dict"):
+        remove_units(model, [[0]])
+
+
+def test_unsupported_layers_are_named():
+    odd = nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4), nn.ReLU(), nn.Linear(4, 2))
+    with pytest.raises(ValueError, match=r"model\[1\] is a LayerNorm"):
+        remove_units(odd, {0: [0]})
+    with pytest.raises(ValueError, match="LayerNorm"):
+        prunable_layers(odd)
+    with pytest.raises(TypeError, match="Sequential"):
+        remove_units(nn.Linear(2, 2), {0: [0]})
+    with pytest.raises(ValueError, match="groups"):
+        prunable_layers(nn.Sequential(nn.Conv2d(4, 4, 1, groups=2), nn.Conv2d(4, 2, 1)))
+
+
+def test_unflatten_between_units_and_consumer_is_refused():
+    model = nn.Sequential(nn.Linear(4, 4), nn.Unflatten(1, (4, 1, 1)), nn.Conv2d(4, 2, 1))
+    with pytest.raises(ValueError, match=r"model\[1\] \(Unflatten\)"):
+        remove_units(model, {0: [0]})
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def test_count_parameters_and_permanent_masks_agree():
+    model = seeded(lambda: digits_mlp(hidden=(16,)))
+    total = count_parameters(model)
+    assert total == 64 * 16 + 16 + 16 * 10 + 10
+    prune.l1_unstructured(model[0], "weight", amount=0.75)
+    assert count_parameters(model) == total - 768
+    plain = make_masks_permanent(model)
+    x = torch.rand(3, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(plain(x), model(x))
+    assert not any(m._forward_pre_hooks for m in plain)
+    assert hasattr(model[0], "weight_mask")
+
+
+def test_copy_model_shares_nothing():
+    model = seeded(lambda: digits_mlp(hidden=(4,)))
+    twin = copy_model(model)
+    with torch.no_grad():
+        twin[0].weight.zero_()
+    assert model[0].weight.abs().sum() > 0
+
+
+def test_measure_latency_restores_threads_and_mode():
+    model = digits_mlp(hidden=(8,))
+    model.train()
+    before = torch.get_num_threads()
+    seconds = measure_latency(model, batch=8, repeats=3, warmup=1, num_threads=1)
+    assert isinstance(seconds, float) and seconds > 0
+    assert torch.get_num_threads() == before and model.training
+    assert measure_latency(digits_cnn(channels=(2, 2)), batch=2, repeats=1, warmup=0) > 0
+
+
+def test_measure_latency_bad_input():
+    with pytest.raises(ValueError, match="batch"):
+        measure_latency(digits_mlp(hidden=(4,)), batch=0)
+    with pytest.raises(ValueError, match="input_shape"):
+        measure_latency(nn.Sequential(nn.Conv2d(1, 2, 3)), batch=1)
