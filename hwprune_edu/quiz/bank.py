@@ -281,7 +281,8 @@ BANK = (
         explanation=(
             "Memory-bound time is about bytes moved / bandwidth. A smaller dense matrix moves fewer bytes "
             "with no overhead; a compressed sparse format helps only if values + indices are fewer bytes "
-            "than the dense tensor (CSR with 32-bit indices needs well above 50% sparsity to break even)."
+            "than the dense tensor (CSR with 32-bit indices breaks even at 50% sparsity for FP32 values, at about "
+            "67% for FP16 values)."
         ),
         why_wrong=(
             "Stored densely, the zeros are moved like any other weight: same bytes, same time.",
@@ -685,7 +686,8 @@ BANK = (
         answer=1,
         explanation=(
             "The control experiment is the point: structure + original init = ticket; structure + new random "
-            "init = worse. The results were on small vision networks; for deeper ones Frankle et al. 2020 "
+            "init = worse. The original results were on MNIST and CIFAR-10 networks; for deeper ones on ImageNet "
+            "Frankle et al. 2020 "
             "('Linear Mode Connectivity and the Lottery Ticket Hypothesis') had to rewind to an early "
             "training iteration instead of the init. Finding a ticket costs several full train-prune cycles: "
             "an insight into trainability, not a cheap compression method."
