@@ -19,9 +19,12 @@ from hwprune_edu.nn import (
     layer_widths,
     make_masks_permanent,
     measure_latency,
+    model_geometry,
     nm_prune,
     prunable_layers,
     remove_units,
+    workload_from_geometry,
+    workload_from_model,
 )
 from hwprune_edu.pruning import block_mask, neuron_scores, nm_mask, remove_neurons
 
@@ -359,3 +362,60 @@ def test_measure_latency_bad_input():
         measure_latency(digits_mlp(hidden=(4,)), batch=0)
     with pytest.raises(ValueError, match="input_shape"):
         measure_latency(nn.Sequential(nn.Conv2d(1, 2, 3)), batch=1)
+
+
+# ------------------------------------------------------------------ costing with the simulator
+
+
+def test_workload_of_the_mlp_is_its_gemms():
+    from hwprune_edu.hardware import linear, simulate
+
+    model = digits_mlp(hidden=(32, 16))
+    layers = workload_from_model(model, (64,), batch=8)
+    expected = [linear(8, 64, 32), linear(8, 32, 16), linear(8, 16, 10)]
+    assert [(l.m, l.k, l.n) for l in layers] == [(l.m, l.k, l.n) for l in expected]
+    assert all(l.pattern.kind == "dense" for l in layers)
+    assert simulate(layers, "cpu-avx2").latency_s == pytest.approx(simulate(expected, "cpu-avx2").latency_s)
+
+
+def test_workload_of_the_cnn_uses_real_input_sizes():
+    from hwprune_edu.hardware import conv2d, linear
+
+    layers = workload_from_model(digits_cnn(channels=(4, 8)), batch=2)  # input shape inferred from Unflatten
+    expected = [conv2d(2, 1, 4, 3, 8, padding=1), conv2d(2, 4, 8, 3, 8, padding=1), linear(2, 8 * 16, 10)]
+    assert [(l.op, l.m, l.k, l.n) for l in layers] == [(l.op, l.m, l.k, l.n) for l in expected]
+
+
+def test_workload_reads_masks_from_buffers_and_from_zeros():
+    model = seeded(lambda: digits_mlp(hidden=(32, 16)))
+    nm_prune(model[2])
+    prune.l1_unstructured(model[0], "weight", amount=0.9)
+    kinds = [l.pattern.kind for l in workload_from_model(model, batch=4)]
+    assert kinds == ["unstructured", "n:m", "dense"]
+    plain = make_masks_permanent(model)  # masks folded into zeros: same patterns
+    assert [l.pattern.kind for l in workload_from_model(plain, batch=4)] == kinds
+
+
+@pytest.mark.parametrize("make, keep", [
+    (lambda: digits_mlp(hidden=(32, 16)), {0: np.arange(0, 32, 2), 2: [1, 2, 3]}),
+    (lambda: digits_cnn(channels=(6, 8)), {1: [0, 5], 4: [1, 2, 7]}),
+])
+def test_costing_new_widths_equals_costing_the_pruned_model(make, keep):
+    model = seeded(make)
+    small = remove_units(model, keep)
+    geometry = model_geometry(model)
+    widths = {i: len(k) for i, k in keep.items()}
+    predicted = workload_from_geometry(geometry, 16, widths=widths)
+    actual = workload_from_model(small, batch=16)
+    assert [(l.m, l.k, l.n) for l in predicted] == [(l.m, l.k, l.n) for l in actual]
+
+
+def test_workload_bad_input():
+    with pytest.raises(ValueError, match="dilated"):
+        workload_from_model(nn.Sequential(nn.Conv2d(1, 2, 3, dilation=2), nn.Flatten()), (1, 8, 8))
+    with pytest.raises(ValueError, match="input_shape"):
+        workload_from_model(nn.Sequential(nn.Conv2d(1, 2, 3)))
+    with pytest.raises(ValueError, match="does not run"):
+        workload_from_model(digits_mlp(hidden=(4,)), (63,))
+    with pytest.raises(ValueError, match="batch"):
+        workload_from_model(digits_mlp(hidden=(4,)), batch=0)
