@@ -1,0 +1,242 @@
+"""What a check found, for people: a compact green/red table in Jupyter, plain text in a terminal.
+
+A :class:`Report` holds one :class:`Case` per input the learner's function
+was run on. Passing cases collapse into one green line; each failing case
+shows what was expected and what came back, a hint at the likely mistake, and
+the input, small. A function that still raises ``NotImplementedError`` gets
+one friendly line instead of a table.
+
+>>> report = Report("magnitude_mask", [Case("public 1", True), Case("hidden 1", False, "pruned 3, expected 2",
+...                                      hint="prune exactly k", input="weights=[1, 1, 2], amount=2")])
+>>> report.passed, report.score
+(False, 0.5)
+>>> print(report)
+magnitude_mask: 1/2 cases passed (score 0.50)
+  FAIL hidden 1: pruned 3, expected 2
+       hint: prune exactly k
+       input: weights=[1, 1, 2], amount=2
+  ok   public 1
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+__all__ = ["Case", "Report", "Summary"]
+
+# At most this many failing cases are shown in full; the rest are counted.
+_SHOWN_FAILURES = 4
+_GREEN = "#e6f4ea"
+_RED = "#fce8e6"
+_AMBER = "#fef7e0"
+_GREY = "#f1f3f4"
+NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code, then run this cell again"
+
+
+@dataclass
+class Case:
+    """One input the learner's function was run on, and the verdict.
+
+    Attributes:
+        name: e.g. ``"public 2 (ties)"`` or ``"hidden 5 (conv 4-D)"``.
+        passed: whether the output was right.
+        message: what was expected and what came back (or what went wrong).
+        hint: the likely mistake, kindly put (empty when none was recognised).
+        input: the input, printed small.
+        mistake: the catalogue id of the recognised mistake, or ``""``.
+        note: a harmless difference that was accepted (e.g. 0/1 ints for a mask).
+        status: ``"pass"``, ``"fail"``, ``"error"``, ``"timeout"``,
+            ``"not_implemented"`` or ``"skipped"``.
+    """
+
+    name: str
+    passed: bool
+    message: str = ""
+    hint: str = ""
+    input: str = ""
+    mistake: str = ""
+    note: str = ""
+    status: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            self.status = "pass" if self.passed else "fail"
+
+
+@dataclass
+class Report:
+    """The result of checking one exercise: ``.passed``, ``.score`` (0..1), ``.cases``.
+
+    Displays as a compact HTML table in Jupyter and as plain text elsewhere.
+    """
+
+    exercise: str
+    cases: list[Case] = field(default_factory=list)
+    #: a problem that stopped the check before any case ran (e.g. "no function found")
+    problem: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """True when there were cases and every one passed."""
+        return bool(self.cases) and not self.problem and all(c.passed for c in self.cases)
+
+    @property
+    def score(self) -> float:
+        """Fraction of cases passed (0.0 when nothing ran)."""
+        if self.problem or not self.cases:
+            return 0.0
+        return sum(c.passed for c in self.cases) / len(self.cases)
+
+    @property
+    def not_implemented(self) -> bool:
+        """True when the function is still the exercise's stub."""
+        return any(c.status == "not_implemented" for c in self.cases) and not any(c.passed for c in self.cases)
+
+    @property
+    def mistakes(self) -> set[str]:
+        """Catalogue ids of every mistake recognised in a failing case."""
+        return {c.mistake for c in self.cases if c.mistake}
+
+    @property
+    def notes(self) -> list[str]:
+        """Distinct notes on harmless differences, in case order."""
+        return list(dict.fromkeys(c.note for c in self.cases if c.note))
+
+    @property
+    def status(self) -> str:
+        """One word: ``"pass"``, ``"fail"``, ``"not implemented"`` or ``"problem"``."""
+        if self.problem:
+            return "problem"
+        if self.not_implemented:
+            return "not implemented"
+        return "pass" if self.passed else "fail"
+
+    def _failures(self) -> list[Case]:
+        return [c for c in self.cases if not c.passed and c.status != "skipped"]
+
+    def _skipped(self) -> str:
+        skipped = [c for c in self.cases if c.status == "skipped"]
+        return f"{len(skipped)} more case(s) skipped: {skipped[0].message}" if skipped else ""
+
+    def __str__(self) -> str:
+        lines = [self.headline()]
+        if self.problem or self.not_implemented:
+            return lines[0]
+        failures = self._failures()
+        for case in failures[:_SHOWN_FAILURES]:
+            lines.append(f"  FAIL {case.name}: {case.message}")
+            if case.hint:
+                lines.append(f"       hint: {case.hint}")
+            if case.input:
+                lines.append(f"       input: {case.input}")
+        if len(failures) > _SHOWN_FAILURES:
+            lines.append(f"  ... and {len(failures) - _SHOWN_FAILURES} more failing case(s)")
+        if self._skipped():
+            lines.append(f"  {self._skipped()}")
+        passed = [c.name for c in self.cases if c.passed]
+        if passed:
+            lines.append(f"  ok   {_names(passed)}")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+    def headline(self) -> str:
+        """One line: the exercise and how it went."""
+        if self.problem:
+            return f"{self.exercise}: {self.problem}"
+        if self.not_implemented:
+            return f"{self.exercise}: {NOT_IMPLEMENTED}"
+        n_passed = sum(c.passed for c in self.cases)
+        return f"{self.exercise}: {n_passed}/{len(self.cases)} cases passed (score {self.score:.2f})"
+
+    def __repr__(self) -> str:
+        return f"<Report {self.exercise}: {self.status}, score {self.score:.2f}>"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's plain-text display
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        style = "font-family:var(--jp-content-font-family, sans-serif);font-size:13px;margin:2px 0"
+        if self.problem or self.not_implemented:
+            colour = _AMBER if self.not_implemented else _RED
+            text = NOT_IMPLEMENTED if self.not_implemented else self.problem
+            return (f'<div style="{style};background:{colour};padding:4px 8px;border-radius:4px">'
+                    f"<b>{esc(self.exercise)}</b>: {esc(text)}</div>")
+        n_passed = sum(c.passed for c in self.cases)
+        head_colour = _GREEN if self.passed else _RED
+        mark = "&#10004;" if self.passed else "&#10008;"
+        rows = [f'<tr style="background:{head_colour}"><td colspan="3"><b>{mark} {esc(self.exercise)}</b>: '
+                f"{n_passed}/{len(self.cases)} cases passed (score {self.score:.2f})</td></tr>"]
+        failures = self._failures()
+        for case in failures[:_SHOWN_FAILURES]:
+            hint = f'<br><i>hint:</i> {esc(case.hint)}' if case.hint else ""
+            shown = f'<code style="font-size:11px">{esc(case.input)}</code>' if case.input else ""
+            rows.append(f'<tr style="background:{_RED};vertical-align:top"><td>&#10008;&nbsp;{esc(case.name)}</td>'
+                        f"<td>{esc(case.message)}{hint}</td><td>{shown}</td></tr>")
+        if len(failures) > _SHOWN_FAILURES:
+            rows.append(f'<tr style="background:{_RED}"><td colspan="3">... and {len(failures) - _SHOWN_FAILURES} '
+                        "more failing case(s)</td></tr>")
+        if self._skipped():
+            rows.append(f'<tr style="background:{_RED}"><td colspan="3">{esc(self._skipped())}</td></tr>')
+        passed = [c.name for c in self.cases if c.passed]
+        if passed:
+            rows.append(f'<tr style="background:{_GREEN}"><td colspan="3" style="font-size:11px">&#10004; '
+                        f"{esc(_names(passed))}</td></tr>")
+        for note in self.notes:
+            rows.append(f'<tr style="background:{_GREY}"><td colspan="3" style="font-size:11px"><i>note:</i> '
+                        f"{esc(note)}</td></tr>")
+        return (f'<table style="{style};border-collapse:collapse;text-align:left">' + "".join(rows) + "</table>")
+
+
+def _names(names: Sequence[str]) -> str:
+    if len(names) <= 6:
+        return ", ".join(names)
+    publics = sum(n.startswith("public") for n in names)
+    hidden = len(names) - publics
+    parts = [f"{publics} public case(s)" if publics else "", f"{hidden} hidden case(s)" if hidden else ""]
+    return " and ".join(p for p in parts if p) + " passed"
+
+
+@dataclass
+class Summary:
+    """All checks of one notebook, one line each (``None`` = not run yet)."""
+
+    title: str
+    reports: list[tuple[str, Report | None]]
+
+    @property
+    def passed(self) -> bool:
+        """True when every exercise was checked and passed."""
+        return all(r is not None and r.passed for _, r in self.reports)
+
+    def _rows(self) -> Iterable[tuple[str, str, str]]:
+        for name, report in self.reports:
+            if report is None:
+                yield name, "not run yet", ""
+            else:
+                yield name, report.status, f"{report.score:.2f}"
+
+    def __str__(self) -> str:
+        done = sum(1 for _, r in self.reports if r is not None and r.passed)
+        lines = [f"{self.title}: {done}/{len(self.reports)} exercises passed"]
+        lines += [f"  {name:<28} {status:<16} {score}".rstrip() for name, status, score in self._rows()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Summary {self.title}: {'pass' if self.passed else 'incomplete'}>"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        colours = {"pass": _GREEN, "fail": _RED, "problem": _RED, "not implemented": _AMBER, "not run yet": _GREY}
+        done = sum(1 for _, r in self.reports if r is not None and r.passed)
+        rows = [f"<tr><th colspan='3'>{esc(self.title)}: {done}/{len(self.reports)} exercises passed</th></tr>"]
+        for name, status, score in self._rows():
+            rows.append(f'<tr style="background:{colours.get(status, _GREY)}"><td><code>{esc(name)}</code></td>'
+                        f"<td>{esc(status)}</td><td>{esc(score)}</td></tr>")
+        style = "font-family:var(--jp-content-font-family, sans-serif);font-size:13px;border-collapse:collapse"
+        return f'<table style="{style}">' + "".join(rows) + "</table>"

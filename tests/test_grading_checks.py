@@ -1,0 +1,362 @@
+"""The checks accept every right answer and reject every naive one with its own hint.
+
+* the library's reference passes every check, for several seeds;
+* every naive implementation in ``grading.mistakes`` fails, and the report
+  names its mistake (so the learner sees the targeted hint);
+* at least two *different* correct implementations per exercise pass
+  (sort-based, partition-based, loop-based, random tie order, lists / 0-1 ints).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hwprune_edu.grading import EXERCISES, check
+from hwprune_edu.grading.catalogue import CATALOGUE
+from hwprune_edu.grading.checks import REFERENCES, make_exercise_cases
+from hwprune_edu.grading.mistakes import BUGGY, NAIVE
+
+PLAIN = [name for name in EXERCISES if not name.startswith("expose_")]
+
+
+def _base(name: str) -> str:
+    return name[len("fix_"):] if name.startswith("fix_") else name
+
+
+def _wrapped(fn):
+    # check() refuses the library's own functions; a learner calling them would be wrapping them too.
+    return lambda *args, **kwargs: fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize("name", PLAIN)
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_reference_passes_every_case(name, seed):
+    report = check(name, _wrapped(REFERENCES[_base(name)]), seed=seed)
+    assert report.passed, str(report)
+    assert report.score == 1.0
+    assert not report.notes
+
+
+NAIVE_CASES = [(exercise, mistake) for exercise, table in NAIVE.items() for mistake in table]
+
+
+@pytest.mark.parametrize("exercise,mistake", NAIVE_CASES, ids=[f"{e}-{m}" for e, m in NAIVE_CASES])
+def test_each_naive_implementation_fails_with_its_hint(exercise, mistake):
+    report = check(exercise, NAIVE[exercise][mistake])
+    assert not report.passed
+    assert mistake in report.mistakes, str(report)
+    hint = next(m.hint for m in CATALOGUE[exercise] if m.id == mistake)
+    assert any(c.hint == hint for c in report.cases)
+
+
+def test_every_catalogued_mistake_has_a_naive_implementation_or_is_generic():
+    generic = {"signature", "returns_none", "mutated_input", "only_2d", "dropped_entries", "returned_weights",
+               "inverted_mask", "flattened", "not_exposed"}
+    for exercise, mistakes in CATALOGUE.items():
+        if exercise.startswith("expose_"):
+            continue
+        specific = {m.id for m in mistakes} - generic
+        missing = specific - set(NAIVE.get(exercise, {}))
+        assert not missing, f"{exercise}: no naive implementation for {missing}"
+
+
+def test_buggy_versions_for_exercise_5_fail_their_checks():
+    for target, buggy in BUGGY.items():
+        assert not check(target, buggy).passed
+
+
+# ---------------------------------------------------------------- correct alternatives
+
+def _keep_from_pruned(shape, pruned_flat_indices):
+    keep = np.ones(int(np.prod(shape)), dtype=bool)
+    keep[list(pruned_flat_indices)] = False
+    return keep.reshape(shape)
+
+
+def _k(amount, n):
+    return amount if isinstance(amount, int) else int(round(amount * n))
+
+
+def threshold_loops(weights, threshold):
+    keep = np.zeros(weights.shape, dtype=bool)
+    for index in np.ndindex(weights.shape):
+        keep[index] = abs(weights[index]) > threshold
+    return keep
+
+
+def threshold_list_of_ints(weights, threshold):
+    return (np.abs(weights) > threshold).astype(int).tolist()
+
+
+def magnitude_argpartition(weights, amount):
+    w = np.abs(np.asarray(weights)).ravel()
+    k = _k(amount, w.size)
+    if k == 0:
+        return np.ones(weights.shape, dtype=bool)
+    return _keep_from_pruned(weights.shape, np.argpartition(w, k - 1)[:k])
+
+
+def magnitude_loop_later_ties_first(weights, amount):
+    flat = [abs(float(x)) for x in np.ravel(weights)]
+    k = _k(amount, len(flat))
+    order = sorted(range(len(flat)), key=lambda i: (flat[i], -i))  # ties: the later entry goes first
+    return _keep_from_pruned(np.shape(weights), order[:k])
+
+
+def magnitude_random_ties(weights, amount, _rng=np.random.default_rng(3)):
+    w = np.abs(np.asarray(weights)).ravel()
+    k = _k(amount, w.size)
+    shuffle = _rng.permutation(w.size)
+    order = shuffle[np.argsort(w[shuffle], kind="stable")]
+    return _keep_from_pruned(weights.shape, order[:k]).astype(float)
+
+
+def global_concat_argsort(weights_list, amount):
+    flat = np.concatenate([np.abs(w).ravel() for w in weights_list])
+    k = _k(amount, flat.size)
+    keep = np.ones(flat.size, dtype=bool)
+    keep[np.argsort(flat, kind="stable")[:k]] = False
+    return [part.reshape(w.shape) for part, w in zip(np.split(keep, np.cumsum([w.size for w in weights_list])[:-1]),
+                                                     weights_list)]
+
+
+def global_threshold_then_ties(weights_list, amount):
+    flat = np.concatenate([np.abs(w).ravel() for w in weights_list])
+    k = _k(amount, flat.size)
+    keep = np.ones(flat.size, dtype=bool)
+    if k:
+        cut = np.partition(flat, k - 1)[k - 1]
+        keep[flat < cut] = False
+        tied = np.flatnonzero(flat == cut)[::-1]  # prune the last tied entries first
+        keep[tied[: k - int((flat < cut).sum())]] = False
+    masks, start = [], 0
+    for w in weights_list:
+        masks.append(keep[start:start + w.size].reshape(w.shape))
+        start += w.size
+    return tuple(masks)
+
+
+def structured_vectorised(weights, amount, *, axis=0, norm=1):
+    rows = np.moveaxis(np.abs(weights), axis, 0).reshape(weights.shape[axis], -1)
+    scores = (rows**norm).sum(axis=1) ** (1 / norm)
+    k = _k(amount, scores.size)
+    keep_slices = np.ones(scores.size, dtype=bool)
+    keep_slices[np.argsort(scores, kind="stable")[:k]] = False
+    shape = [1] * weights.ndim
+    shape[axis] = -1
+    return np.broadcast_to(keep_slices.reshape(shape), weights.shape)
+
+
+def structured_loops(weights, amount, *, axis=0, norm=1):
+    n = weights.shape[axis]
+    scores = [np.linalg.norm(np.take(weights, j, axis=axis).ravel(), ord=norm) for j in range(n)]
+    k = _k(amount, n)
+    order = sorted(range(n), key=lambda j: (scores[j], -j))
+    keep = np.ones(weights.shape, dtype=int)
+    for j in order[:k]:
+        index = [slice(None)] * weights.ndim
+        index[axis] = j
+        keep[tuple(index)] = 0
+    return keep
+
+
+def nm_argsort(weights, n=2, m=4, *, axis=1):
+    moved = np.moveaxis(np.abs(weights), axis, -1)
+    groups = moved.reshape(-1, m)
+    keep = np.zeros(groups.shape, dtype=bool)
+    np.put_along_axis(keep, np.argsort(groups, axis=1)[:, m - n:], True, axis=1)
+    return np.moveaxis(keep.reshape(moved.shape), -1, axis)
+
+
+def nm_loops(weights, n=2, m=4, *, axis=1):
+    moved = np.moveaxis(np.asarray(weights), axis, -1)
+    keep = np.zeros(moved.shape, dtype=bool)
+    for index in np.ndindex(moved.shape[:-1]):
+        row = moved[index]
+        for start in range(0, row.size, m):
+            group = sorted(range(start, start + m), key=lambda i: (-abs(row[i]), -i))  # ties: later kept first
+            for i in group[:n]:
+                keep[index + (i,)] = True
+    return np.moveaxis(keep, -1, axis)
+
+
+def block_vectorised(weights, amount, *, block=(4, 4)):
+    br, bc = block
+    matrix = np.abs(weights).reshape(weights.shape[0], -1)
+    r, c = matrix.shape
+    sums = matrix.reshape(r // br, br, c // bc, bc).sum(axis=(1, 3))
+    keep = np.ones(sums.size, dtype=bool)
+    keep[np.argsort(sums.ravel(), kind="stable")[:_k(amount, sums.size)]] = False
+    return np.kron(keep.reshape(sums.shape), np.ones((br, bc), dtype=bool)).reshape(weights.shape)
+
+
+def block_loops(weights, amount, *, block=(4, 4)):
+    br, bc = block
+    matrix = np.abs(weights).reshape(weights.shape[0], -1)
+    tiles = [(float(matrix[i:i + br, j:j + bc].sum()), i, j)
+             for i in range(0, matrix.shape[0], br) for j in range(0, matrix.shape[1], bc)]
+    keep = np.ones(matrix.shape, dtype=bool)
+    for _, i, j in sorted(tiles, key=lambda t: (t[0], -t[1], -t[2]))[:_k(amount, len(tiles))]:
+        keep[i:i + br, j:j + bc] = False
+    return keep.reshape(weights.shape)
+
+
+def scores_vectorised(activations, method="mean_abs"):
+    axes = (0,) if activations.ndim == 2 else (0, 2, 3)
+    if method == "apoz":
+        return np.mean(activations > 0, axis=axes)  # after ReLU, > 0 and != 0 agree
+    if method == "rms":
+        return np.sqrt(np.mean(activations**2, axis=axes))
+    return np.mean(np.abs(activations), axis=axes)
+
+
+def scores_loops(activations, method="mean_abs"):
+    out = []
+    for j in range(activations.shape[1]):
+        values = activations[:, j].ravel().astype(float)
+        if method == "apoz":
+            out.append(sum(v != 0 for v in values) / len(values))
+        elif method == "rms":
+            out.append((sum(v * v for v in values) / len(values)) ** 0.5)
+        else:
+            out.append(sum(abs(v) for v in values) / len(values))
+    return out
+
+
+def remove_fancy(layers, layer_index, keep):
+    new = [(w.copy(), b.copy()) for w, b in layers]
+    w, b = layers[layer_index]
+    w2, b2 = layers[layer_index + 1]
+    new[layer_index] = (w[keep], b[keep])
+    new[layer_index + 1] = (w2[:, keep], b2.copy())
+    return new
+
+
+def remove_with_delete(layers, layer_index, keep):
+    gone = np.flatnonzero(~np.asarray(keep))
+    out = []
+    for i, (w, b) in enumerate(layers):
+        if i == layer_index:
+            w, b = np.delete(w, gone, axis=0), np.delete(b, gone)
+        elif i == layer_index + 1:
+            w = np.delete(w, gone, axis=1)
+        out.append([w, b])
+    return out
+
+
+def weight_pruning_where(network, threshold):
+    weights = network["weights"]
+    layers = [weights] if isinstance(weights, np.ndarray) else weights
+    masks = [np.abs(w) > threshold for w in layers]
+    pruned = [np.where(m, w, 0.0) for w, m in zip(layers, masks)]
+    if isinstance(weights, np.ndarray):
+        return {**network, "weights": pruned[0], "masks": masks[0]}
+    return {**network, "weights": pruned, "masks": masks}
+
+
+def weight_pruning_multiply(network, threshold):
+    weights = network["weights"]
+    single = isinstance(weights, np.ndarray)
+    layers = [weights] if single else list(weights)
+    masks = [(np.abs(w) > threshold).astype(int) for w in layers]
+    pruned = [w * m for w, m in zip(layers, masks)]  # -0.0 for pruned negatives: harmless
+    return {"weights": pruned, "masks": masks}
+
+
+def activation_vectorised(network, activation_threshold):
+    weights, biases = list(network["weights"]), list(network["biases"])
+    keeps = []
+    for i in range(len(weights)):
+        if i == len(weights) - 1:
+            keeps.append(np.ones(weights[i].shape[0], dtype=bool))
+            break
+        keep = np.abs(network["activations"][i]).mean(axis=0) > activation_threshold
+        keeps.append(keep)
+        weights[i], biases[i] = weights[i][keep], biases[i][keep]
+        weights[i + 1] = weights[i + 1][:, keep]
+    return {"weights": weights, "biases": biases, "keep": keeps}
+
+
+def activation_loops(network, activation_threshold):
+    weights = [w.copy() for w in network["weights"]]
+    biases = [b.copy() for b in network["biases"]]
+    keeps = [[1] * w.shape[0] for w in weights]
+    for i in range(len(weights) - 1):
+        acts = network["activations"][i]
+        for j in reversed(range(acts.shape[1])):
+            if np.mean(np.abs(acts[:, j])) <= activation_threshold:
+                keeps[i][j] = 0
+                weights[i] = np.delete(weights[i], j, axis=0)
+                biases[i] = np.delete(biases[i], j)
+                weights[i + 1] = np.delete(weights[i + 1], j, axis=1)
+    return {"weights": weights, "biases": biases, "keep": keeps,
+            "activations": [a[:, np.array(k, dtype=bool)] for a, k in zip(network["activations"], keeps)]}
+
+
+ALTERNATIVES = {
+    "threshold_mask": [threshold_loops, threshold_list_of_ints],
+    "magnitude_mask": [magnitude_argpartition, magnitude_loop_later_ties_first, magnitude_random_ties],
+    "global_magnitude_masks": [global_concat_argsort, global_threshold_then_ties],
+    "structured_mask": [structured_vectorised, structured_loops],
+    "nm_mask": [nm_argsort, nm_loops],
+    "block_mask": [block_vectorised, block_loops],
+    "neuron_scores": [scores_vectorised, scores_loops],
+    "remove_neurons": [remove_fancy, remove_with_delete],
+    "weight_pruning": [weight_pruning_where, weight_pruning_multiply],
+    "activation_pruning": [activation_vectorised, activation_loops],
+}
+ALTERNATIVE_CASES = [(name, fn) for name, fns in ALTERNATIVES.items() for fn in fns]
+
+
+@pytest.mark.parametrize("name,fn", ALTERNATIVE_CASES, ids=[f.__name__ for _, f in ALTERNATIVE_CASES])
+@pytest.mark.parametrize("seed", [0, 5])
+def test_different_correct_implementations_pass(name, fn, seed):
+    report = check(name, fn, seed=seed)
+    assert report.passed, str(report)
+
+
+def test_every_exercise_has_two_correct_alternatives():
+    assert all(len(ALTERNATIVES[name]) >= 2 for name in PLAIN if not name.startswith("fix_"))
+
+
+def test_harmless_differences_pass_with_a_note():
+    report = check("threshold_mask", threshold_list_of_ints)
+    assert report.passed and any("0/1" in note for note in report.notes)
+    report = check("weight_pruning", weight_pruning_multiply)
+    assert report.passed and report.notes
+
+
+def test_hidden_cases_cover_the_edges():
+    names = " ".join(c.name for c in make_exercise_cases("magnitude_mask"))
+    for tag in ("ties", "1 element", "conv 4-D", "amount 0", "amount 1.0", "non-square", "float32"):
+        assert tag in names
+    assert make_exercise_cases("nm_mask", 0)[2].arguments["weights"].tolist() != \
+        make_exercise_cases("nm_mask", 1)[2].arguments["weights"].tolist()
+
+
+def test_public_cases_do_not_depend_on_the_seed():
+    for name in PLAIN:
+        first = [c for c in make_exercise_cases(name, 0) if c.public]
+        other = [c for c in make_exercise_cases(name, 9) if c.public]
+        assert [c.show() for c in first] == [c.show() for c in other]
+
+
+def test_check_refuses_the_library_function_and_non_functions():
+    from hwprune_edu import pruning
+
+    assert "library" in check("magnitude_mask", pruning.magnitude_mask).problem
+    report = check("magnitude_mask", None)
+    assert not report.passed and report.score == 0.0
+
+
+def test_unknown_exercise_is_a_clear_error():
+    with pytest.raises(ValueError, match="exercise id"):
+        check("magnitude_masks", lambda w, a: w)
+
+
+def test_nbgrader_mode_raises_on_failure(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(AssertionError, match="threshold_mask"):
+        check("threshold_mask", lambda weights, threshold: weights)
+    assert check("threshold_mask", threshold_loops).passed
