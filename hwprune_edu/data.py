@@ -206,7 +206,7 @@ def train(
     seed: int = 0,
     progress: bool = True,
     max_steps: int | None = None,
-    num_threads: int | None = None,
+    num_threads: int | None = 1,
 ) -> list[dict[str, float]]:
     """Train ``model`` in place on the train split with Adam and cross-entropy; report each epoch.
 
@@ -227,9 +227,11 @@ def train(
         seed: seed of the shuffling.
         progress: show a ``tqdm.auto`` bar (a widget in Jupyter, text in a terminal).
         max_steps: stop after this many optimiser steps in total (for short fine-tunes).
-        num_threads: torch threads while training, restored afterwards (``None``:
-            leave torch's setting). ``1`` is much faster on a machine whose
-            cores are busy with other work: waiting threads spin.
+        num_threads: torch threads while training, restored afterwards
+            (``None``: leave torch's setting). 1 by default: these small
+            models gain little from more threads, and when other programs
+            keep the cores busy, torch's threads wait on each other at every
+            operation (10x slower is common on a shared 2-core machine).
 
     Returns:
         One record per epoch: ``{"epoch", "loss", "val_accuracy"}`` (mean train loss).

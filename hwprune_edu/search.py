@@ -57,6 +57,7 @@ __all__ = [
     "uniform_channel_prune",
     "global_magnitude_prune",
     "simulated_latency",
+    "history_table",
     "IMPORTANCE_METHODS",
 ]
 
@@ -175,7 +176,7 @@ def hardware_aware_prune(
     input_shape: Sequence[int] | None = None,
     seed: int = 0,
     progress: bool = True,
-    num_threads: int | None = None,
+    num_threads: int | None = 1,
 ) -> tuple[nn.Sequential, list[dict[str, Any]]]:
     """Prune units until the simulated latency on ``hardware`` is at most ``latency_budget`` x dense (NetAdapt).
 
@@ -207,7 +208,8 @@ def hardware_aware_prune(
         input_shape: shape of one sample (inferred for our models).
         seed: seed of every fine-tune.
         progress: show a ``tqdm.auto`` bar.
-        num_threads: torch threads during the search (``None``: unchanged).
+        num_threads: torch threads during the search, restored afterwards
+            (``None``: unchanged; 1 by default, as in :func:`hwprune_edu.data.train`).
 
     Returns:
         ``(pruned_model, history)``: the physically smaller model and one
@@ -342,7 +344,7 @@ def uniform_channel_prune(
     input_shape: Sequence[int] | None = None,
     seed: int = 0,
     progress: bool = True,
-    num_threads: int | None = None,
+    num_threads: int | None = 1,
 ) -> tuple[nn.Sequential, list[dict[str, Any]]]:
     """Hardware-agnostic baseline: keep the same fraction of units in every prunable layer.
 
@@ -413,7 +415,7 @@ def global_magnitude_prune(
     lr: float = 1e-3,
     seed: int = 0,
     progress: bool = True,
-    num_threads: int | None = None,
+    num_threads: int | None = 1,
 ) -> tuple[nn.Sequential, list[dict[str, Any]]]:
     """Hardware-agnostic baseline: zero the smallest-|w| weights network-wide, then fine-tune with the masks on.
 
@@ -471,3 +473,40 @@ def global_magnitude_prune(
             "val_accuracy": evaluate(current, data, "val"),
         }
     return current, [record]
+
+
+def history_table(history: Sequence[Mapping[str, Any]]) -> str:
+    """A search history as a text table: one line per iteration (stage, layer cut, widths, latency, accuracy).
+
+    Args:
+        history: what :func:`hardware_aware_prune` (or a baseline) returns as its second value.
+
+    Returns:
+        The table as one string (``print`` it).
+
+    >>> print(history_table([
+    ...     {"stage": "start", "layer": None, "widths": {0: 8}, "latency_ratio": 1.0, "val_accuracy": 0.9},
+    ...     {"stage": "step", "layer": 0, "widths": {0: 5}, "latency_ratio": 0.61, "val_accuracy": 0.875},
+    ... ]))
+    stage  layer  widths   latency  val acc
+    start  -      0:8        1.000   90.00 %
+    step   0      0:5        0.610   87.50 %
+    """
+    rows = [("stage", "layer", "widths", "latency", "val acc")]
+    for record in history:
+        layer = record.get("layer")
+        widths = " ".join(f"{i}:{w}" for i, w in record.get("widths", {}).items())
+        rows.append((
+            str(record.get("stage", "")),
+            "-" if layer is None else str(layer),
+            widths,
+            f"{record['latency_ratio']:.3f}" if "latency_ratio" in record else "-",
+            f"{100 * record['val_accuracy']:.2f} %",
+        ))
+    sizes = [max(len(row[c]) for row in rows) for c in range(5)]
+    lines = []
+    for row in rows:
+        left = "  ".join(cell.ljust(size) for cell, size in zip(row[:3], sizes[:3]))
+        right = "  ".join(cell.rjust(size) for cell, size in zip(row[3:], sizes[3:]))
+        lines.append(f"{left}  {right}".rstrip())
+    return "\n".join(lines)
