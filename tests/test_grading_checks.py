@@ -294,6 +294,57 @@ def activation_loops(network, activation_threshold):
             "activations": [a[:, np.array(k, dtype=bool)] for a, k in zip(network["activations"], keeps)]}
 
 
+def macs_product(m, n, k):
+    return m * n * k
+
+
+def macs_numpy(m, n, k):
+    return np.prod([m, n, k], dtype=np.int64)  # a NumPy integer: harmless
+
+
+def bytes_formula(m, n, k, *, bytes_per_element=4):
+    return (m * k + k * n + m * n) * bytes_per_element
+
+
+def bytes_per_matrix(m, n, k, *, bytes_per_element=4):
+    return float(sum(rows * cols * bytes_per_element for rows, cols in ((m, k), (k, n), (m, n))))
+
+
+def intensity_formula(m, n, k, *, bytes_per_element=4):
+    return 2 * m * n * k / ((m * k + k * n + m * n) * bytes_per_element)
+
+
+def intensity_numpy(m, n, k, *, bytes_per_element=4):
+    flops = np.float64(2) * m * n * k
+    return flops / np.float64(bytes_formula(m, n, k, bytes_per_element=bytes_per_element))
+
+
+def roofline_max(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
+    return max(flops / peak_flops, bytes_moved / bandwidth_bytes_per_s)
+
+
+def roofline_branches(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
+    compute_s = flops / peak_flops
+    memory_s = bytes_moved / bandwidth_bytes_per_s
+    if compute_s >= memory_s:
+        return np.array([compute_s])  # a one-element array: accepted with a note
+    return memory_s
+
+
+def systolic_ceil(m, n, k, rows, cols):
+    import math
+
+    return (2 * rows + cols + m - 2) * math.ceil(k / rows) * math.ceil(n / cols)
+
+
+def systolic_fold_loop(m, n, k, rows, cols):
+    total = 0
+    for _ in range(0, k, rows):
+        for _ in range(0, n, cols):
+            total += 2 * rows + cols + m - 2
+    return float(total)
+
+
 ALTERNATIVES = {
     "threshold_mask": [threshold_loops, threshold_list_of_ints],
     "magnitude_mask": [magnitude_argpartition, magnitude_loop_later_ties_first, magnitude_random_ties],
@@ -305,6 +356,11 @@ ALTERNATIVES = {
     "remove_neurons": [remove_fancy, remove_with_delete],
     "weight_pruning": [weight_pruning_where, weight_pruning_multiply],
     "activation_pruning": [activation_vectorised, activation_loops],
+    "gemm_macs": [macs_product, macs_numpy],
+    "gemm_bytes": [bytes_formula, bytes_per_matrix],
+    "gemm_arithmetic_intensity": [intensity_formula, intensity_numpy],
+    "roofline_latency": [roofline_max, roofline_branches],
+    "systolic_cycles": [systolic_ceil, systolic_fold_loop],
 }
 ALTERNATIVE_CASES = [(name, fn) for name, fns in ALTERNATIVES.items() for fn in fns]
 

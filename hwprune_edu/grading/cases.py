@@ -388,6 +388,78 @@ def _activation_pruning(rng: np.random.Generator) -> list[CaseSpec]:
     ]
 
 
+# ---------------------------------------------------------------- hardware
+
+def _gemm_dims(rng: np.random.Generator) -> dict:
+    return {"m": int(rng.integers(1, 65)), "n": int(rng.integers(1, 4097)), "k": int(rng.integers(1, 4097))}
+
+
+def _gemm_macs(rng: np.random.Generator) -> list[CaseSpec]:
+    return [
+        _case("", True, m=2, n=3, k=4),
+        _case("batch 1", True, m=1, n=1024, k=1024),
+        *[_case("random", **_gemm_dims(rng)) for _ in range(3)],
+        _case("1 x 1 x 1", m=1, n=1, k=1),
+        _case("large", m=4096, n=4096, k=4096),
+        _case("non-square", m=int(rng.integers(2, 9)), n=int(rng.integers(10, 99)), k=int(rng.integers(100, 999))),
+    ]
+
+
+def _gemm_bytes(rng: np.random.Generator, name: str = "") -> list[CaseSpec]:
+    kw = ("bytes_per_element",)
+    return [
+        _case("", True, kw=kw, m=2, n=3, k=4, bytes_per_element=4),
+        _case("GEMV, fp16", True, kw=kw, m=1, n=1024, k=1024, bytes_per_element=2),
+        *[_case(label, kw=kw, **_gemm_dims(rng), bytes_per_element=bpe)
+          for label, bpe in (("fp32", 4), ("fp16", 2), ("int8", 1), ("fp32", 4))],
+        _case("1 x 1 x 1", kw=kw, m=1, n=1, k=1, bytes_per_element=4),
+        _case("square, int8", kw=kw, m=512, n=512, k=512, bytes_per_element=1),
+    ]
+
+
+def _gemm_arithmetic_intensity(rng: np.random.Generator) -> list[CaseSpec]:
+    cases = _gemm_bytes(rng)
+    cases[0:2] = [_case("", True, kw=("bytes_per_element",), m=1, n=1024, k=1024, bytes_per_element=4),
+                  _case("square", True, kw=("bytes_per_element",), m=1024, n=1024, k=1024, bytes_per_element=4)]
+    return cases
+
+
+def _roofline_latency(rng: np.random.Generator) -> list[CaseSpec]:
+    from hwprune_edu.hardware import gemm_bytes, gemm_macs, get_profile
+
+    def from_profile(label: str, profile: str, m: int, n: int, k: int) -> CaseSpec:
+        hw = get_profile(profile)
+        # 2 FLOPs per MAC; bytes at the profile's weight precision.
+        return _case(label, flops=2.0 * gemm_macs(m, n, k),
+                     bytes_moved=float(gemm_bytes(m, n, k, bytes_per_element=hw.weight_bits / 8)),
+                     peak_flops=2 * hw.peak_macs_per_s, bandwidth_bytes_per_s=hw.memory_bandwidth_bytes_per_s)
+
+    return [
+        _case("compute-bound", True, flops=2e9, bytes_moved=1e6, peak_flops=1e12, bandwidth_bytes_per_s=1e9),
+        _case("memory-bound", True, flops=2e6, bytes_moved=4e6, peak_flops=1e12, bandwidth_bytes_per_s=1e10),
+        from_profile("cpu-avx2, batch 1", "cpu-avx2", 1, 1024, 1024),
+        from_profile("cpu-avx2, batch 256", "cpu-avx2", 256, 1024, 1024),
+        from_profile("gpu-ampere, random", "gpu-ampere", **_gemm_dims(rng)),
+        from_profile("npu-systolic, large", "npu-systolic", 4096, 4096, 4096),
+        from_profile("mcu-m4, random", "mcu-m4", **_gemm_dims(rng)),
+        _case("no bytes", flops=1e9, bytes_moved=0.0, peak_flops=1e12, bandwidth_bytes_per_s=1e9),
+        _case("no flops", flops=0.0, bytes_moved=3e6, peak_flops=1e12, bandwidth_bytes_per_s=1e9),
+    ]
+
+
+def _systolic_cycles(rng: np.random.Generator) -> list[CaseSpec]:
+    return [
+        _case("one fold", True, m=1, n=256, k=256, rows=256, cols=256),
+        _case("two folds along K", True, m=16, n=256, k=512, rows=256, cols=256),
+        _case("one column too many", m=1, n=257, k=256, rows=256, cols=256),
+        _case("rectangular array", m=8, n=100, k=300, rows=128, cols=64),
+        _case("1 x 1 x 1", m=1, n=1, k=1, rows=4, cols=4),
+        _case("exact multiples", m=64, n=512, k=512, rows=128, cols=128),
+        *[_case("random", **_gemm_dims(rng), rows=int(rng.choice([32, 64, 128, 256])),
+                cols=int(rng.choice([16, 32, 64, 128]))) for _ in range(3)],
+    ]
+
+
 #: exercise id -> function(rng) returning its cases (public first).
 GENERATORS: dict[str, Callable[[np.random.Generator], list[CaseSpec]]] = {
     "threshold_mask": _threshold_mask,
@@ -400,6 +472,11 @@ GENERATORS: dict[str, Callable[[np.random.Generator], list[CaseSpec]]] = {
     "remove_neurons": _remove_neurons,
     "weight_pruning": _weight_pruning,
     "activation_pruning": _activation_pruning,
+    "gemm_macs": _gemm_macs,
+    "gemm_bytes": _gemm_bytes,
+    "gemm_arithmetic_intensity": _gemm_arithmetic_intensity,
+    "roofline_latency": _roofline_latency,
+    "systolic_cycles": _systolic_cycles,
 }
 
 

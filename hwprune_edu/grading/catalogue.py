@@ -853,6 +853,113 @@ _ACTIVATION_PRUNING = [
 ]
 
 
+# ---------------------------------------------------------------- hardware
+
+def _number_like(fn: Callable) -> Callable[[Attempt], bool]:
+    def recognise(a: Attempt) -> bool:
+        if a.status != "ok" or isinstance(a.output, (bool, type(None))):
+            return False
+        try:
+            got = float(np.asarray(a.output, dtype=np.float64).ravel()[0])
+        except (TypeError, ValueError, IndexError):
+            return False
+        expected = a.naive_output(fn)
+        return expected is not _NOTHING and bool(np.isclose(got, float(expected), rtol=1e-9, atol=0.0))
+
+    return recognise
+
+
+def _rounded(a: Attempt) -> bool:
+    from hwprune_edu.grading.checks import REFERENCES
+
+    if a.status != "ok":
+        return False
+    try:
+        got = float(np.asarray(a.output, dtype=np.float64).ravel()[0])
+    except (TypeError, ValueError, IndexError):
+        return False
+    expected = REFERENCES[a.exercise](*a.case.args, **a.case.kwargs)
+    return got != expected and any(np.isclose(got, round(expected, d), rtol=1e-12) for d in range(0, 4))
+
+
+ROUNDED = Mistake("rounded", "rounded the result",
+                  "Return the exact value; round only when you print it (f\"{x:.1f}\"). Rounding inside the function "
+                  "loses precision for every later computation.",
+                  _rounded)
+
+_HARDWARE = {
+    "gemm_macs": [
+        Mistake("flops_not_macs", "counted FLOPs, not MACs",
+                "A multiply-accumulate (MAC) is one multiply and one add: M*N*K MACs, which are 2*M*N*K FLOPs. "
+                "Return the MACs.", _number_like(naive.flops_gemm_macs)),
+        Mistake("forgot_a_dimension", "left out a dimension",
+                "Every one of the M*N outputs is a dot product of length K: M*N*K MACs. A product of only two of "
+                "them misses the batch (M) or the reduction (K).",
+                lambda a: _number_like(naive.weights_only_gemm_macs)(a) or _number_like(lambda m, n, k: m * n)(a)
+                or _number_like(lambda m, n, k: m * k)(a)),
+    ],
+    "gemm_bytes": [
+        Mistake("forgot_output", "did not count the output",
+                "Count every matrix that must move once: read A (M x K) and B (K x N), and write C (M x N).",
+                _number_like(naive.inputs_only_gemm_bytes)),
+        Mistake("elements_not_bytes", "counted elements, not bytes",
+                "Multiply the element count by bytes_per_element (4 for fp32, 2 for fp16, 1 for int8).",
+                _number_like(naive.elements_gemm_bytes)),
+        Mistake("bits_not_bytes", "counted bits",
+                "bytes_per_element is already in bytes: do not multiply by 8.", _number_like(naive.bits_gemm_bytes)),
+        Mistake("operands_per_mac", "counted operands per MAC",
+                "The roofline's bytes are the minimum traffic: each matrix moves once (M*K + K*N + M*N elements), "
+                "not three operands per MAC. Reuse in caches or on-chip buffers is what makes that possible.",
+                _number_like(naive.per_mac_gemm_bytes)),
+    ],
+    "gemm_arithmetic_intensity": [
+        Mistake("macs_per_byte", "MACs per byte instead of FLOPs",
+                "Arithmetic intensity is in FLOP/byte, and a MAC is 2 FLOPs: 2*M*N*K / bytes.",
+                _number_like(naive.macs_gemm_intensity)),
+        Mistake("elements_not_bytes", "divided by elements, not bytes",
+                "Divide by bytes moved: (M*K + K*N + M*N) * bytes_per_element.",
+                _number_like(naive.elements_gemm_intensity)),
+        Mistake("forgot_output", "did not count the output's bytes",
+                "The bytes moved include writing C (M x N), not only reading A and B.",
+                _number_like(naive.inputs_only_gemm_intensity)),
+        Mistake("inverted", "bytes per FLOP",
+                "Intensity is FLOPs divided by bytes (FLOP/byte), not bytes per FLOP.",
+                _number_like(naive.bytes_per_flop_gemm_intensity)),
+        ROUNDED,
+    ],
+    "roofline_latency": [
+        Mistake("sum_not_max", "added compute and memory time",
+                "The roofline assumes compute and data movement overlap: latency is the *slower* of the two, "
+                "max(flops / peak_flops, bytes / bandwidth), not their sum.", _number_like(naive.sum_roofline_latency)),
+        # Computing one side only, or the min of both, give the same wrong number on every failing case.
+        Mistake("one_side", "used one side of the roofline (the faster one here)",
+                "Your latency equals the faster side only. Compute both, flops / peak_flops and bytes_moved / "
+                "bandwidth_bytes_per_s, and return the slower: the layer cannot finish before either is done. "
+                "(Batch 1 is usually memory-bound, large batches compute-bound.)",
+                _number_like(naive.min_roofline_latency)),
+        ROUNDED,
+    ],
+    "systolic_cycles": [
+        Mistake("floor_folds", "floor instead of ceiling for the folds",
+                "A partial tile still needs a whole fold: ceil(K / R) * ceil(N / C), i.e. -(-K // R), not K // R.",
+                _number_like(naive.floor_systolic_cycles)),
+        Mistake("no_fill_drain", "forgot filling and draining the array",
+                "Each fold also fills and drains the array: (2R + C + M - 2) cycles per fold, not M.",
+                _number_like(naive.streaming_only_systolic_cycles)),
+        Mistake("rows_cols_swapped", "mapped K to columns",
+                "In SCALE-Sim's weight-stationary mapping K runs down the R rows and N across the C columns: "
+                "ceil(K / R) * ceil(N / C) folds of (2R + C + M - 2) cycles.",
+                _number_like(naive.swapped_systolic_cycles)),
+        Mistake("ideal_macs", "ideal MACs / PEs",
+                "M*N*K / (R*C) is the ideal with a perfectly fed array; count folds and their fill/drain time "
+                "instead: (2R + C + M - 2) * ceil(K / R) * ceil(N / C).", _number_like(naive.ideal_systolic_cycles)),
+        Mistake("one_fold", "counted one fold",
+                "A GEMM larger than the array needs ceil(K / R) * ceil(N / C) folds; multiply by them.",
+                _number_like(naive.one_fold_systolic_cycles)),
+    ],
+}
+
+
 _EXPOSE_HINTS = {
     "weight_pruning": "Read how the buggy version builds its result: what happens to a weight at or below the "
                       "threshold, and what does that do to the shape of a row?",
@@ -884,6 +991,7 @@ CATALOGUE: dict[str, list[Mistake]] = {
     "remove_neurons": [*_FIRST, *_REMOVE],
     "weight_pruning": [*_FIRST, *_WEIGHT_PRUNING],
     "activation_pruning": [*_FIRST, *_ACTIVATION_PRUNING],
+    **{name: [*_FIRST, *mistakes] for name, mistakes in _HARDWARE.items()},
     **{f"expose_{t}": [*_FIRST, *_expose_mistakes(t)] for t in _EXPOSE_HINTS},
 }
 

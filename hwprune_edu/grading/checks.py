@@ -29,7 +29,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from hwprune_edu import interview, pruning
+from hwprune_edu import hardware, interview, pruning
 from hwprune_edu.grading import catalogue, sandbox, transport
 from hwprune_edu.grading.cases import CaseSpec, make_cases
 from hwprune_edu.grading.judges import JUDGES, Verdict
@@ -53,6 +53,11 @@ REFERENCES: dict[str, Callable] = {
     "remove_neurons": pruning.remove_neurons,
     "weight_pruning": interview.weight_pruning,
     "activation_pruning": interview.activation_pruning,
+    "gemm_macs": hardware.gemm_macs,
+    "gemm_bytes": hardware.gemm_bytes,
+    "gemm_arithmetic_intensity": hardware.gemm_arithmetic_intensity,
+    "roofline_latency": hardware.roofline_latency,
+    "systolic_cycles": hardware.systolic_cycles,
 }
 
 
@@ -97,6 +102,8 @@ NOTEBOOKS: dict[str, tuple[str, ...]] = {
     "01_weight_pruning": ("threshold_mask", "magnitude_mask", "global_magnitude_masks", "weight_pruning"),
     "02_structured_masks": ("structured_mask", "nm_mask", "block_mask"),
     "03_activation_pruning": ("neuron_scores", "remove_neurons", "activation_pruning"),
+    "04_hardware_cost": ("gemm_macs", "gemm_bytes", "gemm_arithmetic_intensity", "roofline_latency",
+                         "systolic_cycles"),
     "05_spot_the_bug": tuple(f"{kind}_{t}" for t in ("weight_pruning", "magnitude_mask", "nm_mask", "neuron_scores",
                                                       "activation_pruning") for kind in ("expose", "fix")),
 }

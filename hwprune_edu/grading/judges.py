@@ -486,6 +486,54 @@ def judge_activation_pruning(case: CaseSpec, output: Any) -> tuple[str, str]:
     return "layers and keep masks right", note
 
 
+# ---------------------------------------------------------------- hardware
+
+def as_number(output: Any, what: str) -> tuple[float, str]:
+    """The learner's single number, or Fail; plus a note for a harmless wrapper (numpy scalar, 1-element array)."""
+    if output is None:
+        raise Fail(f"returned None instead of {what} (is a `return` missing?)")
+    if isinstance(output, (bool, np.bool_)):
+        raise Fail(f"returned {output!r} instead of {what}")
+    if isinstance(output, numbers.Real):
+        return float(output), ""
+    try:
+        array = np.asarray(output, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Fail(f"returned {_describe(output)} instead of {what}") from None
+    if array.size != 1:
+        raise Fail(f"returned {_describe(output)} instead of one number ({what})")
+    return float(array.ravel()[0]), f"accepted: you returned {_describe(output)}; a plain number is the convention"
+
+
+def _hardware_reference(name: str) -> Callable:
+    from hwprune_edu import hardware
+
+    return getattr(hardware, name)
+
+
+def _judge_number(name: str, what: str, integer: bool) -> Callable[[CaseSpec, Any], Verdict]:
+    @_verdict
+    def judge(case: CaseSpec, output: Any) -> tuple[str, str]:
+        expected = _hardware_reference(name)(*case.args, **case.kwargs)
+        got, note = as_number(output, what)
+        if integer:
+            if got != int(got):
+                raise Fail(f"returned {got!r}, expected a whole number of {what}: {expected}")
+            if isinstance(output, float) and not note:
+                note = f"accepted: you returned the float {got!r}; a count of {what} is an int"
+            if int(got) != expected:
+                raise Fail(f"expected {expected} {what}, got {int(got)} ({got / expected:.3g}x)" if expected else
+                           f"expected 0 {what}, got {int(got)}")
+            return f"{expected} {what}", note
+        if not np.isclose(got, expected, rtol=1e-9, atol=0.0):
+            ratio = f" ({got / expected:.3g}x)" if expected else ""
+            raise Fail(f"expected {expected:.6g} {what}, got {got:.6g}{ratio}")
+        return f"{expected:.6g} {what}", note
+
+    judge.__name__ = f"judge_{name}"
+    return judge
+
+
 #: exercise id -> judge(case, output) -> Verdict
 JUDGES: dict[str, Callable[[CaseSpec, Any], Verdict]] = {
     "threshold_mask": judge_threshold_mask,
@@ -498,4 +546,9 @@ JUDGES: dict[str, Callable[[CaseSpec, Any], Verdict]] = {
     "remove_neurons": judge_remove_neurons,
     "weight_pruning": judge_weight_pruning,
     "activation_pruning": judge_activation_pruning,
+    "gemm_macs": _judge_number("gemm_macs", "MACs", integer=True),
+    "gemm_bytes": _judge_number("gemm_bytes", "bytes", integer=False),
+    "gemm_arithmetic_intensity": _judge_number("gemm_arithmetic_intensity", "FLOP/byte", integer=False),
+    "roofline_latency": _judge_number("roofline_latency", "s", integer=False),
+    "systolic_cycles": _judge_number("systolic_cycles", "cycles", integer=True),
 }

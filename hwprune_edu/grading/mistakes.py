@@ -758,6 +758,111 @@ def keepless_activation_pruning(network, activation_threshold):
     return _activation_network(network, activation_threshold, lambda a: np.abs(a).mean(axis=0), with_keep=False)
 
 
+# ---------------------------------------------------------------- hardware
+
+@_naive("gemm_macs", "flops_not_macs")
+def flops_gemm_macs(m, n, k):
+    return 2 * m * n * k
+
+
+@_naive("gemm_macs", "forgot_a_dimension")
+def weights_only_gemm_macs(m, n, k):
+    return n * k
+
+
+@_naive("gemm_bytes", "forgot_output")
+def inputs_only_gemm_bytes(m, n, k, *, bytes_per_element=4):
+    return bytes_per_element * (m * k + k * n)
+
+
+@_naive("gemm_bytes", "elements_not_bytes")
+def elements_gemm_bytes(m, n, k, *, bytes_per_element=4):
+    return m * k + k * n + m * n
+
+
+@_naive("gemm_bytes", "bits_not_bytes")
+def bits_gemm_bytes(m, n, k, *, bytes_per_element=4):
+    return 8 * bytes_per_element * (m * k + k * n + m * n)
+
+
+@_naive("gemm_bytes", "operands_per_mac")
+def per_mac_gemm_bytes(m, n, k, *, bytes_per_element=4):
+    return 3 * m * n * k * bytes_per_element
+
+
+@_naive("gemm_arithmetic_intensity", "macs_per_byte")
+def macs_gemm_intensity(m, n, k, *, bytes_per_element=4):
+    return m * n * k / (bytes_per_element * (m * k + k * n + m * n))
+
+
+@_naive("gemm_arithmetic_intensity", "elements_not_bytes")
+def elements_gemm_intensity(m, n, k, *, bytes_per_element=4):
+    return 2 * m * n * k / (m * k + k * n + m * n)
+
+
+@_naive("gemm_arithmetic_intensity", "forgot_output")
+def inputs_only_gemm_intensity(m, n, k, *, bytes_per_element=4):
+    return 2 * m * n * k / (bytes_per_element * (m * k + k * n))
+
+
+@_naive("gemm_arithmetic_intensity", "inverted")
+def bytes_per_flop_gemm_intensity(m, n, k, *, bytes_per_element=4):
+    return bytes_per_element * (m * k + k * n + m * n) / (2 * m * n * k)
+
+
+@_naive("gemm_arithmetic_intensity", "rounded")
+def rounded_gemm_intensity(m, n, k, *, bytes_per_element=4):
+    return round(2 * m * n * k / (bytes_per_element * (m * k + k * n + m * n)), 1)
+
+
+@_naive("roofline_latency", "sum_not_max")
+def sum_roofline_latency(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
+    return flops / peak_flops + bytes_moved / bandwidth_bytes_per_s
+
+
+@_naive("roofline_latency", "one_side")
+def compute_roofline_latency(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
+    return flops / peak_flops
+
+
+@_naive("roofline_latency", "rounded")
+def rounded_roofline_latency(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
+    return round(max(flops / peak_flops, bytes_moved / bandwidth_bytes_per_s), 3)
+
+
+def min_roofline_latency(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
+    return min(flops / peak_flops, bytes_moved / bandwidth_bytes_per_s)
+
+
+def memory_roofline_latency(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
+    return bytes_moved / bandwidth_bytes_per_s
+
+
+@_naive("systolic_cycles", "floor_folds")
+def floor_systolic_cycles(m, n, k, rows, cols):
+    return (2 * rows + cols + m - 2) * max(1, k // rows) * max(1, n // cols)
+
+
+@_naive("systolic_cycles", "no_fill_drain")
+def streaming_only_systolic_cycles(m, n, k, rows, cols):
+    return m * -(-k // rows) * -(-n // cols)
+
+
+@_naive("systolic_cycles", "rows_cols_swapped")
+def swapped_systolic_cycles(m, n, k, rows, cols):
+    return (2 * cols + rows + m - 2) * -(-k // cols) * -(-n // rows)
+
+
+@_naive("systolic_cycles", "ideal_macs")
+def ideal_systolic_cycles(m, n, k, rows, cols):
+    return -(-(m * n * k) // (rows * cols))
+
+
+@_naive("systolic_cycles", "one_fold")
+def one_fold_systolic_cycles(m, n, k, rows, cols):
+    return 2 * rows + cols + m - 2
+
+
 #: exercise -> the naive implementation exercise 5 ("spot the bug") shows.
 BUGGY: dict[str, Callable] = {
     "weight_pruning": blog_weight_pruning,
