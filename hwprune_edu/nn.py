@@ -44,7 +44,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from hwprune_edu.pruning import block_mask, neuron_scores, nm_mask
+from hwprune_edu.pruning import block_mask, nm_mask
 from hwprune_edu.validation import check_int, check_positive_int, describe, resolve_amount
 
 __all__ = [
@@ -209,15 +209,23 @@ class BlockPruning(prune.BasePruningMethod):
         if self.shapes is not None:
             self.PRUNING_TYPE = "unstructured"
 
+    def _grid(self, shape: tuple[int, ...]) -> tuple[int, int]:
+        if len(shape) < 2:
+            raise ValueError(f"BlockPruning needs weights with at least 2 dimensions, got shape {shape}")
+        rows, cols = shape[0], math.prod(shape[1:])
+        br, bc = self.block
+        if rows % br or cols % bc:
+            raise ValueError(
+                f"block={self.block} must tile the weight matrix exactly, but its GEMM shape is {(rows, cols)} "
+                f"({rows} % {br} = {rows % br}, {cols} % {bc} = {cols % bc})"
+            )
+        return rows // br, cols // bc
+
     def _block_l1(self, w: np.ndarray) -> np.ndarray:
-        if w.ndim < 2:
-            raise ValueError(f"BlockPruning needs weights with at least 2 dimensions, got shape {w.shape}")
-        block_mask(w, 0, block=self.block)  # validates that the tiles fit, with its clear message
-        matrix = w.reshape(w.shape[0], -1)
-        rows, cols = matrix.shape
+        grid_rows, grid_cols = self._grid(w.shape)
         br, bc = self.block
         # Same reduction as block_mask, so on fresh weights the masks are identical.
-        return np.abs(matrix).reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3))
+        return np.abs(w.reshape(w.shape[0], -1)).reshape(grid_rows, br, grid_cols, bc).sum(axis=(1, 3))
 
     def _expand(self, keep_blocks: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         br, bc = self.block
@@ -225,6 +233,11 @@ class BlockPruning(prune.BasePruningMethod):
 
     def compute_mask(self, t: torch.Tensor, default_mask: torch.Tensor) -> torch.Tensor:
         """The keep mask for importance scores ``t``, on top of ``default_mask``."""
+        if self.shapes is None and bool(default_mask.all()):
+            # One fresh tensor: exactly the NumPy reference.
+            keep = block_mask(t.detach().cpu().numpy(), self.amount, block=self.block)
+            return _as_torch_mask(keep, default_mask)
+        # Stacked on an earlier mask, or many tensors at once: rank the blocks still alive.
         if self.shapes is not None:
             weights = _split_flat(t, self.shapes, "BlockPruning")
             alive_masks = _split_flat(default_mask, self.shapes, "BlockPruning")
@@ -244,7 +257,7 @@ class BlockPruning(prune.BasePruningMethod):
         keep_flat[ranked[:k]] = False
         pieces, start = [], 0
         for w, s in zip(weights, scores):
-            grid = keep_flat[start : start + s.size].reshape(self._block_l1(np.zeros_like(w)).shape)
+            grid = keep_flat[start : start + s.size].reshape(self._grid(w.shape))
             pieces.append(self._expand(grid, w.shape).ravel())
             start += s.size
         keep = np.concatenate(pieces).reshape(t.shape)
@@ -998,9 +1011,9 @@ def measure_latency(
     warmup = check_int(warmup, name="warmup", minimum=0)
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    shape = _input_shape(model, input_shape) if isinstance(model, nn.Sequential) else input_shape
-    if shape is None:
-        raise ValueError("input_shape is needed for a model that is not an nn.Sequential")
+    if input_shape is None and not isinstance(model, nn.Sequential):
+        raise ValueError("input_shape is needed for a model that is not an nn.Sequential, e.g. (64,)")
+    shape = _input_shape(model, input_shape)
     generator = torch.Generator().manual_seed(seed)
     x = torch.rand((batch, *shape), generator=generator)
     was_training = model.training

@@ -230,9 +230,9 @@ def hardware_aware_prune(
     budget = _check_budget(latency_budget)
     current = _check_inputs(model, data)
     batch, lr, importance, seed = _options(batch, lr, importance, seed)
+    if isinstance(step, bool) or not isinstance(step, numbers.Real) or not 0.0 < float(step) <= 1.0:
+        raise ValueError(f"step must be a number in (0, 1] (a fraction of the dense latency cut per iteration), got {describe(step)}")
     step = float(step)
-    if not 0.0 < step <= 1.0:
-        raise ValueError(f"step must be in (0, 1] (a fraction of the dense latency cut per iteration), got {step!r}")
     finetune_steps = check_int(finetune_steps, name="finetune_steps", minimum=0)
     final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
     calibration_samples = check_positive_int(calibration_samples, name="calibration_samples")
