@@ -93,13 +93,6 @@ def test_linear_and_conv_become_the_documented_gemms():
     assert conv.input_elements == 2 * 3 * 32 * 30
 
 
-def test_conv_nm_groups_run_along_flattened_inputs():
-    mask = n_m_mask((16, 8 * 3 * 3), seed=1).reshape(16, 8, 3, 3)
-    assert describe_pattern(mask).kind == "n:m"
-    layer = conv2d(1, 8, 16, 3, 16, padding=1, weight_mask=mask)
-    assert layer.pattern.n == 2 and layer.pattern.m == 4
-
-
 def test_mlp_layers_uses_nonzero_weights_as_the_mask():
     rng = np.random.default_rng(0)
     w0 = rng.normal(size=(64, 32)) * rows_mask((64, 32), 40)
@@ -230,3 +223,18 @@ def test_empty_layer_list_costs_nothing():
     report = simulate([], "gpu-ampere")
     assert (report.latency_s, report.energy_j, report.cycles, report.fits) == (0.0, 0.0, 0, True)
     assert math.isfinite(report.peak_activation_bytes)
+
+
+def test_conv_nm_mask_over_input_channels_is_read_as_nm():
+    # nm_mask(axis=1) on a conv weight groups input channels at each kernel position,
+    # the layout NVIDIA's 2:4 conv kernels use; the simulator must see it as 2:4.
+    import numpy as np
+
+    from hwprune_edu.hardware import conv2d, describe_pattern
+    from hwprune_edu.pruning import nm_mask
+
+    w = np.random.default_rng(0).standard_normal((16, 8, 3, 3))
+    keep = nm_mask(w, 2, 4, axis=1)
+    pattern = describe_pattern(keep)
+    assert (pattern.kind, pattern.n, pattern.m) == ("n:m", 2, 4)
+    assert conv2d(1, 8, 16, 3, 8, weight_mask=keep).pattern.kind == "n:m"

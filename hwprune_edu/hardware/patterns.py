@@ -74,6 +74,11 @@ def _as_mask2d(mask) -> np.ndarray:
         )
     if array.size == 0:
         raise ValueError(f"mask must not be empty, got {describe(array)}")
+    if array.ndim == 4:
+        # Conv weights are read in implicit-GEMM order (out, kh, kw, in), as NVIDIA's
+        # channels-last kernels and its ASP 2:4 tool do: N:M groups run over input
+        # channels at each kernel position, like nm_mask(w, axis=1).
+        array = array.transpose(0, 2, 3, 1)
     return array.reshape(array.shape[0], -1)
 
 

@@ -126,8 +126,9 @@ def conv2d(
     Args:
         batch, in_ch, out_ch: sizes (>= 1).
         kernel, input_hw, stride, padding: an int or an ``(h, w)`` pair each.
-        weight_mask: optional keep-mask of shape ``(out_ch, in_ch, kh, kw)``; N:M
-            groups run along the flattened ``in_ch*kh*kw`` dimension.
+        weight_mask: optional keep-mask of shape ``(out_ch, in_ch, kh, kw)``; it is
+            read in implicit-GEMM order ``(out, kh, kw, in)``, so N:M groups run over
+            input channels at each kernel position (``nm_mask(w, axis=1)``).
         name: label for reports.
 
     Returns:
