@@ -281,21 +281,25 @@ class Exploration:
         row, hw = self.pruned.layers[0], self.dense.hardware
         if row.pattern == "dense":
             return "nothing was pruned, so nothing changes."
-        if row.bound == "overhead":
-            return (f"the fixed per-layer overhead ({_si(hw.overhead_s, 's')}) is larger than the math and the memory "
-                    "traffic: the layer is too small for pruning to matter.")
         if row.pattern == "structured":
-            return f"whole rows are gone, so {hw.name} runs a smaller dense GEMM (N={row.n}): this helps everywhere."
-        if row.kernel == "dense":
-            return (f"{hw.name} has no sparse kernel for a {row.pattern} mask, so its dense kernel runs and multiplies "
+            reason = f"whole rows are gone, so {hw.name} runs a smaller dense GEMM (N={row.n})"
+        elif row.kernel == "dense":
+            return (f"{hw.name} has no sparse kernel for {row.pattern} masks, so its dense kernel runs and multiplies "
                     "the zeros too.")
-        if math.isclose(self.speedup, 1, abs_tol=0.005):
-            return (f"at {self.sparsity:.0%} sparsity the {row.kernel} kernel's per-weight overhead exactly cancels "
-                    "the zeros it skips: this is its break-even density.")
-        if self.speedup < 1:
-            return (f"the {row.kernel} kernel pays per stored weight (index bits, lower efficiency); at "
-                    f"{self.sparsity:.0%} sparsity that costs more than the zeros it skips.")
-        return f"the {row.kernel} kernel skips the pruned weights; the layer is {row.bound}-bound."
+        elif math.isclose(self.speedup, 1, abs_tol=0.005):
+            reason = (f"at {self.sparsity:.0%} sparsity the {row.kernel} kernel's per-weight overhead exactly cancels "
+                      "the zeros it skips: this is its break-even density")
+        elif self.speedup < 1:
+            reason = (f"the {row.kernel} kernel pays per stored weight (index bits, lower efficiency); at "
+                      f"{self.sparsity:.0%} sparsity that costs more than the zeros it skips")
+        else:
+            reason = f"the {row.kernel} kernel skips the pruned weights"
+        if row.bound != "overhead":
+            return f"{reason}; the layer is {row.bound}-bound."
+        overhead = _si(hw.overhead_s, "s")
+        if self.speedup < 1.05:
+            return f"{reason}, but the fixed per-layer overhead ({overhead}) dominates: the layer is too small for pruning to matter."
+        return f"{reason}, but the fixed per-layer overhead ({overhead}) now dominates and caps the speed-up."
 
     def table(self) -> Table:
         """Dense and pruned side by side: pattern read, kernel, latency, energy, bound."""
