@@ -51,12 +51,14 @@ def execute_notebook(path: str | os.PathLike, *, timeout_s: float = 300, save: b
         timeout=timeout_s,
         kernel_name=kernel_name or "python3",
         allow_errors=allow_errors,
-        # Widget state is ~0.6 MB of new random ids on every run: it would bloat every diff.
-        store_widget_state=False,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     client.execute()
     if save:
+        # Widget state is ~0.6 MB of new random ids on every run: it would bloat every
+        # diff. (Dropped here, not with store_widget_state=False, which makes nbclient
+        # 0.11 fail on any print inside an Output widget.)
+        notebook.metadata.pop("widgets", None)
         nbformat.write(notebook, path)
     return notebook
 
