@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -104,12 +105,14 @@ def expose_judge(target: str) -> Callable[[CaseSpec, Any], Verdict]:
 
 
 def buggy_source(target: str) -> str:
-    """The source code of the buggy ``target`` that exercise 5 shows (find the bug!).
+    """The source code of the buggy ``target`` that exercise 5 shows, under the target's own name.
 
     >>> print(buggy_source("magnitude_mask").splitlines()[0])
-    def ties_threshold_magnitude_mask(weights, amount):
+    def magnitude_mask(weights, amount):
     """
     if target not in BUGGY:
         raise ValueError(f"target must be one of {sorted(BUGGY)}, got {target!r}")
-    return inspect.getsource(BUGGY[target]).split("\n", 1)[1] if inspect.getsource(BUGGY[target]).startswith("@") \
-        else inspect.getsource(BUGGY[target])
+    source = inspect.getsource(BUGGY[target])
+    source = source[source.index("def "):]  # drop the registration decorator
+    # The implementation's own name says what is wrong with it; the learner should find out.
+    return re.sub(r"^def \w+\(", f"def {target}(", source, count=1)

@@ -128,13 +128,13 @@ def signed_magnitude_mask(weights, amount):
 
 @_naive("magnitude_mask", "ties_threshold")
 def ties_threshold_magnitude_mask(weights, amount):
-    """Keep mask that prunes the ``amount`` smallest-|w| entries of ``weights``."""
-    w = np.abs(np.asarray(weights))
-    k = resolve_amount(amount, w.size)
+    """Keep mask that prunes the ``amount`` smallest-|w| entries (int = count, float = fraction)."""
+    magnitudes = np.abs(np.asarray(weights))
+    k = amount if isinstance(amount, int) else round(amount * magnitudes.size)
     if k == 0:
-        return np.ones(w.shape, dtype=bool)
-    kth_smallest = np.sort(w.ravel())[k - 1]
-    return w > kth_smallest
+        return np.ones(magnitudes.shape, dtype=bool)
+    kth_smallest = np.sort(magnitudes.ravel())[k - 1]
+    return magnitudes > kth_smallest
 
 
 @_naive("magnitude_mask", "floor_not_round")
@@ -704,11 +704,7 @@ def _activation_network(network: dict, threshold: float, score: Callable, *, fix
 
 @_naive("activation_pruning", "per_layer_mean")
 def layer_mean_activation_pruning(network, activation_threshold):
-    """Remove every hidden neuron whose activations are at most ``activation_threshold`` on average.
-
-    ``network`` holds ``'weights'`` and ``'biases'`` (one per layer) and
-    ``'activations'`` (one ``(samples, neurons)`` array per hidden layer).
-    """
+    """Remove every hidden neuron whose mean |activation| is at most ``activation_threshold``."""
     weights = [np.array(w) for w in network["weights"]]
     biases = [np.array(b) for b in network["biases"]]
     keeps = [np.ones(w.shape[0], dtype=bool) for w in weights]

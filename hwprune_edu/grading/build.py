@@ -1,0 +1,135 @@
+"""``hwprune-edu build-exercises``: write the learners' notebooks from the solution notebooks.
+
+``solutions/`` is the source (nbgrader-style): solution code sits between
+``### BEGIN SOLUTION`` and ``### END SOLUTION``. The builder replaces each
+region by a stub at the same indentation::
+
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+so a function keeps its signature and docstring. Markdown regions become
+``YOUR ANSWER HERE``. Every output and execution count is dropped (the
+exercises are stored unexecuted, so no answer leaks through a stored output,
+and they run under nbval-lax); cell ids and nbgrader metadata are kept, so
+the result also works as an nbgrader release. The output depends only on the
+solutions, byte for byte: a test rebuilds and compares (no drift).
+
+>>> print(strip_solutions("def f(x):\\n    '''Doc.'''\\n    ### BEGIN SOLUTION\\n    return x\\n    ### END SOLUTION\\n"))
+def f(x):
+    '''Doc.'''
+    # YOUR CODE HERE
+    raise NotImplementedError()
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+from pathlib import Path
+from typing import Any
+
+__all__ = ["strip_solutions", "build_notebook", "build_exercises", "register", "BEGIN", "END"]
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+_CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+_MARKDOWN_STUB = ["YOUR ANSWER HERE"]
+# Per-cell metadata that records a run, not the content.
+_RUN_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def strip_solutions(source: str, *, cell_type: str = "code", where: str = "cell") -> str:
+    """``source`` with every solution region replaced by a stub at the region's indentation.
+
+    Args:
+        source: a cell's text.
+        cell_type: ``"code"`` (stub raises ``NotImplementedError``) or ``"markdown"``.
+        where: names the cell in error messages.
+
+    Returns:
+        The stripped text (unchanged if it has no region).
+
+    Raises:
+        ValueError: for an ``END`` without ``BEGIN``, nested regions or a missing ``END``.
+    """
+    out: list[str] = []
+    inside = False
+    lines = source.split("\n")
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise ValueError(f"{where}, line {number}: {BEGIN!r} inside another solution region")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            stub = _CODE_STUB if cell_type == "code" else _MARKDOWN_STUB
+            out.extend(indent + s for s in stub)
+        elif stripped == END:
+            if not inside:
+                raise ValueError(f"{where}, line {number}: {END!r} without {BEGIN!r}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{where}: {BEGIN!r} without {END!r}")
+    return "\n".join(out)
+
+
+def build_notebook(notebook: Any, *, name: str = "notebook") -> Any:
+    """The exercise version of a solution notebook (a new ``NotebookNode``; the input is not changed)."""
+    exercise = copy.deepcopy(notebook)
+    for index, cell in enumerate(exercise.cells):
+        where = f"{name} cell {index}"
+        if cell.cell_type in ("code", "markdown"):
+            cell.source = strip_solutions(cell.source, cell_type=cell.cell_type, where=where)
+        for key in _RUN_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return exercise
+
+
+def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path = "exercises") -> list[Path]:
+    """Write ``out_dir/X.ipynb`` for every ``solutions_dir/X.ipynb``; return the paths written.
+
+    Raises:
+        FileNotFoundError: when ``solutions_dir`` has no notebooks.
+    """
+    import nbformat
+
+    solutions = sorted(Path(solutions_dir).glob("*.ipynb"))
+    if not solutions:
+        raise FileNotFoundError(f"solutions_dir must contain .ipynb notebooks, found none in {solutions_dir}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in solutions:
+        notebook = nbformat.read(path, as_version=4)
+        target = out / path.name
+        nbformat.write(build_notebook(notebook, name=path.name), target)
+        written.append(target)
+    return written
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``hwprune-edu build-exercises``."""
+    parser = subparsers.add_parser("build-exercises", help="write exercises/ from solutions/ (solution regions -> stubs)")
+    parser.add_argument("--solutions", default="solutions", metavar="DIR", help="solution notebooks (default solutions/)")
+    parser.add_argument("--out", default="exercises", metavar="DIR", help="where to write (default exercises/)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        written = build_exercises(args.solutions, args.out)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"build-exercises: {error}")
+        return 1
+    stale = sorted(p.name for p in Path(args.out).glob("*.ipynb") if not (Path(args.solutions) / p.name).exists())
+    for path in written:
+        print(f"wrote {path}")
+    for name in stale:
+        print(f"note: {Path(args.out) / name} has no solution notebook; left as it is")
+    return 0
