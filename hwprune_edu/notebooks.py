@@ -59,6 +59,8 @@ def execute_notebook(path: str | os.PathLike, *, timeout_s: float = 300, save: b
         # diff. (Dropped here, not with store_widget_state=False, which makes nbclient
         # 0.11 fail on any print inside an Output widget.)
         notebook.metadata.pop("widgets", None)
+        for cell in notebook.cells:  # run timestamps: noise in every diff
+            cell.metadata.pop("execution", None)
         nbformat.write(notebook, path)
     return notebook
 

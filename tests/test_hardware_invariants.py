@@ -73,6 +73,22 @@ def test_two_four_in_all_but_one_group_gets_no_sparse_tensor_core_speedup():
     assert report.latency_s == latency(linear(2048, 2048, 2048), "gpu-ampere")
 
 
+def test_a_sparser_than_two_four_mask_still_runs_on_sparse_tensor_cores():
+    # Sparse tensor cores take at most 2 of every 4; a 2:4 mask that loses one
+    # more weight (or a 2:8 mask, whose every 4-group keeps <= 2) still fits.
+    mask = n_m_mask((1024, 1024), seed=6)
+    sparser = mask.copy()
+    sparser[7, np.flatnonzero(mask[7, :4])[0]] = False
+    assert describe_pattern(sparser).kind == "unstructured"
+    exact, fewer = (simulate([linear(1024, 1024, 1024, weight_mask=m)], "gpu-ampere") for m in (mask, sparser))
+    assert fewer.layers[0].kernel == exact.layers[0].kernel != "dense"
+    assert fewer.latency_s <= exact.latency_s and fewer.energy_j <= exact.energy_j
+    from hwprune_edu.pruning import nm_mask
+
+    two_eight = nm_mask(np.random.default_rng(0).standard_normal((64, 64)), 2, 8)
+    assert simulate([linear(64, 64, 64, weight_mask=two_eight)], "gpu-ampere").layers[0].kernel != "dense"
+
+
 def test_other_n_m_ratios_are_not_two_four():
     mask = n_m_mask((1024, 1024), n=4, m=8, seed=5)
     assert describe_pattern(mask).kind == "n:m"

@@ -164,16 +164,24 @@ def _dense_cycles(m: int, n: int, k: int, hw: Hardware) -> int:
     return _tiled_cycles(m, n, k, hw)
 
 
-def _kernel_for(pattern, hw: Hardware):
-    """The sparse kernel the profile declares for this pattern, if it can take this instance of it."""
+def _kernel_for(layer: Layer, hw: Hardware):
+    """The sparse kernel the profile declares for this layer's mask, if the mask fits its format."""
+    pattern = layer.pattern
     kernel = hw.sparse_kernels.get(pattern.kind)
-    if kernel is None:
-        return None
-    if kernel.m and not (pattern.m == kernel.m and pattern.n <= kernel.n):
-        return None
-    if kernel.min_block and (pattern.block_shape is None or pattern.block_shape[0] % kernel.min_block):
-        return None
-    return kernel
+    if kernel is not None and kernel.min_block and (
+        pattern.block_shape is None or pattern.block_shape[0] % kernel.min_block
+    ):
+        kernel = None
+    if kernel is not None and not kernel.m:
+        return kernel
+    # An N:M format takes any mask with at most n kept in every group of m
+    # (emptier groups are stored with explicit zeros), e.g. 1:4 or a 2:4 mask
+    # that lost one more weight still runs on 2:4 sparse tensor cores.
+    nm_kernel = kernel or hw.sparse_kernels.get("n:m")
+    if nm_kernel is not None and nm_kernel.m and layer._mask is not None:
+        if layer._mask.max_kept_per_group(nm_kernel.m) <= nm_kernel.n:
+            return nm_kernel
+    return None
 
 
 def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
@@ -186,7 +194,7 @@ def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
         input_elements = input_elements * k // layer.k
     else:
         n, k = layer.n, layer.k
-    kernel = None if pattern.kind in ("dense", "structured") else _kernel_for(pattern, hw)
+    kernel = None if pattern.kind in ("dense", "structured") else _kernel_for(layer, hw)
     if kernel is None:
         kernel_name = "dense"
         stored = n * k
@@ -238,7 +246,9 @@ def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
         compute_s=compute_s,
         memory_s=memory_s,
         latency_s=latency_s,
-        energy_j=effective_macs * hw.energy_per_mac_j
+        # A kernel at a fraction of dense efficiency spends that much more energy
+        # per useful MAC (index decoding, gathers), not only more time.
+        energy_j=effective_macs * hw.energy_per_mac_j / (kernel.compute_efficiency if kernel else 1.0)
         + weight_bytes * hw.energy_per_byte_j
         + activation_bytes * hw.activation_energy_per_byte_j,
         bound=bound,

@@ -150,6 +150,18 @@ class _MaskInfo:
         self.pattern = _analyse(mask2d)
         self.stats: dict = {}
 
+    def max_kept_per_group(self, m: int) -> int:
+        """The most weights kept in any group of ``m`` consecutive inputs (``m + 1`` if rows don't split into groups)."""
+        key = ("max_per_group", m)
+        if key not in self.stats:
+            rows, cols = self.mask2d.shape
+            if cols % m:
+                self.stats[key] = m + 1
+            else:
+                counts = self.mask2d.reshape(rows, cols // m, m).sum(axis=2, dtype=np.int32)
+                self.stats[key] = int(counts.max())
+        return self.stats[key]
+
     def interleaved_entries(self, units: int, relative_index_bits: int) -> tuple[int, int]:
         """(stored entries on the busiest unit, total stored entries) for an EIE-style layout.
 
