@@ -157,3 +157,17 @@ def test_expected_exercises_come_from_metadata_file_name_and_check_calls():
     found = expected_exercises(calls, "x.ipynb")
     assert found == {"nm_mask": "lambda w, n=2, m=4, *, axis=1: my(w)", "block_mask": "blocks"}
     assert expected_exercises({"metadata": {}, "cells": [{"cell_type": "code", "source": "def (:"}]}, "x.ipynb") == {}
+
+
+def test_solution_notebooks_pass_the_grader_with_its_own_hidden_cases(tmp_path, capsys):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    paths = [str(root / "solutions" / name) for name in ("01_weight_pruning.ipynb", "04_hardware_cost.ipynb")]
+    assert main(["grade", *paths, "--jobs", "2", "--seed", "99", "--csv", str(tmp_path / "g.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "4/4 exercises passed" in out and "5/5 exercises passed" in out and "2/2 notebooks passed" in out
+
+
+def test_bad_jobs_is_a_usage_error(tmp_path):
+    assert main(["grade", str(tmp_path), "--jobs", "0"]) == 2

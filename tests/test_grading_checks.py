@@ -416,3 +416,70 @@ def test_nbgrader_mode_raises_on_failure(monkeypatch):
     with pytest.raises(AssertionError, match="threshold_mask"):
         check("threshold_mask", lambda weights, threshold: weights)
     assert check("threshold_mask", threshold_loops).passed
+
+
+def test_a_changed_signature_is_recognised():
+    report = check("nm_mask", lambda weights, n=2, m=4: nm_argsort(weights, n, m))  # no axis argument
+    assert "signature" in report.mistakes
+
+
+# ---------------------------------------------------------------- exercise 5: exposing inputs
+
+EXPOSING = {
+    "weight_pruning": {"network": {"weights": np.array([[0.5, 0.05], [0.2, 0.3]])}, "threshold": 0.1},
+    "magnitude_mask": {"weights": np.array([0.5, 0.5, 0.2, 1.0]), "amount": 2},
+    "nm_mask": {"weights": np.arange(1.0, 9.0).reshape(4, 2), "n": 2, "m": 4, "axis": 0},
+    "neuron_scores": {"activations": np.array([[1.0, 0.5], [-1.0, 0.5]]), "method": "mean_abs"},
+    "activation_pruning": {"network": {"weights": [np.ones((3, 2)), np.ones((1, 3))],
+                                       "biases": [np.zeros(3), np.zeros(1)],
+                                       "activations": [np.array([[1.0, 0.0, 1.0], [1.0, 0.0, 1.0]])]},
+                           "activation_threshold": 0.1},
+}
+# The blog's weight_pruning, as published, returns no masks: every input exposes it.
+HARMLESS = {
+    "magnitude_mask": {"weights": np.array([0.1, 0.2, 0.3]), "amount": 1},
+    "nm_mask": {"weights": np.arange(1.0, 9.0).reshape(2, 4)},
+    "neuron_scores": {"activations": np.array([[1.0, 0.5], [1.0, 0.5]])},
+    "activation_pruning": {"network": {"weights": [np.ones((2, 2)), np.ones((1, 2))], "biases": [np.zeros(2), np.zeros(1)],
+                                       "activations": [np.array([[1.0, 0.5], [1.0, 0.5]])]},
+                           "activation_threshold": 0.1},
+}
+
+
+@pytest.mark.parametrize("target", sorted(BUGGY))
+def test_an_exposing_input_passes(target):
+    assert check(f"expose_{target}", lambda: EXPOSING[target]).passed
+
+
+@pytest.mark.parametrize("target", sorted(HARMLESS))
+def test_a_harmless_input_gets_the_hint(target):
+    report = check(f"expose_{target}", lambda: HARMLESS[target])
+    assert not report.passed and report.mistakes == {"not_exposed"}
+    assert "right answer" in report.cases[0].message
+
+
+@pytest.mark.parametrize("returned,words", [
+    ({"weights": np.ones(200), "amount": 1}, "keep it small"),
+    ({"weights": np.array([1.0, np.nan]), "amount": 1}, "reference rejects"),
+    ({"weights": np.ones(3), "amount": 1, "axis": 0}, "unknown argument"),
+    ({"amount": 1}, "missing argument"),
+    ([np.ones(3), 1], "expected a dict"),
+])
+def test_invalid_exposing_inputs_are_explained(returned, words):
+    report = check("expose_magnitude_mask", lambda: returned)
+    assert not report.passed and words in report.cases[0].message
+
+
+def test_a_crash_of_the_buggy_version_counts_as_exposed(monkeypatch):
+    from hwprune_edu.grading import expose
+
+    def crashes_on_ties(weights, amount):
+        if len(set(np.abs(weights).ravel())) < np.size(weights):
+            raise IndexError("boom")
+        return magnitude_argpartition(weights, amount)
+
+    monkeypatch.setitem(expose.BUGGY, "magnitude_mask", crashes_on_ties)
+    judge = expose.expose_judge("magnitude_mask")
+    verdict = judge(None, {"weights": np.array([0.5, 0.5, 1.0]), "amount": 1})
+    assert verdict.passed and "crashes" in verdict.message
+    assert not judge(None, {"weights": np.array([0.1, 0.5, 1.0]), "amount": 1}).passed

@@ -12,6 +12,7 @@ Modules, one idea each:
 * :mod:`~hwprune_edu.grading.report`: how results look (HTML table in Jupyter, text elsewhere);
 * :mod:`~hwprune_edu.grading.expose`: exercise 5, inputs that expose a bug;
 * :mod:`~hwprune_edu.grading.pictures`: mask pictures for the exercises;
+* :mod:`~hwprune_edu.grading.simulator_check`: exercise 4's numbers next to the simulator's;
 * :mod:`~hwprune_edu.grading.build` and :mod:`~hwprune_edu.grading.batch`: the
   ``build-exercises`` and ``grade`` commands.
 
