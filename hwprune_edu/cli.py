@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "info": ("hwprune_edu.cli", "show the version and which optional parts are installed"),
     "execute": ("hwprune_edu.notebooks", "run notebooks top to bottom and save their outputs in place"),
     "quiz": ("hwprune_edu.quiz.drill", "interview drill: multiple-choice questions in the terminal"),
+    "demo": ("hwprune_edu.demo", "train, prune three ways, simulate, measure; print the table, save the plots"),
     "build-exercises": ("hwprune_edu.grading.build", "write exercises/ from solutions/ (solution regions -> stubs)"),
     "grade": ("hwprune_edu.grading.batch", "grade submitted notebooks in fresh kernels; scorecard and CSV"),
 }

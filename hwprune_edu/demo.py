@@ -1,0 +1,151 @@
+"""``hwprune-edu demo``: the whole story in a terminal, no Jupyter needed.
+
+Trains the digits MLP, prunes it three ways at one latency budget
+(unstructured magnitude, uniform channel, hardware-aware on two profiles),
+simulates every model on every profile, measures it on this machine, prints
+the comparison table and the issue's targets, and saves the pictures
+(Pareto chart, per-layer breakdown, rooflines) to a folder it names.
+
+Run ``hwprune-edu demo`` (about a minute) or ``hwprune-edu demo --quick``
+(a reduced setting: fewer epochs and fine-tune steps, short timing).
+
+>>> import argparse
+>>> parser = argparse.ArgumentParser(prog="hwprune-edu")
+>>> register(parser.add_subparsers())
+>>> args = parser.parse_args(["demo", "--quick", "--out", "here"])
+>>> args.quick, args.out, args.budget
+(True, 'here', 0.5)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["run_demo", "save_figures", "register", "DEFAULT_OUT"]
+
+#: Where the demo writes its pictures unless told otherwise.
+DEFAULT_OUT = "demo-output"
+
+
+def save_figures(comparison: Any, out_dir: str | Path) -> list[Path]:
+    """Draw the comparison's pictures and save them as PNG files in ``out_dir`` (created if missing).
+
+    Uses ``matplotlib.figure.Figure`` directly, never pyplot's global state, so
+    it works headless and leaves no figure open.
+
+    Args:
+        comparison: what :func:`hwprune_edu.experiment.compare_methods` returns.
+        out_dir: folder for the files.
+
+    Returns:
+        The paths written: ``pareto.png`` (one panel per target),
+        ``breakdown_<target>.png`` per target, ``roofline.png``.
+    """
+    from matplotlib.figure import Figure
+
+    from hwprune_edu.comparison_plots import breakdown_charts, pareto_chart, roofline_charts
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    fig = Figure(figsize=(7.5 * len(comparison.targets), 5), layout="constrained")
+    for ax, profile in zip(fig.subplots(1, len(comparison.targets), squeeze=False)[0], comparison.targets):
+        pareto_chart(comparison, profile, ax=ax)
+    written.append(_save(fig, out / "pareto.png"))
+
+    for profile in comparison.targets:
+        n = len(comparison.methods)
+        fig = Figure(figsize=(8, 1.7 * n + 0.6), layout="constrained")
+        axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
+        breakdown_charts(comparison, profile, axes=list(axes))
+        written.append(_save(fig, out / f"breakdown_{profile}.png"))
+
+    fig = Figure(figsize=(14, 5), layout="constrained")
+    roofline_charts(comparison, axes=list(fig.subplots(1, 2)))
+    written.append(_save(fig, out / "roofline.png"))
+    return written
+
+
+def _save(fig: Any, path: Path) -> Path:
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def run_demo(*, out_dir: str | Path = DEFAULT_OUT, quick: bool = False, budget: float = 0.5, measure: bool = True,
+             num_threads: int = 1, seed: int = 0, progress: bool = True, stream: Any = None) -> Any:
+    """Run the comparison, print its table and target check to ``stream``, save the pictures; return the comparison.
+
+    Args:
+        out_dir: folder for the pictures.
+        quick: the reduced setting of :func:`hwprune_edu.experiment.compare_methods`.
+        budget: latency budget as a fraction of dense.
+        measure: time the models on this machine.
+        num_threads: torch threads (1: stable on a shared machine).
+        seed: seed of everything.
+        progress: show progress bars (on stderr).
+        stream: where to print (default ``sys.stdout``).
+
+    Returns:
+        The :class:`hwprune_edu.experiment.Comparison`.
+    """
+    from hwprune_edu.experiment import compare_methods
+
+    stream = sys.stdout if stream is None else stream
+    setting = "quick setting (reduced epochs and fine-tuning: accuracies are lower)" if quick else "full setting"
+    print(f"hwprune-edu demo: digits, dense vs unstructured vs uniform channel vs hardware-aware, {setting}",
+          file=stream)
+    start = time.perf_counter()
+    comparison = compare_methods(budget=budget, measure=measure, num_threads=num_threads, seed=seed,
+                                 progress=progress, quick=quick)
+    print(file=stream)
+    print(comparison, file=stream)
+    print(file=stream)
+    print("Targets (issue 5):", file=stream)
+    print(comparison.check_targets(), file=stream)
+    print(file=stream)
+    written = save_figures(comparison, out_dir)
+    print(f"Pictures in {Path(out_dir).resolve()}:", file=stream)
+    for path in written:
+        print(f"  {path.name}", file=stream)
+    print(f"Done in {time.perf_counter() - start:.0f} s. The story behind these numbers: "
+          "notebooks/04_hardware_aware_pruning.ipynb", file=stream)
+    return comparison
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``hwprune-edu demo``."""
+    parser = subparsers.add_parser(
+        "demo",
+        help="train, prune three ways, simulate and measure on digits; print the table, save the pictures",
+        description=__doc__.split("\n\n")[1].replace("\n", " "),
+    )
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
+                        help=f"folder for the pictures (default ./{DEFAULT_OUT})")
+    parser.add_argument("--quick", action="store_true",
+                        help="reduced setting: fewer epochs and fine-tune steps, short timing (seconds, for tests)")
+    parser.add_argument("--budget", type=float, default=0.5,
+                        help="latency budget as a fraction of the dense model's simulated latency (default 0.5)")
+    parser.add_argument("--no-measure", action="store_true", help="skip timing the models on this machine")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: stable on shared cores)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the split, weights, training and search")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    # Headless: never try to open a window (a terminal demo may run over ssh or in CI).
+    matplotlib.use("Agg")
+    try:
+        run_demo(out_dir=args.out, quick=args.quick, budget=args.budget, measure=not args.no_measure,
+                 num_threads=args.threads, seed=args.seed, progress=not args.no_progress)
+    except (ValueError, TypeError) as err:
+        print(f"hwprune-edu demo: {err}", file=sys.stderr)
+        return 2
+    return 0
