@@ -69,11 +69,11 @@ class CaseSpec:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, np.ndarray):
-        text = np.array2string(value, precision=3, threshold=24, edgeitems=2, max_line_width=10_000,
+        text = np.array2string(value, precision=3, threshold=36, edgeitems=2, max_line_width=10_000,
                                separator=", ", suppress_small=True)
         text = " ".join(text.split())
         dtype = "" if value.dtype in (np.float64, np.bool_) else f", dtype={value.dtype}"
-        shape = f" (shape {value.shape})" if value.size > 24 or value.ndim > 2 else ""
+        shape = f" (shape {value.shape})" if value.size > 36 or value.ndim > 2 else ""
         return f"{text}{dtype}{shape}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: {_fmt(v)}" for k, v in value.items()) + "}"

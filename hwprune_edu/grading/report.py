@@ -131,10 +131,10 @@ class Report:
         if self.problem or self.not_implemented:
             return lines[0]
         failures = self._failures()
-        for case in failures[:_SHOWN_FAILURES]:
+        for case, hint in zip(failures[:_SHOWN_FAILURES], _hints(failures)):
             lines.append(f"  FAIL {case.name}: {case.message}")
-            if case.hint:
-                lines.append(f"       hint: {case.hint}")
+            if hint:
+                lines.append(f"       hint: {hint}")
             if case.input:
                 lines.append(f"       input: {case.input}")
         if len(failures) > _SHOWN_FAILURES:
@@ -176,8 +176,8 @@ class Report:
         rows = [f'<tr style="background:{head_colour}"><td colspan="3"><b>{mark} {esc(self.exercise)}</b>: '
                 f"{n_passed}/{len(self.cases)} cases passed (score {self.score:.2f})</td></tr>"]
         failures = self._failures()
-        for case in failures[:_SHOWN_FAILURES]:
-            hint = f'<br><i>hint:</i> {esc(case.hint)}' if case.hint else ""
+        for case, hint in zip(failures[:_SHOWN_FAILURES], _hints(failures)):
+            hint = f'<br><i>hint:</i> {esc(hint)}' if hint else ""
             shown = f'<code style="font-size:11px">{esc(case.input)}</code>' if case.input else ""
             rows.append(f'<tr style="background:{_RED};vertical-align:top"><td>&#10008;&nbsp;{esc(case.name)}</td>'
                         f"<td>{esc(case.message)}{hint}</td><td>{shown}</td></tr>")
@@ -194,6 +194,16 @@ class Report:
             rows.append(f'<tr style="background:{_GREY}"><td colspan="3" style="font-size:11px"><i>note:</i> '
                         f"{esc(note)}</td></tr>")
         return (f'<table style="{style};border-collapse:collapse;text-align:left">' + "".join(rows) + "</table>")
+
+
+def _hints(cases: Sequence[Case]) -> list[str]:
+    """Each case's hint, or a pointer back when an earlier case showed the same one."""
+    seen: set[str] = set()
+    shown = []
+    for case in cases:
+        shown.append("" if not case.hint else "the same as above" if case.hint in seen else case.hint)
+        seen.add(case.hint)
+    return shown
 
 
 def _names(names: Sequence[str]) -> str:
