@@ -1,0 +1,688 @@
+"""Granularity sweeps: prune one layer of a trained model with each sparsity pattern; measure accuracy and speed.
+
+The same sparsity can mean very different things. Zeroing half the weights
+one by one (*unstructured*), removing half the neurons (*structured*), keeping
+2 of every 4 inputs (*N:M*) or dropping half the 4x4 tiles (*block*) all
+leave 50 % of a layer's weights, but they cost different accuracy and they
+run at different speeds on different chips. This module prunes one layer of
+a trained model with each pattern, at a list of sparsities, and records both:
+
+* :func:`pattern_mask`: the keep mask of a pattern at a sparsity (NumPy only);
+* :func:`prune_layer`: a pruned copy of a model (structured patterns remove
+  the neurons and the next layer's matching inputs, the others keep a
+  ``torch.nn.utils.prune`` mask, so a fine-tune cannot regrow pruned weights);
+* :func:`accuracy_vs_sparsity`: the sweep, with an optional short fine-tune;
+* :func:`latency_by_pattern`: the pruned layer's simulated latency per platform.
+
+Pattern names: ``"unstructured"``, ``"structured"``, ``"N:M"`` (e.g. ``"2:4"``)
+and ``"block RxC"`` (e.g. ``"block 4x4"``). An N:M pattern has one sparsity,
+``1 - N/M``, and is evaluated only there.
+
+Importing this module does not import torch (the functions that need it do).
+
+>>> import numpy as np
+>>> w = np.array([[0.1, -0.9, 0.3, 0.2, 1.0, 0.0, -2.0, 0.5]])
+>>> pattern_mask(w, "2:4").astype(int)
+array([[0, 1, 1, 0, 1, 0, 1, 0]])
+>>> parse_granularity("block 4x4").name, parse_granularity("1:4").fixed_sparsity
+('block 4x4', 0.75)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
+from hwprune_edu.pruning import sparsity as fraction_pruned
+from hwprune_edu.validation import as_weights, check_int, check_positive_int, describe
+
+__all__ = [
+    "GRANULARITIES",
+    "DEFAULT_PROFILES",
+    "Granularity",
+    "parse_granularity",
+    "pattern_mask",
+    "prune_layer",
+    "layer_costs",
+    "SweepPoint",
+    "SweepTable",
+    "accuracy_vs_sparsity",
+    "LatencyRow",
+    "LatencyTable",
+    "latency_by_pattern",
+]
+
+#: The pattern names this module understands, with what each one prunes.
+GRANULARITIES = {
+    "unstructured": "single weights with the smallest |w|, anywhere in the layer (any sparsity)",
+    "structured": "whole neurons (rows of W) with the smallest L1 norm, removed with the next layer's inputs",
+    "N:M": "the N largest |w| of every M consecutive inputs are kept, e.g. '2:4' (sparsity 1 - N/M only)",
+    "block RxC": "whole R x C tiles of W with the smallest L1 norm, e.g. 'block 4x4'",
+}
+
+#: Platforms the latency functions cost on by default: one of each kind of sparsity support
+#: (CSR on a CPU, 2:4 tensor cores on a GPU, dense-only systolic NPU, zero-skipping EIE).
+DEFAULT_PROFILES = ("cpu-avx2", "gpu-ampere", "npu-systolic", "sparse-eie")
+
+_NM_RE = re.compile(r"^(\d+)\s*:\s*(\d+)$")
+_BLOCK_RE = re.compile(r"^block\s*(\d+)\s*x\s*(\d+)$")
+# torch.nn.utils.prune and hwprune_edu.data.train both use 64-sample batches.
+_FINETUNE_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Granularity:
+    """A parsed pattern name: what to prune, and for N:M the one sparsity it gives.
+
+    Attributes:
+        kind: ``"unstructured"``, ``"structured"``, ``"n:m"`` or ``"block"``.
+        n, m: for ``"n:m"``, keep ``n`` of every ``m`` consecutive inputs.
+        block: for ``"block"``, the ``(rows, cols)`` of a tile.
+
+    >>> Granularity("n:m", n=2, m=4).name
+    '2:4'
+    """
+
+    kind: str
+    n: int = 0
+    m: int = 0
+    block: tuple[int, int] | None = None
+
+    @property
+    def name(self) -> str:
+        """The canonical pattern name: ``"unstructured"``, ``"structured"``, ``"2:4"``, ``"block 4x4"``."""
+        if self.kind == "n:m":
+            return f"{self.n}:{self.m}"
+        if self.kind == "block":
+            return f"block {self.block[0]}x{self.block[1]}"
+        return self.kind
+
+    @property
+    def fixed_sparsity(self) -> float | None:
+        """``1 - n/m`` for an N:M pattern (the only sparsity it can give); ``None`` for the others."""
+        return 1.0 - self.n / self.m if self.kind == "n:m" else None
+
+
+def parse_granularity(pattern: Any) -> Granularity:
+    """Read a pattern name (see :data:`GRANULARITIES`); a :class:`Granularity` passes through.
+
+    Names are case-insensitive; ``"block"`` alone means ``"block 4x4"``.
+
+    Args:
+        pattern: ``"unstructured"``, ``"structured"``, ``"N:M"`` with ``0 < N < M``,
+            or ``"block RxC"``.
+
+    Returns:
+        A :class:`Granularity`.
+
+    >>> parse_granularity("2:8")
+    Granularity(kind='n:m', n=2, m=8, block=None)
+    >>> parse_granularity("4:4")
+    Traceback (most recent call last):
+    ...
+    ValueError: pattern '4:4' must keep some but not all of every group (0 < N < M), got N=4, M=4
+    """
+    if isinstance(pattern, Granularity):
+        return pattern
+    if not isinstance(pattern, str):
+        raise TypeError(f"pattern must be a pattern name such as 'unstructured' or '2:4', got {describe(pattern)}")
+    text = pattern.strip().lower()
+    if text in ("unstructured", "structured"):
+        return Granularity(text)
+    if text == "block":
+        return Granularity("block", block=(4, 4))
+    nm = _NM_RE.match(text)
+    if nm:
+        n, m = int(nm.group(1)), int(nm.group(2))
+        if not 0 < n < m:
+            raise ValueError(f"pattern {pattern!r} must keep some but not all of every group (0 < N < M), got N={n}, M={m}")
+        return Granularity("n:m", n=n, m=m)
+    block = _BLOCK_RE.match(text)
+    if block:
+        rows, cols = int(block.group(1)), int(block.group(2))
+        if rows < 1 or cols < 1:
+            raise ValueError(f"pattern {pattern!r} must name a block of at least 1x1, got {rows}x{cols}")
+        return Granularity("block", block=(rows, cols))
+    raise ValueError(
+        f"pattern must be one of 'unstructured', 'structured', 'N:M' (e.g. '2:4') or 'block RxC' (e.g. 'block 4x4'), "
+        f"got {pattern!r}"
+    )
+
+
+def _check_fraction(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a fraction in [0, 1], got {describe(value)}")
+    fraction = float(value)
+    if not 0.0 <= fraction <= 1.0:  # also rejects NaN
+        raise ValueError(f"{name} must be a fraction in [0, 1], got {fraction!r}")
+    return fraction
+
+
+def _target(spec: Granularity, target: Any) -> float:
+    """The sparsity to prune ``spec`` to: N:M has its own; the others need one."""
+    if spec.kind == "n:m":
+        if target is None:
+            return spec.fixed_sparsity
+        target = _check_fraction(target, "sparsity")
+        if not math.isclose(target, spec.fixed_sparsity, abs_tol=1e-9):
+            raise ValueError(
+                f"sparsity must be {spec.fixed_sparsity:g} for pattern {spec.name!r} (it keeps {spec.n} of every "
+                f"{spec.m}: sparsity 1 - {spec.n}/{spec.m}), got {target!r}; pass None to use it"
+            )
+        return spec.fixed_sparsity
+    if target is None:
+        raise ValueError(f"sparsity is needed for pattern {spec.name!r} (a fraction in [0, 1]), got None")
+    return _check_fraction(target, "sparsity")
+
+
+def pattern_mask(weights: Any, pattern: Any, sparsity: float | None = None) -> np.ndarray:
+    """Keep mask of ``weights`` pruned with ``pattern`` to ``sparsity`` (the fraction of weights pruned).
+
+    ``"unstructured"`` is :func:`~hwprune_edu.pruning.magnitude_mask`,
+    ``"structured"`` is :func:`~hwprune_edu.pruning.structured_mask` on rows
+    (axis 0, L1 norm), ``"N:M"`` is :func:`~hwprune_edu.pruning.nm_mask` along
+    the inputs (axis 1) and ``"block RxC"`` is
+    :func:`~hwprune_edu.pruning.block_mask`. Counts round as in those
+    functions (``round(sparsity * n)`` weights, rows or blocks).
+
+    Args:
+        weights: a 2-D ``(out, in)`` (or conv ``(out, in, kh, kw)``) weight; not modified.
+        pattern: a pattern name (see :data:`GRANULARITIES`) or a :class:`Granularity`.
+        sparsity: fraction in [0, 1] to prune; for N:M, ``None`` or exactly ``1 - N/M``.
+
+    Returns:
+        Boolean keep mask of the weights' shape (True = keep).
+
+    >>> w = np.array([[4.0, 3.0, 2.0, 1.0], [0.1, 0.2, 0.3, 0.4]])
+    >>> pattern_mask(w, "structured", 0.5).astype(int).tolist()
+    [[1, 1, 1, 1], [0, 0, 0, 0]]
+    >>> pattern_mask(w, "unstructured", 0.5).astype(int).tolist()
+    [[1, 1, 1, 1], [0, 0, 0, 0]]
+    >>> pattern_mask(w, "1:4").astype(int).tolist()
+    [[1, 0, 0, 0], [0, 0, 0, 1]]
+    """
+    spec = parse_granularity(pattern)
+    target = _target(spec, sparsity)
+    w = as_weights(weights, ndim=(2, 4))
+    if spec.kind == "unstructured":
+        return magnitude_mask(w, target)
+    if spec.kind == "structured":
+        return structured_mask(w, target, axis=0)
+    if spec.kind == "n:m":
+        return nm_mask(w, spec.n, spec.m, axis=1)
+    return block_mask(w, target, block=spec.block)
+
+
+def _check_model_layer(model: Any, layer: Any) -> int:
+    from torch import nn
+
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be a torch.nn.Sequential (what digits_mlp/digits_cnn build), got {describe(model)}")
+    index = check_int(layer, name="layer")
+    if not -len(model) <= index < len(model):
+        raise ValueError(f"layer must be an index in [{-len(model)}, {len(model) - 1}] of the Sequential, got {index}")
+    index %= len(model)
+    if not isinstance(model[index], (nn.Linear, nn.Conv2d)):
+        weighted = [i for i, module in enumerate(model) if isinstance(module, (nn.Linear, nn.Conv2d))]
+        raise ValueError(
+            f"layer must index a Linear or Conv2d of the model (one of {weighted}), got {index}, "
+            f"a {type(model[index]).__name__}"
+        )
+    return index
+
+
+def prune_layer(model: Any, layer: int, pattern: Any, sparsity: float | None = None) -> tuple[Any, np.ndarray]:
+    """A copy of ``model`` with layer ``layer`` pruned by ``pattern`` to ``sparsity``, and the keep mask used.
+
+    ``"structured"`` *removes* the pruned neurons (rows, bias entries, and the
+    next layer's matching inputs, via :func:`hwprune_edu.nn.remove_units`), so
+    the copy is a smaller dense model. The other patterns keep the layer's
+    shape and register the mask with ``torch.nn.utils.prune.custom_from_mask``,
+    so training the copy cannot regrow pruned weights. Masks already on
+    ``model`` are folded into its weights first; ``model`` is not modified.
+
+    Args:
+        model: a flat ``nn.Sequential`` (e.g. :func:`hwprune_edu.data.digits_mlp`).
+        layer: index of a ``Linear`` or ``Conv2d`` in it (for ``"structured"``, not the last one).
+        pattern: a pattern name or :class:`Granularity`.
+        sparsity: fraction of the layer's weights to prune (``None`` for N:M).
+
+    Returns:
+        ``(pruned_model, keep_mask)``; ``keep_mask`` has the original weight's shape.
+
+    >>> from hwprune_edu.data import digits_mlp
+    >>> small, keep = prune_layer(digits_mlp(hidden=(8,)), 0, "structured", 0.25)
+    >>> small[0].out_features, small[2].in_features, keep.shape
+    (6, 6, (8, 64))
+    """
+    import torch
+    from torch.nn.utils import prune
+
+    from hwprune_edu.nn import make_masks_permanent, remove_units
+
+    index = _check_model_layer(model, layer)
+    spec = parse_granularity(pattern)
+    plain = make_masks_permanent(model)
+    weights = plain[index].weight.detach().cpu().numpy()
+    keep = pattern_mask(weights, spec, sparsity)
+    if spec.kind == "structured":
+        rows = keep.reshape(keep.shape[0], -1).any(axis=1)
+        return remove_units(plain, {index: rows}), keep
+    prune.custom_from_mask(plain[index], "weight", torch.from_numpy(keep))
+    return plain, keep
+
+
+def _profiles(profiles: Any) -> list:
+    from hwprune_edu.hardware import get_profile
+
+    if isinstance(profiles, str) or not isinstance(profiles, (list, tuple)):
+        raise TypeError(f"profiles must be a list or tuple of profile names (or Hardware), got {describe(profiles)}")
+    hardware = [get_profile(p) for p in profiles]
+    names = [hw.name for hw in hardware]
+    if len(set(names)) != len(names):
+        raise ValueError(f"profiles must not repeat a platform, got {names}")
+    return hardware
+
+
+def layer_costs(model: Any, layer: int, profiles: Sequence[Any] = DEFAULT_PROFILES, *, batch: int = 1,
+                input_shape: Sequence[int] | None = None) -> dict[str, Any]:
+    """Simulated cost of one layer of ``model`` (its mask included) on each platform.
+
+    The layer is costed as stored: a masked layer by the pattern the simulator
+    reads from its mask, a physically shrunk layer as a smaller dense GEMM.
+
+    Args:
+        model: a flat ``nn.Sequential``.
+        layer: index of a ``Linear`` or ``Conv2d`` in it.
+        profiles: profile names (or ``Hardware``), see :data:`hwprune_edu.hardware.PROFILES`.
+        batch: samples per forward pass.
+        input_shape: shape of one sample, when it cannot be inferred from ``model``.
+
+    Returns:
+        ``{profile name: LayerCost}`` (see :class:`hwprune_edu.hardware.LayerCost`).
+
+    >>> from hwprune_edu.data import digits_mlp
+    >>> pruned, _ = prune_layer(digits_mlp(hidden=(64,)), 0, "2:4")
+    >>> {name: cost.kernel for name, cost in layer_costs(pruned, 0, ["gpu-ampere", "npu-systolic"]).items()}
+    {'gpu-ampere': '2:4 sparse tensor core', 'npu-systolic': 'dense'}
+    """
+    from hwprune_edu.hardware import simulate
+    from hwprune_edu.nn import workload_from_model
+
+    index = _check_model_layer(model, layer)
+    hardware = _profiles(profiles)
+    batch = check_positive_int(batch, name="batch")
+    workload = workload_from_model(model, input_shape, batch)
+    (target,) = [item for item in workload if item.name.split(":")[0] == str(index)]
+    return {hw.name: simulate([target], hw).layers[0] for hw in hardware}
+
+
+def _layer_label(module: Any) -> str:
+    weight = module.weight
+    if weight.ndim == 2:
+        return f"{type(module).__name__} {weight.shape[1]} -> {weight.shape[0]}, {weight.numel():,} weights"
+    return f"{type(module).__name__} {tuple(weight.shape)}, {weight.numel():,} weights"
+
+
+def _format_rows(rows: list[tuple[str, ...]], left: int) -> str:
+    """Columns padded to their widest cell; the first ``left`` left-aligned, the rest right-aligned."""
+    sizes = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(size) if c < left else cell.rjust(size) for c, (cell, size) in enumerate(zip(row, sizes))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One pruned model of a sweep.
+
+    Attributes:
+        pattern: canonical pattern name (``"unstructured"``, ``"2:4"``, ``"block 4x4"`` ...).
+        target_sparsity: the sparsity asked for (``1 - N/M`` for N:M).
+        sparsity: the fraction of the layer's weights actually pruned.
+        accuracy: accuracy right after pruning.
+        finetuned_accuracy: accuracy after the short fine-tune (``None`` if there was none).
+        n_params: parameters the whole pruned model still has (masked weights not counted).
+        latency_s: the pruned layer's simulated latency per platform (empty if none were asked for).
+    """
+
+    pattern: str
+    target_sparsity: float
+    sparsity: float
+    accuracy: float
+    finetuned_accuracy: float | None
+    n_params: int
+    latency_s: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SweepTable:
+    """What :func:`accuracy_vs_sparsity` returns: the dense reference and one :class:`SweepPoint` per pruned model.
+
+    ``print(table)`` shows it as text (accuracies with 3 decimals, speed-ups
+    over the dense layer with 2).
+
+    >>> point = SweepPoint("2:4", 0.5, 0.5, 0.95, None, 100)
+    >>> table = SweepTable((point,), dense_accuracy=0.96, layer=2, layer_label="Linear 8 -> 8, 64 weights")
+    >>> print(table)
+    layer 2 (Linear 8 -> 8, 64 weights): dense test accuracy 0.960
+    pattern  target  sparsity  accuracy  params
+    2:4       50.0%     50.0%     0.950     100
+    """
+
+    points: tuple[SweepPoint, ...]
+    dense_accuracy: float
+    layer: int
+    layer_label: str = ""
+    split: str = "test"
+    finetune_steps: int = 0
+    batch: int = 1
+    dense_latency_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """The pattern names in the order they were swept."""
+        return tuple(dict.fromkeys(p.pattern for p in self.points))
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The platforms with simulated latencies (empty if none were asked for)."""
+        return tuple(self.dense_latency_s)
+
+    def select(self, pattern: str) -> tuple[SweepPoint, ...]:
+        """The points of one pattern, in order of target sparsity.
+
+        >>> SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 10),), 0.9, 0).select("2:4")[0].accuracy
+        0.9
+        """
+        name = parse_granularity(pattern).name
+        if name not in self.patterns:
+            raise ValueError(f"pattern must be one of the swept patterns {list(self.patterns)}, got {pattern!r}")
+        return tuple(sorted((p for p in self.points if p.pattern == name), key=lambda p: p.target_sparsity))
+
+    def speedup(self, point: SweepPoint, profile: str) -> float:
+        """Dense-layer latency over the point's layer latency on ``profile`` (> 1 = faster)."""
+        if profile not in self.dense_latency_s or profile not in point.latency_s:
+            raise ValueError(f"profile must be one of the simulated platforms {list(self.profiles)}, got {profile!r}")
+        return self.dense_latency_s[profile] / point.latency_s[profile]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per point (e.g. for ``pandas.DataFrame``).
+
+        >>> SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 10),), 0.9, 0).to_records()[0]["pattern"]
+        '2:4'
+        """
+        return [
+            {
+                "pattern": p.pattern,
+                "target_sparsity": p.target_sparsity,
+                "sparsity": p.sparsity,
+                "accuracy": p.accuracy,
+                "finetuned_accuracy": p.finetuned_accuracy,
+                "n_params": p.n_params,
+                **{f"latency_s[{name}]": value for name, value in p.latency_s.items()},
+            }
+            for p in self.points
+        ]
+
+    def __str__(self) -> str:
+        finetuned = any(p.finetuned_accuracy is not None for p in self.points)
+        header = ["pattern", "target", "sparsity", "accuracy"]
+        if finetuned:
+            header.append(f"fine-tuned ({self.finetune_steps} steps)")
+        header.append("params")
+        header += [f"{name} speed-up" for name in self.profiles]
+        rows = [tuple(header)]
+        for pattern in self.patterns:
+            for p in self.select(pattern):
+                row = [p.pattern, f"{100 * p.target_sparsity:.1f}%", f"{100 * p.sparsity:.1f}%", f"{p.accuracy:.3f}"]
+                if finetuned:
+                    row.append("-" if p.finetuned_accuracy is None else f"{p.finetuned_accuracy:.3f}")
+                row.append(f"{p.n_params:,}")
+                row += [f"{self.speedup(p, name):.2f}x" for name in self.profiles]
+                rows.append(tuple(row))
+        title = f"layer {self.layer} ({self.layer_label}): dense {self.split} accuracy {self.dense_accuracy:.3f}"
+        if self.profiles:
+            title += f"; speed-ups of the layer over dense at batch {self.batch}"
+        return title + "\n" + _format_rows(rows, left=1)
+
+
+def _check_patterns(patterns: Any) -> list[Granularity]:
+    if isinstance(patterns, (str, Granularity)) or not isinstance(patterns, (list, tuple)):
+        raise TypeError(f"patterns must be a list or tuple of pattern names, got {describe(patterns)}")
+    if not patterns:
+        raise ValueError("patterns must name at least one pattern, got an empty sequence")
+    specs = [parse_granularity(p) for p in patterns]
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"patterns must not repeat a pattern, got {names}")
+    return specs
+
+
+def _check_sparsities(sparsities: Any) -> tuple[float, ...]:
+    if isinstance(sparsities, (str, bytes)) or not isinstance(sparsities, (list, tuple, np.ndarray)):
+        raise TypeError(f"sparsities must be a list of fractions in [0, 1], got {describe(sparsities)}")
+    values = [_check_fraction(s, f"sparsities[{i}]") for i, s in enumerate(list(sparsities))]
+    if not values:
+        raise ValueError("sparsities must contain at least one fraction, got an empty sequence")
+    return tuple(sorted(set(values)))
+
+
+def accuracy_vs_sparsity(
+    model: Any,
+    data: Any,
+    layer: int,
+    patterns: Sequence[Any],
+    sparsities: Sequence[float],
+    *,
+    finetune_steps: int = 0,
+    lr: float = 1e-3,
+    seed: int = 0,
+    split: str = "test",
+    profiles: Sequence[Any] = (),
+    batch: int = 1,
+    num_threads: int | None = 1,
+) -> SweepTable:
+    """Prune one layer of a trained model with each pattern at each sparsity; record accuracy (and latency).
+
+    Every point starts again from ``model`` (which is not modified): prune
+    with :func:`prune_layer`, evaluate, then, if ``finetune_steps > 0``,
+    train the pruned copy for that many Adam steps (mask kept) and evaluate
+    again. N:M patterns are evaluated once, at their own sparsity ``1 - N/M``,
+    whatever ``sparsities`` says. Deterministic for a given ``seed``.
+
+    Args:
+        model: a trained ``nn.Sequential`` (e.g. :func:`hwprune_edu.data.digits_mlp`).
+        data: what :func:`hwprune_edu.data.load_digits` returns.
+        layer: index of the ``Linear``/``Conv2d`` to prune.
+        patterns: pattern names (see :data:`GRANULARITIES`), e.g. ``["unstructured", "2:4"]``.
+        sparsities: target fractions of the layer's weights to prune.
+        finetune_steps: Adam steps of fine-tuning after pruning (0 = none).
+        lr: the fine-tune's learning rate.
+        seed: seed of the fine-tune's shuffling.
+        split: the split accuracy is measured on (``"test"``, ``"val"`` or ``"train"``).
+        profiles: platforms to simulate the pruned layer on (none by default).
+        batch: samples per forward pass for the simulation.
+        num_threads: torch threads for the sweep, restored afterwards (``None``: leave torch's setting).
+
+    Returns:
+        A :class:`SweepTable`.
+
+    >>> from hwprune_edu.data import load_digits, digits_mlp, train
+    >>> data, model = load_digits(), digits_mlp(hidden=(16, 16))
+    >>> _ = train(model, data, epochs=2, progress=False)
+    >>> table = accuracy_vs_sparsity(model, data, 2, ["unstructured", "2:4"], [0.25, 0.5])
+    >>> [(p.pattern, p.sparsity) for p in table.points]
+    [('unstructured', 0.25), ('unstructured', 0.5), ('2:4', 0.5)]
+    """
+    import contextlib
+
+    from hwprune_edu.data import Digits, evaluate, train
+    from hwprune_edu.nn import count_parameters, fixed_threads
+
+    index = _check_model_layer(model, layer)
+    if not isinstance(data, Digits):
+        raise TypeError(f"data must be what load_digits() returns (a Digits), got {describe(data)}")
+    specs = _check_patterns(patterns)
+    targets = _check_sparsities(sparsities)
+    finetune_steps = check_int(finetune_steps, name="finetune_steps", minimum=0)
+    seed = check_int(seed, name="seed", minimum=0)
+    batch = check_positive_int(batch, name="batch")
+    hardware = _profiles(profiles)
+    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real) or not lr > 0:
+        raise ValueError(f"lr must be a number > 0, got {describe(lr)}")
+    steps_per_epoch = math.ceil(len(data.y_train) / _FINETUNE_BATCH)
+
+    def latency(pruned) -> dict[str, float]:
+        if not hardware:
+            return {}
+        return {name: cost.latency_s for name, cost in layer_costs(pruned, index, hardware, batch=batch).items()}
+
+    threads = contextlib.nullcontext() if num_threads is None else fixed_threads(num_threads)
+    points = []
+    with threads:
+        dense_accuracy = evaluate(model, data, split)
+        for spec in specs:
+            for target in (spec.fixed_sparsity,) if spec.kind == "n:m" else targets:
+                pruned, keep = prune_layer(model, index, spec, target)
+                accuracy = evaluate(pruned, data, split)
+                finetuned = None
+                if finetune_steps:
+                    train(pruned, data, epochs=math.ceil(finetune_steps / steps_per_epoch), lr=lr,
+                          batch_size=_FINETUNE_BATCH, seed=seed, progress=False, max_steps=finetune_steps,
+                          num_threads=None)
+                    finetuned = evaluate(pruned, data, split)
+                points.append(SweepPoint(spec.name, target, fraction_pruned(keep), accuracy, finetuned,
+                                         count_parameters(pruned), latency(pruned)))
+        dense_latency = latency(model)
+    return SweepTable(tuple(points), dense_accuracy, index, _layer_label(model[index]), split, finetune_steps, batch,
+                      dense_latency)
+
+
+@dataclass(frozen=True)
+class LatencyRow:
+    """One pruned version of the layer and its cost on each platform.
+
+    Attributes:
+        pattern: canonical pattern name.
+        sparsity: fraction of the layer's weights pruned.
+        costs: ``{profile name: LayerCost}`` of the pruned layer.
+    """
+
+    pattern: str
+    sparsity: float
+    costs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LatencyTable:
+    """What :func:`latency_by_pattern` returns: the dense layer's cost and each pattern's, per platform.
+
+    ``print(table)`` shows the speed-up over the dense layer and the kernel
+    each platform runs (``dense`` = it multiplies the zeros too).
+    """
+
+    rows: tuple[LatencyRow, ...]
+    dense: dict[str, Any]
+    layer: int
+    layer_label: str = ""
+    batch: int = 1
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The platforms, in order."""
+        return tuple(self.dense)
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """The pattern names, in order."""
+        return tuple(row.pattern for row in self.rows)
+
+    def speedup(self, pattern: str, profile: str) -> float:
+        """Dense-layer latency over the pruned layer's latency on ``profile`` (> 1 = faster)."""
+        name = parse_granularity(pattern).name
+        matches = [row for row in self.rows if row.pattern == name]
+        if not matches:
+            raise ValueError(f"pattern must be one of {list(self.patterns)}, got {pattern!r}")
+        if profile not in self.dense:
+            raise ValueError(f"profile must be one of {list(self.profiles)}, got {profile!r}")
+        return self.dense[profile].latency_s / matches[0].costs[profile].latency_s
+
+    def __str__(self) -> str:
+        rows = [("pattern", "sparsity") + self.profiles]
+        rows.append(("dense", "0.0%") + tuple("1.00x dense" for _ in self.profiles))
+        for row in self.rows:
+            cells = tuple(f"{self.speedup(row.pattern, name):.2f}x {row.costs[name].kernel}" for name in self.profiles)
+            rows.append((row.pattern, f"{100 * row.sparsity:.1f}%") + cells)
+        bounds = ", ".join(f"{name} {cost.bound}" for name, cost in self.dense.items())
+        title = (
+            f"layer {self.layer} ({self.layer_label}), batch {self.batch}: speed-up over the dense layer [kernel]\n"
+            f"dense layer bound by: {bounds}"
+        )
+        sizes = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+        lines = ["  ".join(cell.ljust(size) if c != 1 else cell.rjust(size) for c, (cell, size) in
+                           enumerate(zip(r, sizes))).rstrip() for r in rows]
+        return title + "\n" + "\n".join(lines)
+
+
+def latency_by_pattern(
+    model: Any,
+    layer: int,
+    patterns: Sequence[Any],
+    *,
+    sparsity: float = 0.5,
+    profiles: Sequence[Any] = DEFAULT_PROFILES,
+    batch: int = 1,
+    input_shape: Sequence[int] | None = None,
+) -> LatencyTable:
+    """Simulated latency of one layer pruned with each pattern at the same sparsity, on each platform.
+
+    "Same sparsity, different speed": the simulator reads each mask's pattern
+    and runs it on a sparse kernel only where the platform declares one. N:M
+    patterns are costed at their own sparsity ``1 - N/M``. Only the pruned
+    layer is costed; ``"structured"`` also shrinks the next layer's inputs,
+    a further saving not counted here.
+
+    Args:
+        model: a flat ``nn.Sequential``; not modified.
+        layer: index of the ``Linear``/``Conv2d`` to prune.
+        patterns: pattern names (see :data:`GRANULARITIES`).
+        sparsity: the fraction to prune for the non-N:M patterns.
+        profiles: profile names (or ``Hardware``).
+        batch: samples per forward pass.
+        input_shape: shape of one sample, when it cannot be inferred from ``model``.
+
+    Returns:
+        A :class:`LatencyTable`.
+
+    >>> from hwprune_edu.data import digits_mlp
+    >>> print(latency_by_pattern(digits_mlp(), 2, ["unstructured", "structured", "2:4"],
+    ...                          profiles=["cpu-avx2", "gpu-ampere"], batch=1024))
+    layer 2 (Linear 1024 -> 1024, 1,048,576 weights), batch 1024: speed-up over the dense layer [kernel]
+    dense layer bound by: cpu-avx2 compute, gpu-ampere compute
+    pattern       sparsity  cpu-avx2     gpu-ampere
+    dense             0.0%  1.00x dense  1.00x dense
+    unstructured     50.0%  0.20x csr    1.00x dense
+    structured       50.0%  2.00x dense  1.31x dense
+    2:4              50.0%  1.00x dense  1.42x 2:4 sparse tensor core
+    """
+    index = _check_model_layer(model, layer)
+    specs = _check_patterns(patterns)
+    target = _check_fraction(sparsity, "sparsity")
+    hardware = _profiles(profiles)
+    batch = check_positive_int(batch, name="batch")
+    rows = []
+    for spec in specs:
+        pruned, keep = prune_layer(model, index, spec, spec.fixed_sparsity if spec.kind == "n:m" else target)
+        costs = layer_costs(pruned, index, hardware, batch=batch, input_shape=input_shape)
+        rows.append(LatencyRow(spec.name, fraction_pruned(keep), costs))
+    dense = layer_costs(model, index, hardware, batch=batch, input_shape=input_shape)
+    return LatencyTable(tuple(rows), dense, index, _layer_label(model[index]), batch)
