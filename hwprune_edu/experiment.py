@@ -51,6 +51,7 @@ from hwprune_edu.validation import check_int, check_positive_int, describe
 __all__ = [
     "compare_methods",
     "budget_sweep",
+    "width_latency_curve",
     "pareto_front",
     "Comparison",
     "MethodResult",
@@ -502,6 +503,42 @@ def _measure_interleaved(models: Mapping[str, Any], batch: int, *, rounds: int, 
         for name, model in plain.items():
             samples[name].append(measure_latency(model, batch, repeats=repeats, warmup=warmup, num_threads=num_threads))
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def width_latency_curve(model: Any, hardware: Any, layer: int, *, batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Simulated latency of the whole model as one prunable layer keeps 1, 2, ..., all of its units: the search's lookup table.
+
+    The other layers keep their widths; the next layer's inputs shrink with
+    the cut, as in :func:`hwprune_edu.nn.remove_units`. On tiled hardware the
+    curve is a staircase: every width inside a tile costs the same.
+
+    Args:
+        model: an ``nn.Sequential`` of the supported family (not modified).
+        hardware: a profile name or ``Hardware``.
+        layer: index of a prunable layer (see :func:`hwprune_edu.nn.prunable_layers`).
+        batch: batch size simulated.
+
+    Returns:
+        ``(widths, latency_s)``: ``widths`` is ``1 .. current width``, ``latency_s`` the model's latency at each.
+
+    >>> from hwprune_edu.data import digits_mlp
+    >>> widths, latency_s = width_latency_curve(digits_mlp(hidden=(512,)), "npu-systolic", 0)
+    >>> bool(latency_s[256] == latency_s[511]), bool(latency_s[255] < latency_s[256])  # 257 units cost a 2nd tile
+    (True, True)
+    """
+    from hwprune_edu.hardware import simulate
+    from hwprune_edu.nn import layer_widths, model_geometry, workload_from_geometry
+
+    widths = layer_widths(model)
+    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or int(layer) not in widths:
+        raise ValueError(f"layer must be the index of a prunable layer, one of {sorted(widths)}, got {describe(layer)}")
+    batch = check_positive_int(batch, name="batch")
+    hw = get_profile(hardware)
+    geometry = model_geometry(model)
+    sizes = np.arange(1, widths[int(layer)] + 1)
+    latency_s = np.array([simulate(workload_from_geometry(geometry, batch, widths={**widths, int(layer): int(w)}), hw).latency_s
+                          for w in sizes])
+    return sizes, latency_s
 
 
 def _check_budget(budget: Any) -> float:
