@@ -8,8 +8,8 @@ returns them, so notebooks can restyle or save the figure. Not imported by
 >>> from hwprune_edu.sweeps import pattern_mask
 >>> w = np.random.default_rng(0).standard_normal((8, 8))
 >>> axes = show_masks({"2:4": pattern_mask(w, "2:4"), "rows": pattern_mask(w, "structured", 0.5)})
->>> [ax.get_title().splitlines()[1] for ax in axes]
-['50.0% pruned, read as 2:4', '50.0% pruned, read as structured (4 of 8 rows)']
+>>> [ax.get_title().splitlines()[1:] for ax in axes]
+[['50.0% pruned', 'read as 2:4'], ['50.0% pruned', 'read as structured (4 of 8 rows)']]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import NullFormatter
 
 from .hardware import describe_pattern
 from .sweeps import LatencyTable, SweepTable
@@ -31,6 +32,8 @@ __all__ = ["pattern_label", "show_masks", "plot_accuracy_vs_sparsity", "plot_spe
 _MASK_COLOURS = ListedColormap(["#eeeeee", "#1f4e79"])
 # Single-point patterns (N:M) get markers of their own, so they read as points, not curves.
 _POINT_MARKERS = ("*", "P", "X", "D", "^", "v")
+# Speed-up ticks on the log axis, labelled "0.5x", "2x": powers of ten would hide the small ratios that matter.
+_SPEEDUP_TICKS = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50)
 # Above this many cells across, group/tile grid lines would be denser than the pixels.
 _MAX_GRID_CELLS = 128
 
@@ -134,7 +137,7 @@ def show_masks(
         shown = picture if corner is None else picture[: corner[0], : corner[1]]
         ax.imshow(shown, cmap=_MASK_COLOURS, vmin=0, vmax=1, interpolation="nearest")
         pruned = 1.0 - np.count_nonzero(picture) / picture.size
-        ax.set_title(f"{name}\n{100 * pruned:.1f}% pruned, read as {pattern_label(picture)}", fontsize="medium")
+        ax.set_title(f"{name}\n{100 * pruned:.1f}% pruned\nread as {pattern_label(picture)}", fontsize="medium")
         ax.set_xticks([])
         ax.set_yticks([])
         if shown.shape != picture.shape:
@@ -181,13 +184,18 @@ def plot_accuracy_vs_sparsity(table: SweepTable, ax: Any = None, *, which: str =
         raise ValueError("which='finetuned' needs a table swept with finetune_steps > 0; this one has no fine-tuned accuracies")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    markers = iter(_POINT_MARKERS * len(table.patterns))
+    n_single = 0
     for index, pattern in enumerate(table.patterns):
         points = table.select(pattern)
         x = [100 * p.sparsity for p in points]
         y = [p.accuracy if which == "pruned" else p.finetuned_accuracy for p in points]
         if len(points) == 1:
-            ax.plot(x, y, linestyle="none", marker=next(markers), markersize=11, color=f"C{index}", label=pattern)
+            # Shrinking sizes: N:M points at the same sparsity often coincide; smaller ones stay visible on top.
+            size = max(14 - 2.5 * n_single, 5)
+            marker = _POINT_MARKERS[n_single % len(_POINT_MARKERS)]
+            ax.plot(x, y, linestyle="none", marker=marker, markersize=size, color=f"C{index}", label=pattern,
+                    markeredgecolor="white", markeredgewidth=0.6)
+            n_single += 1
         else:
             ax.plot(x, y, "o-", color=f"C{index}", label=pattern)
     ax.axhline(table.dense_accuracy, color="grey", linestyle="--", linewidth=1, label="dense")
@@ -195,16 +203,17 @@ def plot_accuracy_vs_sparsity(table: SweepTable, ax: Any = None, *, which: str =
     ax.set_ylabel(f"{table.split} accuracy")
     ax.set_title("right after pruning" if which == "pruned" else f"after a {table.finetune_steps}-step fine-tune")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small", loc="lower left")
+    ax.legend(fontsize="small", loc="best")
     return ax
 
 
-def plot_speedups(table: LatencyTable, ax: Any = None):
+def plot_speedups(table: LatencyTable, ax: Any = None, *, legend: bool = True):
     """Grouped bars: the pruned layer's speed-up over dense on each platform, one bar per pattern (log scale).
 
     Args:
         table: what :func:`hwprune_edu.sweeps.latency_by_pattern` returns.
         ax: a matplotlib ``Axes``; a new figure if ``None``.
+        legend: draw the legend, to the right of the ``Axes`` (leave it to one panel of several).
 
     Returns:
         The ``Axes``; bars below the line at 1x are slow-downs.
@@ -222,14 +231,22 @@ def plot_speedups(table: LatencyTable, ax: Any = None):
     n_patterns = len(table.patterns)
     width = 0.8 / n_patterns
     positions = np.arange(len(table.profiles))
+    all_speedups = []
     for index, row in enumerate(table.rows):
         speedups = [table.speedup(row.pattern, name) for name in table.profiles]
+        all_speedups += speedups
         offset = (index - (n_patterns - 1) / 2) * width
         ax.bar(positions + offset, speedups, width, color=f"C{index}", label=f"{row.pattern} ({100 * row.sparsity:.0f}%)")
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_yscale("log")
+    low, high = min(all_speedups + [1.0]), max(all_speedups + [1.0])
+    ax.set_ylim(low / 1.3, high * 1.3)
+    ticks = [t for t in _SPEEDUP_TICKS if low / 1.3 <= t <= high * 1.3]
+    ax.set_yticks(ticks, [f"{t:g}x" for t in ticks])
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xticks(positions, table.profiles)
     ax.set_ylabel("speed-up of the layer over dense")
     ax.set_title(f"layer {table.layer} at batch {table.batch}: same sparsity, different speed")
-    ax.legend(fontsize="small", ncols=2)
+    if legend:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

@@ -59,9 +59,9 @@ def test_show_masks_draws_one_titled_panel_per_mask(weights):
     axes = show_masks(masks)
     assert len(axes) == 4
     titles = [ax.get_title() for ax in axes]
-    assert titles[0] == "unstructured\n50.0% pruned, read as unstructured"
-    assert titles[2] == "2:4\n50.0% pruned, read as 2:4"
-    assert titles[3] == "block 4x4\n50.0% pruned, read as block 4x4"
+    assert titles[0] == "unstructured\n50.0% pruned\nread as unstructured"
+    assert titles[2] == "2:4\n50.0% pruned\nread as 2:4"
+    assert titles[3] == "block 4x4\n50.0% pruned\nread as block 4x4"
     assert axes[0].images[0].get_array().shape == (32, 64)
     assert axes[0].get_xlabel() == "32x64 (rows = output neurons)"
     # The picture is the mask: kept = 1, pruned = 0.
@@ -74,7 +74,7 @@ def test_corner_zooms_the_picture_but_not_the_statistics(weights):
     (ax,) = show_masks({"2:4": keep}, corner=(8, 16), grid=4)
     assert np.array_equal(np.asarray(ax.images[0].get_array()), keep[:8, :16])
     assert ax.get_xlabel() == "top-left 8x16 of 32x64"
-    assert "50.0% pruned, read as 2:4" in ax.get_title()
+    assert ax.get_title().endswith("50.0% pruned\nread as 2:4")
     # Grid lines between the 4-wide groups: 1 horizontal (at 3.5) and 3 vertical.
     positions = sorted(tuple(line.get_xdata()) + tuple(line.get_ydata()) for line in ax.get_lines())
     assert len(ax.get_lines()) == 1 + 3
@@ -119,6 +119,7 @@ def test_accuracy_plot_has_curves_points_and_the_dense_line():
     assert list(lines["structured"].get_ydata()) == [0.85, 0.60]
     assert lines["2:4"].get_linestyle() == "None"  # a single point, not a curve
     assert lines["2:4"].get_marker() != lines["1:4"].get_marker()
+    assert lines["2:4"].get_markersize() > lines["1:4"].get_markersize()  # coinciding points stay visible
     assert list(lines["dense"].get_ydata()) == [0.96, 0.96]
     assert ax.get_title() == "right after pruning"
 
@@ -157,3 +158,8 @@ def test_speedup_bars_one_per_pattern_and_platform():
     assert heights == pytest.approx(expected)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["cpu-avx2", "npu-systolic"]
     assert ax.get_yscale() == "log"
+    assert "1x" in [t.get_text() for t in ax.get_yticklabels()]
+    low, high = ax.get_ylim()
+    assert low < min(heights) and max(heights) < high
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["unstructured (50%)", "structured (50%)", "2:4 (50%)"]
+    assert plot_speedups(table, legend=False).get_legend() is None
