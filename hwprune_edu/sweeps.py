@@ -30,6 +30,7 @@ array([[0, 1, 1, 0, 1, 0, 1, 0]])
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import re
@@ -330,12 +331,12 @@ def _layer_label(module: Any) -> str:
     return f"{type(module).__name__} {tuple(weight.shape)}, {weight.numel():,} weights"
 
 
-def _format_rows(rows: list[tuple[str, ...]], left: int) -> str:
-    """Columns padded to their widest cell; the first ``left`` left-aligned, the rest right-aligned."""
+def _format_rows(rows: list[tuple[str, ...]], right: Sequence[int]) -> str:
+    """Columns padded to their widest cell: numbers (columns in ``right``) right-aligned, text left-aligned."""
     sizes = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     lines = []
     for row in rows:
-        cells = [cell.ljust(size) if c < left else cell.rjust(size) for c, (cell, size) in enumerate(zip(row, sizes))]
+        cells = [cell.rjust(size) if c in right else cell.ljust(size) for c, (cell, size) in enumerate(zip(row, sizes))]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
@@ -452,7 +453,7 @@ class SweepTable:
         title = f"layer {self.layer} ({self.layer_label}): dense {self.split} accuracy {self.dense_accuracy:.3f}"
         if self.profiles:
             title += f"; speed-ups of the layer over dense at batch {self.batch}"
-        return title + "\n" + _format_rows(rows, left=1)
+        return title + "\n" + _format_rows(rows, right=range(1, len(header)))
 
 
 def _check_patterns(patterns: Any) -> list[Granularity]:
@@ -523,8 +524,6 @@ def accuracy_vs_sparsity(
     >>> [(p.pattern, p.sparsity) for p in table.points]
     [('unstructured', 0.25), ('unstructured', 0.5), ('2:4', 0.5)]
     """
-    import contextlib
-
     from hwprune_edu.data import Digits, evaluate, train
     from hwprune_edu.nn import count_parameters, fixed_threads
 
@@ -627,10 +626,7 @@ class LatencyTable:
             f"layer {self.layer} ({self.layer_label}), batch {self.batch}: speed-up over the dense layer [kernel]\n"
             f"dense layer bound by: {bounds}"
         )
-        sizes = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-        lines = ["  ".join(cell.ljust(size) if c != 1 else cell.rjust(size) for c, (cell, size) in
-                           enumerate(zip(r, sizes))).rstrip() for r in rows]
-        return title + "\n" + "\n".join(lines)
+        return title + "\n" + _format_rows(rows, right=(1,))
 
 
 def latency_by_pattern(

@@ -1,6 +1,8 @@
 """Granularity sweeps (hwprune_edu.sweeps): the right masks, honest sparsities, untouched inputs, bad input named."""
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -49,6 +51,13 @@ def mlp(data):
 
 def weights(shape=(16, 32), seed=0):
     return np.random.default_rng(seed).standard_normal(shape)
+
+
+@pytest.mark.parametrize("module", ["hwprune_edu.sweeps", "hwprune_edu.mask_plots"])
+def test_importing_does_not_import_torch(module):
+    code = f"import sys, importlib; importlib.import_module({module!r}); print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 # --------------------------------------------------------------------------- names
