@@ -19,9 +19,10 @@ from hwprune_edu.experiment import (
     budget_sweep,
     compare_methods,
     pareto_front,
+    width_latency_curve,
 )
 from hwprune_edu.hardware import PROFILES
-from hwprune_edu.nn import fixed_threads, layer_widths
+from hwprune_edu.nn import fixed_threads, layer_widths, remove_units
 from hwprune_edu.search import simulated_latency
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -248,6 +249,16 @@ def test_bad_settings_are_named(kwargs, error, message):
         compare_methods(**kwargs)
 
 
+@pytest.mark.parametrize("model, error, message", [
+    (torch.nn.Linear(64, 10), TypeError, "model must be a flat torch.nn.Sequential"),
+    (torch.nn.Sequential(torch.nn.Linear(64, 8), torch.nn.LSTM(8, 8)), ValueError, r"model\[1\] is a LSTM"),
+    (torch.nn.Sequential(torch.nn.Linear(64, 10)), ValueError, "model has no prunable layer"),
+])
+def test_models_outside_the_family_are_named(model, error, message):
+    with pytest.raises(error, match=message):
+        compare_methods(model=model, progress=False)
+
+
 def test_an_unreachable_budget_fails_before_any_training(data):
     with pytest.raises(ValueError, match=r"cannot be met on npu-systolic: the smallest reachable latency .* >= 0\.841"):
         compare_methods(data, model=digits_mlp(hidden=(256, 256)), epochs=1000, progress=False)
@@ -260,6 +271,28 @@ def test_bad_names_and_profiles_are_named(comparison):
         comparison.pareto_points("tpu")
     with pytest.raises(ValueError, match="rounds must be >= 1"):
         comparison.with_measurements(rounds=0)
+
+
+# --------------------------------------------------------------------------- the lookup table
+
+
+def test_width_latency_curve_is_the_search_lookup_table(dense):
+    widths, latency_s = width_latency_curve(dense, "npu-systolic", 2)
+    assert widths.tolist() == list(range(1, 513))
+    assert np.all(np.diff(latency_s) >= 0)  # more units never cost less
+    assert latency_s[-1] == simulated_latency(dense, "npu-systolic")
+    # Each entry is the latency of the model physically cut to that width (first units kept: costing ignores which).
+    for kept in (1, 256, 257, 400):
+        small = remove_units(dense, {2: np.arange(kept)})
+        assert latency_s[kept - 1] == pytest.approx(simulated_latency(small, "npu-systolic"), rel=1e-12)
+    # The NPU's 256-column tile: one unit past it costs a second pass through the array.
+    assert latency_s[256] > latency_s[255]
+
+
+@pytest.mark.parametrize("layer", [1, 4, "2", True])
+def test_width_latency_curve_names_a_bad_layer(dense, layer):
+    with pytest.raises(ValueError, match=r"layer must be the index of a prunable layer, one of \[0, 2\]"):
+        width_latency_curve(dense, "cpu-avx2", layer)
 
 
 # --------------------------------------------------------------------------- sweep and pictures
