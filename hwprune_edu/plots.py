@@ -37,8 +37,11 @@ def roofline_chart(reports, *, ax=None):
     """Roofline of each report's platform with its layers as points (log-log FLOP/byte vs FLOP/s).
 
     The roof is ``min(peak FLOP/s, intensity x weight-memory bandwidth)``; a
-    layer's point sits at its arithmetic intensity and achieved FLOP/s
-    (2 x effective MACs / latency), so the gap to the roof is lost time.
+    layer's point sits at its achieved FLOP/s (2 x effective MACs / latency)
+    and its intensity *against that memory*: FLOPs per byte that crosses it
+    (weights, plus activations where they share the memory, as on the CPU and
+    GPU; on the NPU, MCU and EIE activations stay in on-chip buffers). So every
+    point lies on or under its roof, and the gap is lost time.
 
     Args:
         reports: one :class:`~hwprune_edu.hardware.report.SimulationReport` or a list.
@@ -55,7 +58,8 @@ def roofline_chart(reports, *, ax=None):
     reports = _reports(reports)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
-    intensities = [row.arithmetic_intensity for r in reports for row in r.layers if row.arithmetic_intensity > 0]
+    intensities = [_roof_intensity(row, r.hardware) for r in reports for row in r.layers]
+    intensities = [i for i in intensities if i > 0]
     low = min(intensities + [0.1]) / 4
     high = max(intensities + [1000.0]) * 4
     x = np.geomspace(low, high, 200)
@@ -64,7 +68,11 @@ def roofline_chart(reports, *, ax=None):
         colour = f"C{index}"
         peak_flops = 2 * hw.peak_macs_per_s
         ax.plot(x, np.minimum(peak_flops, x * hw.memory_bandwidth_bytes_per_s), color=colour, label=f"{hw.name} roof")
-        points = [(row.arithmetic_intensity, 2 * row.effective_macs / row.latency_s) for row in report.layers if row.latency_s > 0 and row.arithmetic_intensity > 0]
+        points = [
+            (_roof_intensity(row, hw), 2 * row.effective_macs / row.latency_s)
+            for row in report.layers
+            if row.latency_s > 0 and _roof_intensity(row, hw) > 0
+        ]
         if points:
             px, py = zip(*points)
             ax.plot(px, py, "o", color=colour, label=f"{hw.name} layers")
@@ -75,6 +83,13 @@ def roofline_chart(reports, *, ax=None):
     ax.set_title("Roofline: layers against each platform's roof")
     ax.legend(fontsize="small")
     return ax
+
+
+def _roof_intensity(row, hw) -> float:
+    """FLOPs per byte crossing the memory whose bandwidth draws the roof."""
+    shared = hw.activation_bandwidth_bytes_per_s == hw.memory_bandwidth_bytes_per_s
+    off_chip_bytes = row.weight_bytes + (row.activation_bytes if shared else 0.0)
+    return 2 * row.effective_macs / off_chip_bytes if off_chip_bytes else 0.0
 
 
 def _mask(pattern: str, shape: tuple, density: float, rng: np.random.Generator):

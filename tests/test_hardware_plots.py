@@ -47,3 +47,16 @@ def test_plots_reject_non_reports():
         roofline_chart([1, 2])
     with pytest.raises(ValueError, match="pattern must be one of"):
         latency_vs_sparsity((1, 8, 8), profiles=["cpu-avx2"], patterns=["diagonal"])
+
+
+def test_roofline_points_never_sit_above_their_roof():
+    from hwprune_edu.hardware import PROFILES, linear, simulate
+    from hwprune_edu.plots import roofline_chart
+
+    reports = [simulate([linear(b, 1024, 1024) for b in (1, 16, 256, 4096)], name) for name in sorted(PROFILES)]
+    ax = roofline_chart(reports)
+    lines = ax.get_lines()
+    for roof, points in zip(lines[0::2], lines[1::2]):
+        roof_x, roof_y = roof.get_data()
+        for x, y in zip(*points.get_data()):
+            assert y <= np.interp(x, roof_x, roof_y) * 1.01, (roof.get_label(), x, y)
