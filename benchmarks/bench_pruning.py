@@ -16,21 +16,11 @@ Run: ``python benchmarks/bench_pruning.py [--size N] [--repeats R]``
 from __future__ import annotations
 
 import argparse
-import time
-
 import numpy as np
 
+from _timing import best_time_s
+
 from hwprune_edu.pruning import magnitude_mask, nm_mask, structured_mask
-
-
-def best_time_s(fn, repeats: int) -> float:
-    """Best of ``repeats`` wall-clock runs (the least disturbed by other processes)."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ import time
 
 import numpy as np
 
+from _timing import best_time_s
+
 from hwprune_edu.hardware import PROFILES, calibrate, compare_with_measured, conv2d, linear, simulate
 
 REPEATS = 7
@@ -47,12 +49,7 @@ def hundred_layers(seed=0):
 
 
 def best_of(fn, repeats=REPEATS):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_time_s(fn, repeats)
 
 
 def sweep_shapes():

@@ -39,7 +39,6 @@ from torch.nn.utils import prune
 from hwprune_edu.data import Digits, evaluate, train
 from hwprune_edu.nn import (
     activation_statistics,
-    copy_model,
     count_parameters,
     fixed_threads,
     layer_widths,

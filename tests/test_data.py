@@ -1,24 +1,13 @@
 """The digits data set, the course models, and seeded training (hwprune_edu.data)."""
 
-import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from hwprune_edu.data import Digits, digits_cnn, digits_mlp, evaluate, load_digits, train
-from hwprune_edu.nn import fixed_threads
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # Other jobs share this machine's cores; torch's waiting threads would spin.
-    with fixed_threads(1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_digits()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_splits_are_disjoint_complete_and_scaled(data):

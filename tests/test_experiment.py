@@ -10,7 +10,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hwprune_edu.data import digits_mlp, load_digits, train
+from hwprune_edu.data import digits_mlp, train
 from hwprune_edu.experiment import (
     ACCURACY_LOSS_MAX_POINTS,
     Comparison,
@@ -22,7 +22,7 @@ from hwprune_edu.experiment import (
     width_latency_curve,
 )
 from hwprune_edu.hardware import PROFILES
-from hwprune_edu.nn import fixed_threads, layer_widths, remove_units
+from hwprune_edu.nn import layer_widths, remove_units
 from hwprune_edu.search import simulated_latency
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,16 +30,7 @@ ISSUE_5_NAMES = ["dense", "unstructured_90", "uniform_channel", "hw_aware_npu-sy
 ISSUE_5_FIELDS = {"accuracy", "params", "sim_latency_s", "measured_latency_s", "search_s"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # Other jobs share this machine's cores; torch's waiting threads would spin.
-    with fixed_threads(1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_digits()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

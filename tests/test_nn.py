@@ -15,7 +15,6 @@ from hwprune_edu.nn import (
     block_prune,
     copy_model,
     count_parameters,
-    fixed_threads,
     layer_widths,
     make_masks_permanent,
     measure_latency,
@@ -29,11 +28,7 @@ from hwprune_edu.nn import (
 from hwprune_edu.pruning import block_mask, neuron_scores, nm_mask, remove_neurons
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # Other jobs share this machine's cores; torch's waiting threads would spin.
-    with fixed_threads(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def seeded(module_factory, seed=0):

@@ -4,9 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from hwprune_edu.data import digits_cnn, digits_mlp, load_digits, train
+from hwprune_edu.data import digits_cnn, digits_mlp, train
 from hwprune_edu.hardware import get_profile
-from hwprune_edu.nn import count_parameters, fixed_threads, layer_widths
+from hwprune_edu.nn import count_parameters, layer_widths
 from hwprune_edu.search import (
     global_magnitude_prune,
     hardware_aware_prune,
@@ -17,16 +17,7 @@ from hwprune_edu.search import (
 FAST = {"finetune_steps": 2, "final_epochs": 0, "progress": False}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # Other jobs share this machine's cores; torch's waiting threads would spin.
-    with fixed_threads(1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_digits()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from hwprune_edu.data import digits_mlp, evaluate, load_digits, train
+from hwprune_edu.data import digits_mlp, evaluate, train
 from hwprune_edu.hardware import describe_pattern
-from hwprune_edu.nn import count_parameters, fixed_threads
+from hwprune_edu.nn import count_parameters
 from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
 from hwprune_edu.sweeps import (
     Granularity,
@@ -30,16 +30,7 @@ from hwprune_edu.sweeps import (
 HIDDEN = (16, 16)  # divisible by 4 and 8: every pattern below fits; tiny so the tests stay fast
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # Other jobs share this machine's cores; torch's waiting threads would spin.
-    with fixed_threads(1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_digits()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

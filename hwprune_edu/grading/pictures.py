@@ -16,7 +16,7 @@ any broken code) gives a labelled empty panel instead of an error.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 

@@ -35,7 +35,6 @@ import ctypes
 import io
 import linecache
 import signal
-import sys
 import threading
 import traceback
 import warnings

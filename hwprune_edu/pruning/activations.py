@@ -17,7 +17,7 @@ Layers are ``(W, b)`` pairs with ``W`` of shape ``(out, in)``, as in PyTorch
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
