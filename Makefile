@@ -10,8 +10,10 @@ NBVAL  := --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: lab test unit notebooks env exercises bench clean-env
 
+# Serve the whole repository (so exercises/ and solutions/ are one click away) and open the start page.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG)
 
 test: unit notebooks
 

@@ -82,3 +82,17 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in readme and "make lab" in readme
     assert readme.index("make lab") < 2000 and readme.index("make test") < 2000, "the two commands come first"
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_make_lab_opens_the_start_page_from_the_repository_root():
+    import os
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True)
+    command = result.stdout.replace("\\\n", " ")
+    assert "jupyter lab" in command
+    assert "default_url=/lab/tree/notebooks/00_start_here.ipynb" in command
+    assert f'root_dir="{ROOT}"' in command
+    assert ("--allow-root" in command) == (os.getuid() == 0)
