@@ -3,10 +3,12 @@
 Latency is the roofline ``max(compute_s, memory_s)`` plus the platform's fixed
 per-layer overhead, where ``memory_s`` is weight bytes over the weight memory's
 bandwidth plus activation bytes over the activation memory's; energy is MACs
-performed times energy per MAC plus bytes times energy per byte of the memory
-they come from (Horowitz, ISSCC 2014, see ``profiles``). The
+performed times energy per MAC (divided by the kernel's efficiency: a slow
+sparse kernel burns energy on index work too) plus bytes times energy per byte
+of the memory they come from (Horowitz, ISSCC 2014, see ``profiles``). The
 pattern read from the mask picks the kernel: a platform runs a pattern with a
-sparse kernel only if its profile declares one for it; otherwise it runs the
+sparse kernel only if its profile declares one for it, and an N:M kernel also
+takes any mask with at most n kept in every group of m; otherwise it runs the
 dense kernel and multiplies the zeros too.
 
 The three small formulas learners re-implement are public and pure:
