@@ -16,7 +16,6 @@ True
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -263,8 +262,7 @@ def train(
     history: list[dict[str, float]] = []
     steps = 0
     was_training = model.training
-    threads = contextlib.nullcontext() if num_threads is None else fixed_threads(num_threads)
-    with threads, torch.random.fork_rng(devices=[]):
+    with fixed_threads(num_threads), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         bar = tqdm(range(epochs), desc="train", unit="epoch", disable=not progress, leave=False)
         for epoch in bar:

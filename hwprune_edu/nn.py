@@ -930,8 +930,11 @@ def workload_from_model(model: nn.Sequential, input_shape: Sequence[int] | None 
 
 
 @contextlib.contextmanager
-def fixed_threads(num_threads: int) -> Iterator[None]:
+def fixed_threads(num_threads: int | None) -> Iterator[None]:
     """Run a block with ``torch.set_num_threads(num_threads)``, then restore the previous count.
+
+    ``None`` leaves torch's setting alone: what a function's ``num_threads=None``
+    means when its caller already fixed the threads.
 
     >>> before = torch.get_num_threads()
     >>> with fixed_threads(1):
@@ -940,6 +943,9 @@ def fixed_threads(num_threads: int) -> Iterator[None]:
     >>> torch.get_num_threads() == before
     True
     """
+    if num_threads is None:
+        yield
+        return
     num_threads = check_positive_int(num_threads, name="num_threads")
     previous = torch.get_num_threads()
     torch.set_num_threads(num_threads)

@@ -152,12 +152,6 @@ def _options(batch: Any, lr: Any, importance: Any, seed: Any) -> tuple[int, floa
     return batch, float(lr), importance, check_int(seed, name="seed", minimum=0)
 
 
-def _threads(num_threads: int | None):
-    import contextlib
-
-    return contextlib.nullcontext() if num_threads is None else fixed_threads(num_threads)
-
-
 def hardware_aware_prune(
     model: nn.Sequential,
     data: Digits,
@@ -263,7 +257,7 @@ def hardware_aware_prune(
 
     from tqdm.auto import tqdm
 
-    with _threads(num_threads):
+    with fixed_threads(num_threads):
         latency_s = dense_s
         history = [_record("start", None, widths, latency_s, dense_s, evaluate(current, data, "val"), [])]
         bar = tqdm(total=round(100 * (1 - budget)), desc=f"hw-aware {hw.name}", unit="%", disable=not progress, leave=False)
@@ -394,7 +388,7 @@ def uniform_channel_prune(
     if chosen is None:
         raise _unmeetable(hw, budget, dense_s, latency_at({i: 1 for i in widths}), "every prunable layer at 1 unit")
     ratio, trial, trial_s = chosen
-    with _threads(num_threads):
+    with fixed_threads(num_threads):
         calibration = data.x_train[:512]
         pruned = _shrink(current, {i: w for i, w in trial.items() if w < widths[i]}, importance, calibration)
         if final_epochs:
@@ -460,7 +454,7 @@ def global_magnitude_prune(
         amount = total - target_params
     else:
         amount = resolve_amount(amount, n_weights, name="amount")
-    with _threads(num_threads):
+    with fixed_threads(num_threads):
         prune.global_unstructured(targets, pruning_method=prune.L1Unstructured, amount=amount)
         if final_epochs:
             train(current, data, epochs=final_epochs, lr=lr, seed=seed, progress=progress)

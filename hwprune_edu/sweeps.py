@@ -30,7 +30,6 @@ array([[0, 1, 1, 0, 1, 0, 1, 0]])
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
 import re
@@ -545,9 +544,8 @@ def accuracy_vs_sparsity(
             return {}
         return {name: cost.latency_s for name, cost in layer_costs(pruned, index, hardware, batch=batch).items()}
 
-    threads = contextlib.nullcontext() if num_threads is None else fixed_threads(num_threads)
     points = []
-    with threads:
+    with fixed_threads(num_threads):
         dense_accuracy = evaluate(model, data, split)
         for spec in specs:
             for target in (spec.fixed_sparsity,) if spec.kind == "n:m" else targets:

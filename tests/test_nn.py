@@ -15,6 +15,7 @@ from hwprune_edu.nn import (
     block_prune,
     copy_model,
     count_parameters,
+    fixed_threads,
     layer_widths,
     make_masks_permanent,
     measure_latency,
@@ -350,6 +351,18 @@ def test_measure_latency_restores_threads_and_mode():
     assert isinstance(seconds, float) and seconds > 0
     assert torch.get_num_threads() == before and model.training
     assert measure_latency(digits_cnn(channels=(2, 2)), batch=2, repeats=1, warmup=0) > 0
+
+
+def test_fixed_threads_sets_and_restores_and_none_leaves_alone():
+    before = torch.get_num_threads()
+    with fixed_threads(2):
+        assert torch.get_num_threads() == 2
+        with fixed_threads(None):
+            assert torch.get_num_threads() == 2
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="num_threads"):
+        with fixed_threads(0):
+            pass
 
 
 def test_measure_latency_bad_input():
