@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from hwprune_edu import pruning
+from hwprune_edu import hardware, interview, pruning
 from hwprune_edu.grading.cases import CaseSpec
 from hwprune_edu.grading.transport import Opaque
 from hwprune_edu.validation import resolve_amount
@@ -117,7 +117,7 @@ def as_mask(output: Any, shape: tuple, what: str | None = None) -> tuple[np.ndar
     return array, note
 
 
-def as_scores(output: Any, size: int, reference: np.ndarray) -> tuple[np.ndarray, str]:
+def as_scores(output: Any, size: int) -> tuple[np.ndarray, str]:
     """The learner's 1-D float scores of length ``size``, or Fail."""
     array, note = _numeric_array(output, f"{size} scores (one per neuron)")
     if array.shape != (size,):
@@ -327,7 +327,7 @@ def judge_neuron_scores(case: CaseSpec, output: Any) -> tuple[str, str]:
     """Scores close to the reference (float32 inputs get float32 tolerance)."""
     a = np.asarray(case.arguments["activations"])
     expected = pruning.neuron_scores(a.astype(np.float64), case.arguments["method"])
-    scores, note = as_scores(output, expected.size, expected)
+    scores, note = as_scores(output, expected.size)
     rtol = 1e-5 if a.dtype == np.float32 else 1e-7
     close = np.isclose(scores, expected, rtol=rtol, atol=1e-9)
     if not close.all():
@@ -337,19 +337,17 @@ def judge_neuron_scores(case: CaseSpec, output: Any) -> tuple[str, str]:
     return f"{expected.size} scores", note
 
 
-def _pairs(output: Any, n_layers: int, what: str = "layers") -> tuple[list[tuple[np.ndarray, np.ndarray]], str]:
+def _pairs(output: Any, n_layers: int) -> list[tuple[np.ndarray, np.ndarray]]:
     if not isinstance(output, (list, tuple)):
         raise Fail(f"returned {_describe(output)}, expected a list of {n_layers} (W, b) pairs")
     if len(output) != n_layers:
-        raise Fail(f"returned {len(output)} {what}, expected all {n_layers} (W, b) pairs, changed or not")
+        raise Fail(f"returned {len(output)} layers, expected all {n_layers} (W, b) pairs, changed or not")
     pairs = []
     for i, pair in enumerate(output):
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             raise Fail(f"layer {i}: returned {_describe(pair)}, expected a (W, b) pair")
-        w, note_w = _numeric_array(pair[0], f"layer {i}'s W")
-        b, note_b = _numeric_array(pair[1], f"layer {i}'s b")
-        pairs.append((w, b))
-    return pairs, ""
+        pairs.append((_numeric_array(pair[0], f"layer {i}'s W")[0], _numeric_array(pair[1], f"layer {i}'s b")[0]))
+    return pairs
 
 
 def _compare_layers(got: list, expected: list, names: tuple = ("W", "b")) -> None:
@@ -367,7 +365,7 @@ def judge_remove_neurons(case: CaseSpec, output: Any) -> tuple[str, str]:
     """Exactly the reference's layers (removal is unique); on dead neurons, the outputs are unchanged."""
     layers = case.arguments["layers"]
     expected = pruning.remove_neurons(layers, case.arguments["layer_index"], case.arguments["keep"])
-    got, note = _pairs(output, len(layers))
+    got = _pairs(output, len(layers))
     _compare_layers(got, expected)
     if "x" in case.extra:
         before, _ = pruning.forward(layers, case.extra["x"])
@@ -376,21 +374,23 @@ def judge_remove_neurons(case: CaseSpec, output: Any) -> tuple[str, str]:
         # Exact in exact arithmetic; a BLAS may sum the remaining terms in another order.
         if gap > 1e-9 * (1.0 + float(np.abs(before).max())):
             raise Fail(f"removing dead neurons changed the outputs by up to {gap:.3g}")
-        return f"outputs unchanged after removing the dead neurons (max |difference| = {gap:.1g})", note
-    return "layers match", note
+        return f"outputs unchanged after removing the dead neurons (max |difference| = {gap:.1g})", ""
+    return "layers match", ""
 
 
-def _expected_weight_pruning(network: dict, threshold: float) -> dict:
-    from hwprune_edu.interview import weight_pruning
-
-    return weight_pruning(network, threshold)
+def _per_layer(value: Any, single: bool) -> tuple[Any, bool]:
+    """``value`` as one item per layer, and whether a single matrix came wrapped in a list of one (accepted)."""
+    if not single:
+        return value, False
+    wrapped = isinstance(value, (list, tuple)) and len(value) == 1 and np.ndim(value[0]) == 2
+    return (value if wrapped else [value]), wrapped
 
 
 @_verdict
 def judge_weight_pruning(case: CaseSpec, output: Any) -> tuple[str, str]:
     """Same shapes, small weights zeroed (``|w| <= threshold``), masks returned."""
     network, threshold = case.arguments["network"], case.arguments["threshold"]
-    expected = _expected_weight_pruning(network, threshold)
+    expected = interview.weight_pruning(network, threshold)
     if not isinstance(output, dict):
         raise Fail(f"returned {_describe(output)}, expected a dict with 'weights' and 'masks' (like the blog's)")
     if "weights" not in output:
@@ -398,12 +398,8 @@ def judge_weight_pruning(case: CaseSpec, output: Any) -> tuple[str, str]:
     single = isinstance(expected["weights"], np.ndarray)
     exp_w = [expected["weights"]] if single else expected["weights"]
     exp_m = [expected["masks"]] if single else expected["masks"]
-    got_w = output["weights"]
-    note = ""
-    if single and isinstance(got_w, (list, tuple)) and len(got_w) == 1 and np.ndim(got_w[0]) == 2:
-        got_w = got_w[0]
-        note = "accepted: for a single weight matrix you returned a list of one array"
-    got_w = [got_w] if single else got_w
+    got_w, wrapped = _per_layer(output["weights"], single)
+    note = "accepted: for a single weight matrix you returned a list of one array" if wrapped else ""
     if not isinstance(got_w, (list, tuple)) or len(got_w) != len(exp_w):
         raise Fail(f"'weights' is {_describe(output['weights'])}, expected "
                    + ("one array" if single else f"a list of {len(exp_w)} arrays, one per layer"))
@@ -423,10 +419,7 @@ def judge_weight_pruning(case: CaseSpec, output: Any) -> tuple[str, str]:
                        f"expected {e[j]:g}, got {array[j]:g}")
     if "masks" not in output:
         raise Fail("the weights are right, but no 'masks' were returned: return the keep masks too")
-    got_m = output["masks"]
-    if single and isinstance(got_m, (list, tuple)) and len(got_m) == 1 and np.ndim(got_m[0]) == 2:
-        got_m = got_m[0]
-    got_m = [got_m] if single else got_m
+    got_m, _ = _per_layer(output["masks"], single)
     if not isinstance(got_m, (list, tuple)) or len(got_m) != len(exp_m):
         raise Fail(f"'masks' is {_describe(output['masks'])}, expected one mask per weight array")
     for i, (g, e) in enumerate(zip(got_m, exp_m)):
@@ -446,10 +439,8 @@ def judge_weight_pruning(case: CaseSpec, output: Any) -> tuple[str, str]:
 @_verdict
 def judge_activation_pruning(case: CaseSpec, output: Any) -> tuple[str, str]:
     """The reference's surviving weights, biases and keep masks (the answer is unique)."""
-    from hwprune_edu.interview import activation_pruning
-
     network, threshold = case.arguments["network"], case.arguments["activation_threshold"]
-    expected = activation_pruning(network, threshold)
+    expected = interview.activation_pruning(network, threshold)
     if not isinstance(output, dict):
         raise Fail(f"returned {_describe(output)}, expected a dict with 'weights', 'biases' and 'keep'")
     missing = [k for k in ("weights", "biases") if k not in output]
@@ -506,16 +497,10 @@ def as_number(output: Any, what: str) -> tuple[float, str]:
     return float(array.ravel()[0]), f"accepted: you returned {_describe(output)}; a plain number is the convention"
 
 
-def _hardware_reference(name: str) -> Callable:
-    from hwprune_edu import hardware
-
-    return getattr(hardware, name)
-
-
 def _judge_number(name: str, what: str, integer: bool) -> Callable[[CaseSpec, Any], Verdict]:
     @_verdict
     def judge(case: CaseSpec, output: Any) -> tuple[str, str]:
-        expected = _hardware_reference(name)(*case.args, **case.kwargs)
+        expected = getattr(hardware, name)(*case.args, **case.kwargs)
         got, note = as_number(output, what)
         if integer:
             if got != int(got):
