@@ -283,7 +283,7 @@ def hardware_aware_prune(
                 candidate = _shrink(current, {p["layer"]: p["width"]}, importance, calibration)
                 if finetune_steps:
                     train(candidate, data, epochs=math.ceil(finetune_steps / _steps_per_epoch(data)) + 1,
-                          lr=lr, seed=seed + iteration, progress=False, max_steps=finetune_steps)
+                          lr=lr, seed=seed + iteration, progress=False, max_steps=finetune_steps, num_threads=None)
                 p["val_accuracy"] = evaluate(candidate, data, "val")
                 models[p["layer"]] = candidate
             best = max(proposals, key=lambda p: (p["val_accuracy"], -p["sim_latency_s"]))
@@ -295,7 +295,7 @@ def hardware_aware_prune(
             bar.set_postfix(latency=f"{latency_s / dense_s:.3f}", val=f"{best['val_accuracy']:.3f}")
         bar.close()
         if final_epochs:
-            train(current, data, epochs=final_epochs, lr=lr, seed=seed, progress=progress)
+            train(current, data, epochs=final_epochs, lr=lr, seed=seed, progress=progress, num_threads=None)
         history.append(_record("final", None, widths, latency_s, dense_s, evaluate(current, data, "val"), []))
     return current, history
 
@@ -392,7 +392,7 @@ def uniform_channel_prune(
         calibration = data.x_train[:512]
         pruned = _shrink(current, {i: w for i, w in trial.items() if w < widths[i]}, importance, calibration)
         if final_epochs:
-            train(pruned, data, epochs=final_epochs, lr=lr, seed=seed, progress=progress)
+            train(pruned, data, epochs=final_epochs, lr=lr, seed=seed, progress=progress, num_threads=None)
         record = _record("uniform", None, trial, trial_s, dense_s, evaluate(pruned, data, "val"), [])
     record["keep_ratio"] = ratio
     return pruned, [record]
@@ -457,7 +457,7 @@ def global_magnitude_prune(
     with fixed_threads(num_threads):
         prune.global_unstructured(targets, pruning_method=prune.L1Unstructured, amount=amount)
         if final_epochs:
-            train(current, data, epochs=final_epochs, lr=lr, seed=seed, progress=progress)
+            train(current, data, epochs=final_epochs, lr=lr, seed=seed, progress=progress, num_threads=None)
         pruned_weights = n_weights - sum(int(m.weight_mask.sum()) for m, _ in targets)
         record = {
             "stage": "global_magnitude",

@@ -6,7 +6,7 @@ from torch import nn
 
 from hwprune_edu.data import digits_cnn, digits_mlp, train
 from hwprune_edu.hardware import get_profile
-from hwprune_edu.nn import count_parameters, layer_widths
+from hwprune_edu.nn import copy_model, count_parameters, layer_widths
 from hwprune_edu.search import (
     global_magnitude_prune,
     hardware_aware_prune,
@@ -140,3 +140,14 @@ def test_global_magnitude_bad_input(data, mlp):
         global_magnitude_prune(mlp, data, target_params=10, progress=False)
     with pytest.raises(ValueError, match="fraction"):
         global_magnitude_prune(mlp, data, 1.5, final_epochs=0, progress=False)
+
+
+def test_fine_tunes_run_with_the_threads_the_search_was_given(data, mlp):
+    # The searches fix torch's threads for their whole run; their fine-tunes must not reset them to 1.
+    seen = []
+    model = copy_model(mlp)
+    model[1].register_forward_hook(lambda module, args, out: seen.append(torch.get_num_threads()) if module.training else None)
+    hardware_aware_prune(model, data, "cpu-avx2", 0.8, finetune_steps=1, final_epochs=1, progress=False, num_threads=2)
+    uniform_channel_prune(model, data, "cpu-avx2", 0.8, final_epochs=1, progress=False, num_threads=2)
+    global_magnitude_prune(model, data, 0.5, final_epochs=1, progress=False, num_threads=2)
+    assert seen and set(seen) == {2}
