@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -73,6 +73,15 @@ class Attempt:
         try:
             return as_mask(self.output, shape or np.shape(self.arguments["weights"]))[0]
         except (Fail, KeyError):
+            return None
+
+    def number(self) -> float | None:
+        """The output's first value as a float (a number or a 1-element array), or None."""
+        if self.status != "ok":
+            return None
+        try:
+            return float(np.asarray(self.output, dtype=np.float64).ravel()[0])
+        except (TypeError, ValueError, IndexError):
             return None
 
     def error_is(self, *types: str, text: str = "") -> bool:
@@ -468,13 +477,13 @@ _GLOBAL = [
             "Return a list with one mask per layer, each in its layer's shape: split the concatenated mask at "
             "np.cumsum(sizes)[:-1] and reshape each part.",
             _global_one_mask),
-    Mistake(TIES.id, TIES.title, TIES.hint,
-            _global_flat_check(lambda mags, keep, k: int((~keep).sum()) != k
-                               and any(np.array_equal(keep, m) for m in _tie_cut_masks(mags, k)))),
-    Mistake(PRUNED_LARGEST.id, PRUNED_LARGEST.title, PRUNED_LARGEST.hint,
-            _global_flat_check(lambda mags, keep, k: int((~keep).sum()) == k and _largest_pruned(mags, keep))),
-    Mistake(INVERTED.id, INVERTED.title, INVERTED.hint, _global_inverted),
-    Mistake(RETURNED_WEIGHTS.id, RETURNED_WEIGHTS.title, RETURNED_WEIGHTS.hint, _global_weights),
+    replace(TIES, recognise=_global_flat_check(
+        lambda mags, keep, k: int((~keep).sum()) != k
+        and any(np.array_equal(keep, m) for m in _tie_cut_masks(mags, k)))),
+    replace(PRUNED_LARGEST, recognise=_global_flat_check(
+        lambda mags, keep, k: int((~keep).sum()) == k and _largest_pruned(mags, keep))),
+    replace(INVERTED, recognise=_global_inverted),
+    replace(RETURNED_WEIGHTS, recognise=_global_weights),
     ONLY_2D,
 ]
 
@@ -514,10 +523,6 @@ def _structured_not_whole(a: Attempt) -> bool:
 def _structured_wrong_norm(a: Attempt) -> bool:
     norm = a.arguments["norm"]
     return any(_valid_structured(a, a.arguments["axis"], other) for other in (1, 2, np.inf) if other != norm)
-
-
-def _structured_signed(a: Attempt) -> bool:
-    return a.matches(naive.signed_sum_structured_mask)
 
 
 def _structured_largest(a: Attempt) -> bool:
@@ -571,9 +576,9 @@ _STRUCTURED = [
     Mistake("signed_sum", "summed signed values",
             "Use |w| in the norm: a slice of large negative weights is important, but its plain sum can be "
             "negative or cancel to zero.",
-            _structured_signed),
-    Mistake(PRUNED_LARGEST.id, PRUNED_LARGEST.title,
-            "You pruned the strongest slices. Prune the slices with the *smallest* norm.", _structured_largest),
+            _matches(naive.signed_sum_structured_mask)),
+    replace(PRUNED_LARGEST, hint="You pruned the strongest slices. Prune the slices with the *smallest* norm.",
+            recognise=_structured_largest),
     Mistake("amount_of_entries", "counted the amount in entries, not slices",
             "amount counts slices here: a fraction of the w.shape[axis] slices, round(amount * w.shape[axis]), "
             "not of all w.size entries.",
@@ -593,17 +598,9 @@ def _nm_wrong_axis(a: Attempt) -> bool:
     return any(_nm_valid(a, axis=axis) for axis in range(w.ndim) if axis != a.arguments["axis"] and w.shape[axis] % m == 0)
 
 
-def _nm_smallest(a: Attempt) -> bool:
-    return a.matches(naive.smallest_nm_mask)
-
-
 def _nm_n_as_pruned(a: Attempt) -> bool:
     n, m = a.arguments["n"], a.arguments["m"]
     return n != m - n and _nm_valid(a, n=m - n)
-
-
-def _nm_ties(a: Attempt) -> bool:
-    return a.matches(naive.ties_threshold_nm_mask)
 
 
 _NM = [
@@ -619,7 +616,7 @@ _NM = [
     Mistake("kept_smallest", "kept the n smallest of each group",
             "Keep the n *largest* |w| of each group of m (2:4 keeps the 2 strongest of every 4): sort each group "
             "ascending and keep the last n.",
-            _nm_smallest),
+            _matches(naive.smallest_nm_mask)),
     Mistake("n_as_pruned", "read n as the number to prune",
             "n is how many entries each group *keeps*: 2:4 keeps 2 of every 4, and 1:4 keeps only one.",
             _nm_n_as_pruned),
@@ -627,11 +624,11 @@ _NM = [
             "A group is m *consecutive* entries along the axis: reshape(-1, m) gives one group per row. "
             "reshape(m, -1) puts entries length/m apart in a group.",
             _matches(naive.strided_nm_mask)),
-    Mistake(TIES.id, "comparing with the n-th largest keeps too many with ties",
-            "With ties in a group, comparing with the n-th largest value keeps every tied entry (too many). Select "
-            "by rank instead: np.argsort(groups, axis=1)[:, m - n:] keeps exactly n.",
-            _nm_ties),
-    Mistake(SIGNED_VALUES.id, SIGNED_VALUES.title, SIGNED_VALUES.hint, _matches(naive.signed_nm_mask)),
+    replace(TIES, title="comparing with the n-th largest keeps too many with ties",
+            hint="With ties in a group, comparing with the n-th largest value keeps every tied entry (too many). "
+                 "Select by rank instead: np.argsort(groups, axis=1)[:, m - n:] keeps exactly n.",
+            recognise=_matches(naive.ties_threshold_nm_mask)),
+    replace(SIGNED_VALUES, recognise=_matches(naive.signed_nm_mask)),
     *_MASK_GENERIC,
 ]
 
@@ -650,9 +647,9 @@ _BLOCK = [
             "block is (rows, cols): block=(2, 3) is 2 rows tall and 3 columns wide.",
             lambda a: a.arguments["block"][0] != a.arguments["block"][1]
             and _block_valid(a, tuple(a.arguments["block"][::-1]))),
-    Mistake(PRUNED_LARGEST.id, PRUNED_LARGEST.title,
-            "You pruned the strongest tiles. Prune the tiles with the *smallest* L1 norm (sum of |w|).",
-            _matches(naive.largest_block_mask)),
+    replace(PRUNED_LARGEST, hint="You pruned the strongest tiles. Prune the tiles with the *smallest* L1 norm "
+                                 "(sum of |w|).",
+            recognise=_matches(naive.largest_block_mask)),
     Mistake("amount_of_entries", "counted the amount in entries, not tiles",
             "amount counts tiles here: round(amount * number_of_tiles), not a fraction of all entries.",
             lambda a: not isinstance(a.arguments["amount"], int) and a.matches(naive.entries_block_mask)),
@@ -738,10 +735,6 @@ def _layers_out(a: Attempt) -> list | None:
         return None
 
 
-def _remove_next_untouched(a: Attempt) -> bool:
-    return a.matches(naive.rows_only_remove_neurons)
-
-
 def _remove_next_rows(a: Attempt) -> bool:
     layers = _layers_out(a)
     i = a.arguments["layer_index"]
@@ -757,7 +750,7 @@ _REMOVE = [
     Mistake("next_layer_untouched", "left the next layer's inputs in place",
             "Removing neuron j of layer l also removes its input to layer l+1: delete column j of W_{l+1} "
             "(W_next[:, keep]). Otherwise layer l+1 still expects the old number of inputs (the blog's bug).",
-            _remove_next_untouched),
+            _matches(naive.rows_only_remove_neurons)),
     Mistake("next_layer_rows", "removed rows of the next layer instead of columns",
             "W is (out, in): layer l+1's *inputs* are its columns, so remove columns there (W_next[:, keep]); its "
             "rows are its own neurons.",
@@ -778,6 +771,11 @@ _REMOVE = [
 ]
 
 
+def _ragged_stack(a: Attempt) -> bool:
+    # np.array() of layers with different shapes: "setting an array element with a sequence ... inhomogeneous".
+    return a.error_is("ValueError", text="inhomogeneous") or a.error_is("ValueError", text="sequence")
+
+
 def _network_numbers(a: Attempt) -> tuple[int, int] | None:
     out = a.output
     if a.status != "ok" or not isinstance(out, dict) or "weights" not in out:
@@ -794,7 +792,7 @@ _WEIGHT_PRUNING = [
     Mistake("ragged_stack", "np.array() of layers with different shapes",
             "np.array(network['weights']) cannot stack layers of different shapes (NumPy raises 'inhomogeneous "
             "shape'): treat 'weights' as a list and prune each array on its own.",
-            lambda a: a.error_is("ValueError", text="inhomogeneous") or a.error_is("ValueError", text="sequence")),
+            _ragged_stack),
     Mistake("no_masks", "returned no masks",
             "Return the keep masks too, as 'masks': fine-tuning needs them to keep pruned weights at zero (the "
             "blog returns none).",
@@ -845,7 +843,7 @@ _ACTIVATION_PRUNING = [
             _matches(naive.kept_equal_activation_pruning)),
     Mistake("ragged_stack", "np.array() of layers with different shapes",
             "np.array(network['weights']) cannot stack layers of different shapes: loop over the list instead.",
-            lambda a: a.error_is("ValueError", text="inhomogeneous") or a.error_is("ValueError", text="sequence")),
+            _ragged_stack),
     Mistake("no_keep", "returned no keep masks",
             "Return 'keep' too: one boolean mask per layer (all True for the output layer), so the caller knows "
             "which neurons survived.",
@@ -857,11 +855,8 @@ _ACTIVATION_PRUNING = [
 
 def _number_like(fn: Callable) -> Callable[[Attempt], bool]:
     def recognise(a: Attempt) -> bool:
-        if a.status != "ok" or isinstance(a.output, (bool, type(None))):
-            return False
-        try:
-            got = float(np.asarray(a.output, dtype=np.float64).ravel()[0])
-        except (TypeError, ValueError, IndexError):
+        got = None if isinstance(a.output, (bool, type(None))) else a.number()
+        if got is None:
             return False
         expected = a.naive_output(fn)
         return expected is not _NOTHING and bool(np.isclose(got, float(expected), rtol=1e-9, atol=0.0))
@@ -872,11 +867,8 @@ def _number_like(fn: Callable) -> Callable[[Attempt], bool]:
 def _rounded(a: Attempt) -> bool:
     from hwprune_edu.grading.checks import REFERENCES
 
-    if a.status != "ok":
-        return False
-    try:
-        got = float(np.asarray(a.output, dtype=np.float64).ravel()[0])
-    except (TypeError, ValueError, IndexError):
+    got = a.number()
+    if got is None:
         return False
     expected = REFERENCES[a.exercise](*a.case.args, **a.case.kwargs)
     return got != expected and any(np.isclose(got, round(expected, d), rtol=1e-12) for d in range(0, 4))

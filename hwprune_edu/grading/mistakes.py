@@ -16,7 +16,7 @@ learner, who must find an input that exposes the bug and then fix it.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -34,10 +34,6 @@ def _naive(exercise: str, mistake: str) -> Callable[[Callable], Callable]:
         return fn
 
     return register
-
-
-def _k(amount: Any, n: int) -> int:
-    return resolve_amount(amount, n)
 
 
 def _keep_of(magnitudes: np.ndarray, pruned_indices: np.ndarray) -> np.ndarray:
@@ -96,7 +92,7 @@ def in_place_threshold_mask(weights, threshold):
 @_naive("magnitude_mask", "dropped_entries")
 def dropped_magnitude_mask(weights, amount):
     w = np.asarray(weights)
-    k = _k(amount, w.size)
+    k = resolve_amount(amount, w.size)
     order = np.argsort(np.abs(w).ravel())
     return w.ravel()[np.sort(order[k:])]
 
@@ -114,7 +110,7 @@ def inverted_magnitude_mask(weights, amount):
 @_naive("magnitude_mask", "pruned_largest")
 def largest_magnitude_mask(weights, amount):
     w = np.asarray(weights)
-    k = _k(amount, w.size)
+    k = resolve_amount(amount, w.size)
     order = np.argsort(-np.abs(w).ravel(), kind="stable")
     return _keep_of(w, order[:k])
 
@@ -122,7 +118,7 @@ def largest_magnitude_mask(weights, amount):
 @_naive("magnitude_mask", "signed_values")
 def signed_magnitude_mask(weights, amount):
     w = np.asarray(weights)
-    k = _k(amount, w.size)
+    k = resolve_amount(amount, w.size)
     return _keep_of(w, np.argsort(w.ravel(), kind="stable")[:k])
 
 
@@ -154,14 +150,14 @@ def fraction_only_magnitude_mask(weights, amount):
 @_naive("magnitude_mask", "amount_as_keep")
 def keep_amount_magnitude_mask(weights, amount):
     w = np.asarray(weights)
-    k = w.size - _k(amount, w.size)
+    k = w.size - resolve_amount(amount, w.size)
     return _keep_of(w, np.argsort(np.abs(w).ravel(), kind="stable")[:k])
 
 
 @_naive("magnitude_mask", "zero_amount")
 def unguarded_magnitude_mask(weights, amount):
     w = np.abs(np.asarray(weights))
-    k = _k(amount, w.size)
+    k = resolve_amount(amount, w.size)
     order = np.argsort(w.ravel(), kind="stable")
     cut = w.ravel()[order[k - 1]]  # k = 0 reads order[-1]: the largest
     keep = np.ones(w.size, dtype=bool)
@@ -172,7 +168,7 @@ def unguarded_magnitude_mask(weights, amount):
 @_naive("magnitude_mask", "full_amount")
 def index_k_magnitude_mask(weights, amount):
     w = np.abs(np.asarray(weights))
-    k = _k(amount, w.size)
+    k = resolve_amount(amount, w.size)
     order = np.argsort(w.ravel(), kind="stable")
     first_kept = order[k]  # IndexError when k == w.size
     keep = np.ones(w.size, dtype=bool)
@@ -199,7 +195,7 @@ def per_row_magnitude_mask(weights, amount):
 def loops_2d_magnitude_mask(weights, amount):
     rows, cols = weights.shape
     entries = sorted((abs(weights[i, j]), i, j) for i in range(rows) for j in range(cols))
-    k = _k(amount, rows * cols)
+    k = resolve_amount(amount, rows * cols)
     keep = np.ones((rows, cols), dtype=bool)
     for _, i, j in entries[:k]:
         keep[i, j] = False
@@ -230,7 +226,7 @@ def concatenated_global_masks(weights_list, amount):
 def largest_global_masks(weights_list, amount):
     flat = np.concatenate([np.abs(w).ravel() for w in weights_list])
     keep = np.ones(flat.size, dtype=bool)
-    keep[np.argsort(-flat, kind="stable")[: _k(amount, flat.size)]] = False
+    keep[np.argsort(-flat, kind="stable")[: resolve_amount(amount, flat.size)]] = False
     bounds = np.cumsum([np.size(w) for w in weights_list])[:-1]
     return [part.reshape(np.shape(w)) for part, w in zip(np.split(keep, bounds), weights_list)]
 
@@ -243,7 +239,7 @@ def inverted_global_masks(weights_list, amount):
 @_naive("global_magnitude_masks", "ties_threshold")
 def ties_threshold_global_masks(weights_list, amount):
     flat = np.concatenate([np.abs(w).ravel() for w in weights_list])
-    k = _k(amount, flat.size)
+    k = resolve_amount(amount, flat.size)
     if k == 0:
         return [np.ones(np.shape(w), dtype=bool) for w in weights_list]
     cut = np.sort(flat)[k - 1]
@@ -276,7 +272,7 @@ def other_axis_structured_mask(weights, amount, *, axis=0, norm=1):
 @_naive("structured_mask", "not_whole_slices")
 def elementwise_structured_mask(weights, amount, *, axis=0, norm=1):
     w = np.asarray(weights)
-    k_slices = _k(amount, w.shape[axis])
+    k_slices = resolve_amount(amount, w.shape[axis])
     return pruning.magnitude_mask(w, k_slices * (w.size // w.shape[axis]))
 
 
@@ -289,20 +285,20 @@ def l1_only_structured_mask(weights, amount, *, axis=0, norm=1):
 def signed_sum_structured_mask(weights, amount, *, axis=0, norm=1):
     w = np.asarray(weights)
     scores = np.moveaxis(w, axis, 0).reshape(w.shape[axis], -1).sum(axis=1)
-    return _slice_keep(w, scores, _k(amount, w.shape[axis]), axis)
+    return _slice_keep(w, scores, resolve_amount(amount, w.shape[axis]), axis)
 
 
 @_naive("structured_mask", "pruned_largest")
 def largest_structured_mask(weights, amount, *, axis=0, norm=1):
     w = np.asarray(weights)
     scores = pruning.slice_norms(w, axis=axis, norm=norm)
-    return _slice_keep(w, -scores, _k(amount, w.shape[axis]), axis)
+    return _slice_keep(w, -scores, resolve_amount(amount, w.shape[axis]), axis)
 
 
 @_naive("structured_mask", "amount_of_entries")
 def entries_structured_mask(weights, amount, *, axis=0, norm=1):
     w = np.asarray(weights)
-    k = min(w.shape[axis], _k(amount, w.size))
+    k = min(w.shape[axis], resolve_amount(amount, w.size))
     return _slice_keep(w, pruning.slice_norms(w, axis=axis, norm=norm), k, axis)
 
 
@@ -323,7 +319,7 @@ def inverted_structured_mask(weights, amount, *, axis=0, norm=1):
 def linalg_structured_mask(weights, amount, *, axis=0, norm=1):
     w = np.asarray(weights)
     scores = np.linalg.norm(w, ord=norm, axis=1 - axis)
-    return _slice_keep(w, scores, _k(amount, w.shape[axis]), axis)
+    return _slice_keep(w, scores, resolve_amount(amount, w.shape[axis]), axis)
 
 
 # ---------------------------------------------------------------- nm_mask
@@ -420,7 +416,7 @@ def reshaped_block_mask(weights, amount, *, block=(4, 4)):
     rows, cols = matrix.shape
     sums = matrix.reshape(rows // br, cols // bc, br, bc).sum(axis=(2, 3))  # mixes entries of different tiles
     keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(sums.ravel(), kind="stable")[: _k(amount, sums.size)]] = False
+    keep[np.argsort(sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
     return _tiles_to_mask(keep.reshape(sums.shape), br, bc, w.shape)
 
 
@@ -437,7 +433,7 @@ def largest_block_mask(weights, amount, *, block=(4, 4)):
     rows, cols = matrix.shape
     sums = matrix.reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3))
     keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(-sums.ravel(), kind="stable")[: _k(amount, sums.size)]] = False
+    keep[np.argsort(-sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
     return _tiles_to_mask(keep.reshape(sums.shape), br, bc, w.shape)
 
 
@@ -445,7 +441,7 @@ def largest_block_mask(weights, amount, *, block=(4, 4)):
 def entries_block_mask(weights, amount, *, block=(4, 4)):
     w = np.asarray(weights)
     n_tiles = w.size // (block[0] * block[1])
-    return pruning.block_mask(w, min(n_tiles, _k(amount, w.size)), block=block)
+    return pruning.block_mask(w, min(n_tiles, resolve_amount(amount, w.size)), block=block)
 
 
 @_naive("block_mask", "conv_not_gemm")
@@ -454,7 +450,7 @@ def matrix_only_block_mask(weights, amount, *, block=(4, 4)):
     br, bc = block
     sums = np.abs(weights).reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3))
     keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(sums.ravel(), kind="stable")[: _k(amount, sums.size)]] = False
+    keep[np.argsort(sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
     return _tiles_to_mask(keep.reshape(sums.shape), br, bc, weights.shape)
 
 
@@ -828,10 +824,6 @@ def rounded_roofline_latency(flops, bytes_moved, peak_flops, bandwidth_bytes_per
 
 def min_roofline_latency(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
     return min(flops / peak_flops, bytes_moved / bandwidth_bytes_per_s)
-
-
-def memory_roofline_latency(flops, bytes_moved, peak_flops, bandwidth_bytes_per_s):
-    return bytes_moved / bandwidth_bytes_per_s
 
 
 @_naive("systolic_cycles", "floor_folds")
