@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -25,7 +26,7 @@ from torch import nn
 
 from hwprune_edu.validation import check_int, check_positive_int, describe
 
-__all__ = ["Digits", "load_digits", "digits_mlp", "digits_cnn", "train", "evaluate", "SPLITS"]
+__all__ = ["Digits", "load_digits", "digits_mlp", "digits_cnn", "train", "finetune", "evaluate", "SPLITS"]
 
 #: The three splits a :class:`Digits` object holds.
 SPLITS = ("train", "val", "test")
@@ -289,6 +290,40 @@ def train(
         bar.close()
     model.train(was_training)
     return history
+
+
+def finetune(
+    model: nn.Module,
+    data: Digits,
+    steps: int,
+    *,
+    lr: float = 1e-3,
+    batch_size: int = 64,
+    seed: int = 0,
+    num_threads: int | None = 1,
+) -> list[dict[str, float]]:
+    """A short fine-tune: :func:`train` ``model`` in place for exactly ``steps`` Adam steps, without a progress bar.
+
+    The epochs it needs are counted from the train split's size, so callers
+    think in steps (NetAdapt's "short-term fine-tune") rather than epochs.
+
+    Args:
+        model, data, lr, batch_size, seed, num_threads: as in :func:`train`.
+        steps: optimiser steps in total (``0`` trains nothing).
+
+    Returns:
+        :func:`train`'s records, one per epoch started.
+
+    >>> d = load_digits()
+    >>> [round(r["epoch"]) for r in finetune(digits_mlp(hidden=(8,)), d, 20)]  # 17 steps per epoch of 1077 images
+    [1, 2]
+    """
+    data = _check_data(data)
+    steps = check_int(steps, name="steps", minimum=0)
+    batch_size = check_positive_int(batch_size, name="batch_size")
+    epochs = math.ceil(steps / math.ceil(len(data.x_train) / batch_size))
+    return train(model, data, epochs, lr=lr, batch_size=batch_size, seed=seed, progress=False, max_steps=steps,
+                 num_threads=num_threads)
 
 
 def evaluate(model: nn.Module, data: Digits, split: str = "test", *, batch_size: int = 1024) -> float:

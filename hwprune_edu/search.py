@@ -36,7 +36,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from hwprune_edu.data import Digits, evaluate, train
+from hwprune_edu.data import Digits, evaluate, finetune, train
 from hwprune_edu.nn import (
     activation_statistics,
     count_parameters,
@@ -281,9 +281,7 @@ def hardware_aware_prune(
             models = {}
             for p in proposals:
                 candidate = _shrink(current, {p["layer"]: p["width"]}, importance, calibration)
-                if finetune_steps:
-                    train(candidate, data, epochs=math.ceil(finetune_steps / _steps_per_epoch(data)) + 1,
-                          lr=lr, seed=seed + iteration, progress=False, max_steps=finetune_steps, num_threads=None)
+                finetune(candidate, data, finetune_steps, lr=lr, seed=seed + iteration, num_threads=None)
                 p["val_accuracy"] = evaluate(candidate, data, "val")
                 models[p["layer"]] = candidate
             best = max(proposals, key=lambda p: (p["val_accuracy"], -p["sim_latency_s"]))
@@ -298,10 +296,6 @@ def hardware_aware_prune(
             train(current, data, epochs=final_epochs, lr=lr, seed=seed, progress=progress, num_threads=None)
         history.append(_record("final", None, widths, latency_s, dense_s, evaluate(current, data, "val"), []))
     return current, history
-
-
-def _steps_per_epoch(data: Digits, batch_size: int = 64) -> int:
-    return math.ceil(len(data.x_train) / batch_size)
 
 
 def _largest_width(layer, widths, target_s, candidates, latency_at) -> tuple[int | None, float]:

@@ -72,8 +72,6 @@ DEFAULT_PROFILES = ("cpu-avx2", "gpu-ampere", "npu-systolic", "sparse-eie")
 
 _NM_RE = re.compile(r"^(\d+)\s*:\s*(\d+)$")
 _BLOCK_RE = re.compile(r"^block\s*(\d+)\s*x\s*(\d+)$")
-# torch.nn.utils.prune and hwprune_edu.data.train both use 64-sample batches.
-_FINETUNE_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -523,7 +521,7 @@ def accuracy_vs_sparsity(
     >>> [(p.pattern, p.sparsity) for p in table.points]
     [('unstructured', 0.25), ('unstructured', 0.5), ('2:4', 0.5)]
     """
-    from hwprune_edu.data import Digits, evaluate, train
+    from hwprune_edu.data import Digits, evaluate, finetune
     from hwprune_edu.nn import count_parameters, fixed_threads
 
     index = _check_model_layer(model, layer)
@@ -537,7 +535,6 @@ def accuracy_vs_sparsity(
     hardware = _profiles(profiles)
     if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real) or not lr > 0:
         raise ValueError(f"lr must be a number > 0, got {describe(lr)}")
-    steps_per_epoch = math.ceil(len(data.y_train) / _FINETUNE_BATCH)
 
     def latency(pruned) -> dict[str, float]:
         if not hardware:
@@ -553,9 +550,7 @@ def accuracy_vs_sparsity(
                 accuracy = evaluate(pruned, data, split)
                 finetuned = None
                 if finetune_steps:
-                    train(pruned, data, epochs=math.ceil(finetune_steps / steps_per_epoch), lr=lr,
-                          batch_size=_FINETUNE_BATCH, seed=seed, progress=False, max_steps=finetune_steps,
-                          num_threads=None)
+                    finetune(pruned, data, finetune_steps, lr=lr, seed=seed, num_threads=None)
                     finetuned = evaluate(pruned, data, split)
                 points.append(SweepPoint(spec.name, target, fraction_pruned(keep), accuracy, finetuned,
                                          count_parameters(pruned), latency(pruned)))

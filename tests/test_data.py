@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from hwprune_edu.data import Digits, digits_cnn, digits_mlp, evaluate, load_digits, train
+from hwprune_edu.data import Digits, digits_cnn, digits_mlp, evaluate, finetune, load_digits, train
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -88,6 +88,24 @@ def test_max_steps_and_zero_epochs(data):
     assert torch.equal(model[0].weight, before)
     log = train(model, data, epochs=5, max_steps=3, progress=False)
     assert len(log) == 1  # stopped inside the first epoch (17 steps of 64)
+
+
+@pytest.mark.parametrize("steps", [1, 17, 30])
+def test_finetune_takes_exactly_its_steps_like_train_with_max_steps(data, steps):
+    counted, reference = digits_mlp(hidden=(8,)), digits_mlp(hidden=(8,))
+    n_steps = []
+    counted[0].weight.register_hook(lambda grad: n_steps.append(1))
+    finetune(counted, data, steps, seed=3)
+    train(reference, data, epochs=10, max_steps=steps, seed=3, progress=False)
+    assert len(n_steps) == steps
+    assert torch.equal(counted[0].weight, reference[0].weight)
+
+
+def test_finetune_zero_steps_and_bad_steps(data):
+    model = digits_mlp(hidden=(8,))
+    assert finetune(model, data, 0) == []
+    with pytest.raises(ValueError, match="steps"):
+        finetune(model, data, -1)
 
 
 def test_cnn_trains_and_evaluate_restores_mode(data):
