@@ -405,7 +405,7 @@ def _gemm_macs(rng: np.random.Generator) -> list[CaseSpec]:
     ]
 
 
-def _gemm_bytes(rng: np.random.Generator, name: str = "") -> list[CaseSpec]:
+def _gemm_bytes(rng: np.random.Generator) -> list[CaseSpec]:
     kw = ("bytes_per_element",)
     return [
         _case("", True, kw=kw, m=2, n=3, k=4, bytes_per_element=4),

@@ -26,7 +26,7 @@ threshold_mask: not implemented yet: replace `raise NotImplementedError()` with 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from hwprune_edu import hardware, interview, pruning
@@ -93,8 +93,7 @@ def _expose(target: str) -> Exercise:
 
 
 def _fix(target: str) -> Exercise:
-    base = _plain(target, "05_spot_the_bug")
-    return Exercise(f"fix_{target}", "05_spot_the_bug", base.arg_names, base.cases, base.judge, target)
+    return replace(_plain(target, "05_spot_the_bug"), id=f"fix_{target}")
 
 
 #: notebook name -> the exercise ids it checks, in order.
@@ -160,7 +159,6 @@ def judge_outcomes(name: str, cases: list[CaseSpec], outcomes: list[dict], *, ti
     report = Report(name)
     for case, outcome in zip(cases, outcomes):
         status = outcome.get("status")
-        shown = case.show()
         error = outcome.get("error") or {"type": "Error", "message": "", "line": ""}
         if status == "not_implemented":
             report.cases.append(Case(case.name, False, NOT_IMPLEMENTED, status="not_implemented"))
@@ -170,13 +168,11 @@ def judge_outcomes(name: str, cases: list[CaseSpec], outcomes: list[dict], *, ti
             continue
         if status == "timeout":
             report.cases.append(Case(case.name, False, f"still running after {timeout_s:g} s (an infinite loop?); "
-                                     "the remaining cases were skipped", input=shown, status="timeout",
+                                     "the remaining cases were skipped", input=case.show(), status="timeout",
                                      hint="Check that every loop ends: the loop variable must change, and a while "
                                           "condition must become false."))
             continue
         output = transport.decode(outcome.get("output")) if status == "ok" else None
-        attempt = catalogue.Attempt(exercise.catalogue_id, case, status if status in ("ok", "error") else "error",
-                                    output, error if status != "ok" else None, outcome.get("mutated"))
         if outcome.get("mutated"):
             message = f"changed its input: {outcome['mutated']}"
             passed = False
@@ -189,8 +185,10 @@ def judge_outcomes(name: str, cases: list[CaseSpec], outcomes: list[dict], *, ti
         if passed:
             report.cases.append(Case(case.name, True, message, note=note))
             continue
+        attempt = catalogue.Attempt(exercise.catalogue_id, case, status if status in ("ok", "error") else "error",
+                                    output, error if status != "ok" else None, outcome.get("mutated"))
         mistake = catalogue.recognise(attempt)
-        report.cases.append(Case(case.name, False, message, hint=mistake.hint if mistake else "", input=shown,
+        report.cases.append(Case(case.name, False, message, hint=mistake.hint if mistake else "", input=case.show(),
                                  mistake=mistake.id if mistake else "", status="fail" if status == "ok" else "error"))
     return report
 
