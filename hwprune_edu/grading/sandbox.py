@@ -56,21 +56,15 @@ class CaseTimeout(BaseException):
     """Raised inside learner code that exceeded its time limit."""
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
-            return False
-        if a.shape != b.shape or a.dtype != b.dtype:
-            return False
-        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    if isinstance(a, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+def _same_value(before: Any, after: Any) -> bool:
+    """``before == after`` for a ``before`` that is not an array or a container (those are compared in
+    :func:`describe_change`); ``after`` may be anything."""
+    if isinstance(after, np.ndarray):
+        return False
     try:
-        return bool(a == b)
+        return bool(before == after)
     except Exception:
-        return a is b
+        return before is after
 
 
 def describe_change(before: Any, after: Any, name: str) -> str | None:
@@ -111,7 +105,7 @@ def describe_change(before: Any, after: Any, name: str) -> str | None:
             if change:
                 return change
         return None
-    return None if _same(before, after) else f"{name} changed from {before!r} to {after!r}"
+    return None if _same_value(before, after) else f"{name} changed from {before!r} to {after!r}"
 
 
 def _error_record(error: BaseException) -> dict:
@@ -139,6 +133,8 @@ def _with_alarm(call: Callable[[], Any], timeout_s: float) -> Any:
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout_s, _REPEAT_S)
+    # Two finally blocks on purpose: an alarm landing on the first statement of the inner one raises
+    # CaseTimeout there, and the outer one still disarms, stops the timer and restores the handler.
     try:
         try:
             return call()
@@ -225,24 +221,12 @@ def call_safely(
     except NotImplementedError as error:
         outcome["status"] = "not_implemented"
         outcome["error"] = _error_record(error)
-    except Exception as error:
-        outcome["status"] = "error"
-        outcome["error"] = _error_record(error)
-    except (KeyboardInterrupt, SystemExit) as error:  # sys.exit() in learner code must not end the kernel
+    except (Exception, KeyboardInterrupt, SystemExit) as error:  # sys.exit() in learner code must not end the kernel
         outcome["status"] = "error"
         outcome["error"] = _error_record(error)
     outcome["printed"] = printed.getvalue()[:_MAX_PRINTED]
-    for i, name in enumerate(names[: len(args)]):
-        change = describe_change(before[0][i], args[i], name)
-        if change:
-            outcome["mutated"] = change
-            break
-    else:
-        for key, value in kwargs.items():
-            change = describe_change(before[1][key], value, key)
-            if change:
-                outcome["mutated"] = change
-                break
+    inputs = [*zip(before[0], args, names), *((before[1][key], value, key) for key, value in kwargs.items())]
+    outcome["mutated"] = next(filter(None, (describe_change(*item) for item in inputs)), None)
     return outcome
 
 
