@@ -257,10 +257,12 @@ def _grade(files: list[str], *, jobs: int, timeout_s: float, case_timeout_s: flo
             if not expected:
                 results[index].status, results[index].message = "empty", "no exercise found (no check(...) calls)"
                 continue
-            spec = {"runtime": runtime, "timeout_s": case_timeout_s, "out": str(Path(tmp) / f"{index}.out.json"),
-                    "exercises": {}}
+            out = Path(tmp) / f"{index}.out.json"
+            spec = {"runtime": runtime, "timeout_s": case_timeout_s, "out": str(out), "exercises": {}}
             for exercise, expression in expected.items():
-                cases = all_cases.setdefault(exercise, make_exercise_cases(exercise, seed))
+                if exercise not in all_cases:  # the same cases for every notebook: draw them once
+                    all_cases[exercise] = make_exercise_cases(exercise, seed)
+                cases = all_cases[exercise]
                 spec["exercises"][exercise] = {
                     "expression": expression,
                     "arg_names": list(EXERCISES[exercise].arg_names),
@@ -270,16 +272,15 @@ def _grade(files: list[str], *, jobs: int, timeout_s: float, case_timeout_s: flo
             spec_path.write_text(json.dumps(spec))
             # The grading cell may wait one case timeout per exercise, plus start-up.
             grading_timeout_s = timeout_s + 2 * case_timeout_s * len(expected)
-            jobs_spec.append((index, expected, (path, str(spec_path), timeout_s, grading_timeout_s)))
+            jobs_spec.append((index, expected, out, (path, str(spec_path), timeout_s, grading_timeout_s)))
         if jobs > 1 and len(jobs_spec) > 1:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-                runs = list(pool.map(_execute, *zip(*(args for _, _, args in jobs_spec))))
+                runs = list(pool.map(_execute, *zip(*(args for *_, args in jobs_spec))))
         else:
-            runs = [_execute(*args) for _, _, args in jobs_spec]
-        for (index, expected, (path, spec_path, _, _)), (status, message) in zip(jobs_spec, runs):
+            runs = [_execute(*args) for *_, args in jobs_spec]
+        for (index, expected, out, _), (status, message) in zip(jobs_spec, runs):
             result = results[index]
             result.status, result.message = status, message
-            out = Path(json.loads(Path(spec_path).read_text())["out"])
             if status == "ok" and not out.exists():
                 result.status, result.message = "error", "the grading step wrote no results"
             if result.status != "ok":
