@@ -153,8 +153,10 @@ class Report:
             return f"{self.exercise}: {self.problem}"
         if self.not_implemented:
             return f"{self.exercise}: {NOT_IMPLEMENTED}"
-        n_passed = sum(c.passed for c in self.cases)
-        return f"{self.exercise}: {n_passed}/{len(self.cases)} cases passed (score {self.score:.2f})"
+        return f"{self.exercise}: {self._tally()}"
+
+    def _tally(self) -> str:
+        return f"{sum(c.passed for c in self.cases)}/{len(self.cases)} cases passed (score {self.score:.2f})"
 
     def __repr__(self) -> str:
         return f"<Report {self.exercise}: {self.status}, score {self.score:.2f}>"
@@ -170,11 +172,10 @@ class Report:
             text = NOT_IMPLEMENTED if self.not_implemented else self.problem
             return (f'<div style="{style};background:{colour};padding:4px 8px;border-radius:4px">'
                     f"<b>{esc(self.exercise)}</b>: {esc(text)}</div>")
-        n_passed = sum(c.passed for c in self.cases)
         head_colour = _GREEN if self.passed else _RED
         mark = "&#10004;" if self.passed else "&#10008;"
         rows = [f'<tr style="background:{head_colour}"><td colspan="3"><b>{mark} {esc(self.exercise)}</b>: '
-                f"{n_passed}/{len(self.cases)} cases passed (score {self.score:.2f})</td></tr>"]
+                f"{esc(self._tally())}</td></tr>"]
         failures = self._failures()
         for case, hint in zip(failures[:_SHOWN_FAILURES], _hints(failures)):
             hint = f'<br><i>hint:</i> {esc(hint)}' if hint else ""
@@ -227,6 +228,10 @@ class Summary:
         """True when every exercise was checked and passed."""
         return all(r is not None and r.passed for _, r in self.reports)
 
+    def _headline(self) -> str:
+        done = sum(1 for _, r in self.reports if r is not None and r.passed)
+        return f"{self.title}: {done}/{len(self.reports)} exercises passed"
+
     def _rows(self) -> Iterable[tuple[str, str, str]]:
         for name, report in self.reports:
             if report is None:
@@ -235,8 +240,7 @@ class Summary:
                 yield name, report.status, f"{report.score:.2f}"
 
     def __str__(self) -> str:
-        done = sum(1 for _, r in self.reports if r is not None and r.passed)
-        lines = [f"{self.title}: {done}/{len(self.reports)} exercises passed"]
+        lines = [self._headline()]
         lines += [f"  {name:<28} {status:<16} {score}".rstrip() for name, status, score in self._rows()]
         return "\n".join(lines)
 
@@ -249,8 +253,7 @@ class Summary:
     def _repr_html_(self) -> str:
         esc = html.escape
         colours = {"pass": _GREEN, "fail": _RED, "problem": _RED, "not implemented": _AMBER, "not run yet": _GREY}
-        done = sum(1 for _, r in self.reports if r is not None and r.passed)
-        rows = [f"<tr><th colspan='3'>{esc(self.title)}: {done}/{len(self.reports)} exercises passed</th></tr>"]
+        rows = [f"<tr><th colspan='3'>{esc(self._headline())}</th></tr>"]
         for name, status, score in self._rows():
             rows.append(f'<tr style="background:{colours.get(status, _GREY)}"><td><code>{esc(name)}</code></td>'
                         f"<td>{esc(status)}</td><td>{esc(score)}</td></tr>")
