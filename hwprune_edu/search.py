@@ -49,6 +49,7 @@ from hwprune_edu.nn import (
     workload_from_geometry,
     workload_from_model,
 )
+from hwprune_edu.tables import format_columns
 from hwprune_edu.validation import check_int, check_positive_int, describe, resolve_amount
 
 __all__ = [
@@ -490,10 +491,4 @@ def history_table(history: Sequence[Mapping[str, Any]]) -> str:
             f"{record['latency_ratio']:.3f}" if "latency_ratio" in record else "-",
             f"{100 * record['val_accuracy']:.2f} %",
         ))
-    sizes = [max(len(row[c]) for row in rows) for c in range(5)]
-    lines = []
-    for row in rows:
-        left = "  ".join(cell.ljust(size) for cell, size in zip(row[:3], sizes[:3]))
-        right = "  ".join(cell.rjust(size) for cell, size in zip(row[3:], sizes[3:]))
-        lines.append(f"{left}  {right}".rstrip())
-    return "\n".join(lines)
+    return format_columns(rows, right=(3, 4))

@@ -40,6 +40,7 @@ import numpy as np
 
 from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
 from hwprune_edu.pruning import sparsity as fraction_pruned
+from hwprune_edu.tables import format_columns
 from hwprune_edu.validation import as_weights, check_int, check_positive_int, describe
 
 __all__ = [
@@ -328,16 +329,6 @@ def _layer_label(module: Any) -> str:
     return f"{type(module).__name__} {tuple(weight.shape)}, {weight.numel():,} weights"
 
 
-def _format_rows(rows: list[tuple[str, ...]], right: Sequence[int]) -> str:
-    """Columns padded to their widest cell: numbers (columns in ``right``) right-aligned, text left-aligned."""
-    sizes = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [cell.rjust(size) if c in right else cell.ljust(size) for c, (cell, size) in enumerate(zip(row, sizes))]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
-
-
 @dataclass(frozen=True)
 class SweepPoint:
     """One pruned model of a sweep.
@@ -450,7 +441,7 @@ class SweepTable:
         title = f"layer {self.layer} ({self.layer_label}): dense {self.split} accuracy {self.dense_accuracy:.3f}"
         if self.profiles:
             title += f"; speed-ups of the layer over dense at batch {self.batch}"
-        return title + "\n" + _format_rows(rows, right=range(1, len(header)))
+        return title + "\n" + format_columns(rows, right=range(1, len(header)))
 
 
 def _check_patterns(patterns: Any) -> list[Granularity]:
@@ -619,7 +610,7 @@ class LatencyTable:
             f"layer {self.layer} ({self.layer_label}), batch {self.batch}: speed-up over the dense layer [kernel]\n"
             f"dense layer bound by: {bounds}"
         )
-        return title + "\n" + _format_rows(rows, right=(1,))
+        return title + "\n" + format_columns(rows, right=(1,))
 
 
 def latency_by_pattern(

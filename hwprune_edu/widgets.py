@@ -32,6 +32,7 @@ from .hardware import PROFILES, conv2d, describe_pattern, get_profile, linear, s
 from .hardware.report import SimulationReport
 from .hardware.workload import Layer
 from .pruning import block_mask, magnitude_mask, nm_mask, structured_mask
+from .tables import format_columns
 from .validation import check_int, check_positive_int, describe
 
 __all__ = [
@@ -107,11 +108,8 @@ class Table:
         return tuple(row[index] for row in self.rows)
 
     def __str__(self) -> str:
-        table = [self.headers, *self.rows]
-        widths = [max(len(row[i]) for row in table) for i in range(len(self.headers))]
         lines = [self.title] if self.title else []
-        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
-        return "\n".join(lines)
+        return "\n".join([*lines, format_columns([self.headers, *self.rows])])
 
     __repr__ = __str__
 
