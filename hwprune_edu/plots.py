@@ -19,10 +19,11 @@ from .hardware import PROFILES, get_profile, linear, simulate
 from .hardware.report import SimulationReport
 from .validation import describe
 
-__all__ = ["roofline_chart", "latency_vs_sparsity", "latency_breakdown", "SPARSITY_PATTERNS"]
+__all__ = ["roofline_chart", "latency_vs_sparsity", "latency_breakdown", "SPARSITY_PATTERNS", "BOUND_COLOURS"]
 
 SPARSITY_PATTERNS = ("unstructured", "structured", "2:4", "block")
-_BOUND_COLOURS = {"compute": "tab:blue", "memory": "tab:orange", "overhead": "tab:grey"}
+#: Colour of what bounds a layer's time, the same in every chart that shows it.
+BOUND_COLOURS = {"compute": "tab:blue", "memory": "tab:orange", "overhead": "tab:grey"}
 
 
 def _reports(reports) -> list:
@@ -175,14 +176,14 @@ def latency_breakdown(report, *, ax=None):
     names = [row.name for row in report.layers]
     overhead_us = np.full(len(names), report.hardware.overhead_s * 1e6)
     roof_us = np.array([max(row.compute_s, row.memory_s) * 1e6 for row in report.layers])
-    colours = [_BOUND_COLOURS["memory" if row.memory_s > row.compute_s else "compute"] for row in report.layers]
+    colours = [BOUND_COLOURS["memory" if row.memory_s > row.compute_s else "compute"] for row in report.layers]
     y = np.arange(len(names))
     ax.barh(y, roof_us, color=colours)
-    ax.barh(y, overhead_us, left=roof_us, color=_BOUND_COLOURS["overhead"])
+    ax.barh(y, overhead_us, left=roof_us, color=BOUND_COLOURS["overhead"])
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlabel("latency (us)")
     ax.set_title(f"{report.hardware.name}: {report.latency_s * 1e6:.1f} us in total")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in _BOUND_COLOURS.values()]
-    ax.legend(handles, [f"{k}-bound" if k != "overhead" else "overhead" for k in _BOUND_COLOURS], fontsize="small")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in BOUND_COLOURS.values()]
+    ax.legend(handles, [f"{k}-bound" if k != "overhead" else "overhead" for k in BOUND_COLOURS], fontsize="small")
     return ax

@@ -59,7 +59,6 @@ BATCH_OPTIONS = (1, 16, 64, 256, 1024)
 # gpu-ampere's block-sparse kernel declares min_block=32 (Gray, Radford, Kingma 2017):
 # smaller blocks would read as a pattern no platform but EIE can use.
 BLOCK_EDGE = 32
-_BOUND_COLOURS = {"compute": "tab:blue", "memory": "tab:orange", "overhead": "tab:grey"}
 
 
 def _si(value: float, unit: str) -> str:
@@ -337,12 +336,14 @@ class Exploration:
         """
         import matplotlib.pyplot as plt
 
+        from .plots import BOUND_COLOURS
+
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 2.4))
         labels = ["dense", f"{self.pattern}\n{self.sparsity:.0%} sparse"]
         reports = (self.dense, self.pruned)
         latency_us = [report.latency_s * 1e6 for report in reports]
-        colours = [_BOUND_COLOURS[report.layers[0].bound] for report in reports]
+        colours = [BOUND_COLOURS[report.layers[0].bound] for report in reports]
         bars = ax.barh(labels, latency_us, color=colours)
         ax.bar_label(bars, [f" {_si(r.latency_s, 's')} ({r.layers[0].bound})" for r in reports], fontsize="small")
         ax.invert_yaxis()
