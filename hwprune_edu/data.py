@@ -315,7 +315,7 @@ def finetune(
         :func:`train`'s records, one per epoch started.
 
     >>> d = load_digits()
-    >>> [round(r["epoch"]) for r in finetune(digits_mlp(hidden=(8,)), d, 20)]  # 17 steps per epoch of 1077 images
+    >>> [r["epoch"] for r in finetune(digits_mlp(hidden=(8,)), d, 20)]  # 17 steps per epoch of 1077 images
     [1, 2]
     """
     data = _check_data(data)

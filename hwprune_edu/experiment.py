@@ -688,13 +688,9 @@ def compare_methods(
     from tqdm.auto import tqdm
 
     from hwprune_edu.data import Digits, digits_mlp, evaluate, load_digits, train
-    from hwprune_edu.nn import copy_model, count_parameters, fixed_threads, layer_widths
-    from hwprune_edu.search import (
-        global_magnitude_prune,
-        hardware_aware_prune,
-        simulated_latency,
-        uniform_channel_prune,
-    )
+    from hwprune_edu.hardware import simulate
+    from hwprune_edu.nn import copy_model, count_parameters, fixed_threads, layer_widths, workload_from_model
+    from hwprune_edu.search import global_magnitude_prune, hardware_aware_prune, uniform_channel_prune
 
     seed = check_int(seed, name="seed", minimum=0)
     if data is None:
@@ -764,9 +760,10 @@ def compare_methods(
 
         def result(name: str, entry: tuple) -> MethodResult:
             kind, target, m, history, seconds = entry
+            layers = workload_from_model(m, None, batch)  # one forward pass for the shapes, then every profile
             return MethodResult(
                 name=name, kind=kind, target=target, accuracy=evaluate(m, data), params=count_parameters(m),
-                sim_latency_s={p: simulated_latency(m, p, batch=batch) for p in profiles}, measured_latency_s=None,
+                sim_latency_s={p: simulate(layers, p).latency_s for p in profiles}, measured_latency_s=None,
                 search_s=seconds, widths=layer_widths(m), history=tuple(history), model=m,
             )
 
