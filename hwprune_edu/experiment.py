@@ -40,7 +40,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from hwprune_edu.hardware import PROFILES, get_profile
-from hwprune_edu.validation import check_int, check_positive_int, describe
+from hwprune_edu.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = [
     "compare_methods",
@@ -557,11 +557,7 @@ def width_latency_curve(model: Any, hardware: Any, layer: int, *, batch: int = 2
 
 
 def _check_budget(budget: Any) -> float:
-    if isinstance(budget, (bool, np.bool_)) or not isinstance(budget, numbers.Real):
-        raise TypeError(f"budget must be a number in (0, 1] (a fraction of the dense latency), got {describe(budget)}")
-    if not 0.0 < float(budget) <= 1.0:
-        raise ValueError(f"budget must be in (0, 1] (a fraction of the dense model's latency), got {float(budget)!r}")
-    return float(budget)
+    return check_fraction(budget, name="budget", zero_ok=False, meaning=" (a fraction of the dense model's latency)")
 
 
 def _check_targets(targets: Any) -> tuple[str, ...]:

@@ -50,7 +50,7 @@ from hwprune_edu.nn import (
     workload_from_model,
 )
 from hwprune_edu.tables import format_columns
-from hwprune_edu.validation import check_int, check_positive_int, describe, resolve_amount
+from hwprune_edu.validation import check_fraction, check_int, check_positive_int, describe, resolve_amount
 
 __all__ = [
     "hardware_aware_prune",
@@ -97,12 +97,8 @@ def simulated_latency(model: nn.Sequential, hardware: Any, *, batch: int = 256, 
 
 
 def _check_budget(latency_budget: Any) -> float:
-    if isinstance(latency_budget, (bool, np.bool_)) or not isinstance(latency_budget, numbers.Real):
-        raise TypeError(f"latency_budget must be a number in (0, 1] (a fraction of the dense latency), got {describe(latency_budget)}")
-    budget = float(latency_budget)
-    if not 0.0 < budget <= 1.0:
-        raise ValueError(f"latency_budget must be in (0, 1] (a fraction of the dense model's latency), got {budget!r}")
-    return budget
+    return check_fraction(latency_budget, name="latency_budget", zero_ok=False,
+                          meaning=" (a fraction of the dense model's latency)")
 
 
 def _check_inputs(model: Any, data: Any) -> nn.Sequential:

@@ -41,7 +41,7 @@ import numpy as np
 from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
 from hwprune_edu.pruning import sparsity as fraction_pruned
 from hwprune_edu.tables import format_columns
-from hwprune_edu.validation import as_weights, check_int, check_positive_int, describe
+from hwprune_edu.validation import as_weights, check_fraction, check_int, check_positive_int, describe
 
 __all__ = [
     "GRANULARITIES",
@@ -155,12 +155,7 @@ def parse_granularity(pattern: Any) -> Granularity:
 
 
 def _check_fraction(value: Any, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a fraction in [0, 1], got {describe(value)}")
-    fraction = float(value)
-    if not 0.0 <= fraction <= 1.0:  # also rejects NaN
-        raise ValueError(f"{name} must be a fraction in [0, 1], got {fraction!r}")
-    return fraction
+    return check_fraction(value, name=name, meaning=" (a fraction of the layer's weights)")
 
 
 def _target(spec: Granularity, target: Any) -> float:

@@ -23,6 +23,7 @@ __all__ = [
     "resolve_amount",
     "check_int",
     "check_positive_int",
+    "check_fraction",
     "describe",
 ]
 
@@ -200,3 +201,28 @@ def check_positive_int(value: Any, *, name: str) -> int:
     4
     """
     return check_int(value, name=name, minimum=1)
+
+
+def check_fraction(value: Any, *, name: str, zero_ok: bool = True, one_ok: bool = True, meaning: str = "") -> float:
+    """Return ``value`` as a ``float`` in ``[0, 1]`` after checking its type (a real number, not bool).
+
+    ``zero_ok=False`` / ``one_ok=False`` open that end of the interval (a
+    latency budget is in ``(0, 1]``); ``meaning`` follows the interval in
+    messages, e.g. ``" (a fraction of the dense model's latency)"``.
+
+    >>> check_fraction(0.5, name="latency_budget", zero_ok=False)
+    0.5
+    >>> check_fraction(0, name="latency_budget", zero_ok=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: latency_budget must be in (0, 1], got 0.0
+    """
+    interval = f"{'[' if zero_ok else '('}0, 1{']' if one_ok else ')'}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in {interval}{meaning}, got {describe(value)}")
+    fraction = float(value)
+    above_zero = 0.0 <= fraction if zero_ok else 0.0 < fraction
+    below_one = fraction <= 1.0 if one_ok else fraction < 1.0
+    if not (above_zero and below_one):  # NaN fails both
+        raise ValueError(f"{name} must be in {interval}{meaning}, got {fraction!r}")
+    return fraction

@@ -155,8 +155,8 @@ def test_nm_patterns_refuse_another_sparsity():
 
 @pytest.mark.parametrize("target, error, words", [
     (None, ValueError, "sparsity is needed"),
-    (1.5, ValueError, r"fraction in \[0, 1\]"),
-    (float("nan"), ValueError, r"fraction in \[0, 1\]"),
+    (1.5, ValueError, r"in \[0, 1\] \(a fraction of the layer's weights\)"),
+    (float("nan"), ValueError, r"in \[0, 1\] \(a fraction of the layer's weights\)"),
     (True, TypeError, "fraction"),
     ("half", TypeError, "fraction"),
 ])
