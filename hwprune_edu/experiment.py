@@ -40,6 +40,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from hwprune_edu.hardware import PROFILES, get_profile
+from hwprune_edu.hardware.report import format_si
 from hwprune_edu.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = [
@@ -404,7 +405,7 @@ class Comparison:
             name = f"hw_aware_{p}"
             seconds = self.methods[name].search_s
             checks.append(_verdict(f"{name} search wall time < {SEARCH_LIMIT_S:g} s", seconds < SEARCH_LIMIT_S,
-                                   _format_s(seconds)))
+                                   format_si(seconds, "s")))
         return TargetReport(checks)
 
     # ------------------------------------------------------------------ rendering
@@ -427,15 +428,15 @@ class Comparison:
         rows = []
         for name, row in self.methods.items():
             if name == "dense":
-                sims = [f"({_format_s(row.sim_latency_s[p])})" for p in self.profiles]
+                sims = [f"({format_si(row.sim_latency_s[p], 's')})" for p in self.profiles]
             else:
                 sims = [f"{self.latency_ratio(name, p):.3f}" for p in self.profiles]
             speedup = self.speedup(name)
             rows.append([
                 name, f"{100 * row.accuracy:.2f}", f"{row.params:,d}", *sims,
-                "-" if row.measured_latency_s is None else _format_s(row.measured_latency_s),
+                "-" if row.measured_latency_s is None else format_si(row.measured_latency_s, "s"),
                 "-" if speedup is None else f"{speedup:.2f}x",
-                "-" if row.kind == "dense" else _format_s(row.search_s),
+                "-" if row.kind == "dense" else format_si(row.search_s, "s"),
             ])
         return rows
 
@@ -480,13 +481,6 @@ class Comparison:
         return (f"<div><p><b>{esc(self._header())}</b></p><table><thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table><ul>{footer}</ul></div>")
 
-
-def _format_s(seconds: float) -> str:
-    """``0.0123`` -> ``'12.3 ms'``: three significant digits, the unit nbval's sanitize file recognises."""
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
 
 def _verdict(target: str, ok: bool, detail: str) -> TargetCheck:
     return TargetCheck(target, "MET" if ok else "MISSED", detail)

@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .hardware import PROFILES, conv2d, describe_pattern, get_profile, linear, simulate  # noqa: F401 (doctests)
-from .hardware.report import SimulationReport
+from .hardware.report import SimulationReport, format_si
 from .hardware.workload import Layer
 from .pruning import block_mask, magnitude_mask, nm_mask, structured_mask
 from .tables import format_columns
@@ -59,17 +59,6 @@ BATCH_OPTIONS = (1, 16, 64, 256, 1024)
 # gpu-ampere's block-sparse kernel declares min_block=32 (Gray, Radford, Kingma 2017):
 # smaller blocks would read as a pattern no platform but EIE can use.
 BLOCK_EDGE = 32
-
-
-def _si(value: float, unit: str) -> str:
-    """Three significant digits with an SI prefix: ``_si(2.5e-6, "s") == "2.5 us"``."""
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g} {unit}".strip()
-    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "u"),
-                           (1e-9, "n"), (1e-12, "p")):
-        if abs(value) >= factor:
-            return f"{value / factor:.3g} {prefix}{unit}".strip()
-    return f"{value:.3g} {unit}".strip()
 
 
 class Table:
@@ -293,7 +282,7 @@ class Exploration:
             reason = f"the {row.kernel} kernel skips the pruned weights"
         if row.bound != "overhead":
             return f"{reason}; the layer is {row.bound}-bound."
-        overhead = _si(hw.overhead_s, "s")
+        overhead = format_si(hw.overhead_s, "s")
         if self.speedup < 1.05:
             return f"{reason}, but the fixed per-layer overhead ({overhead}) dominates: the layer is too small for pruning to matter."
         return f"{reason}, but the fixed per-layer overhead ({overhead}) now dominates and caps the speed-up."
@@ -303,7 +292,7 @@ class Exploration:
         rows = []
         for label, report in (("dense", self.dense), ("pruned", self.pruned)):
             row = report.layers[0]
-            rows.append([label, _pattern_label(row), row.kernel, _si(report.latency_s, "s"), _si(report.energy_j, "J"),
+            rows.append([label, _pattern_label(row), row.kernel, format_si(report.latency_s, "s"), format_si(report.energy_j, "J"),
                          row.bound, "yes" if report.fits else "NO"])
         title = (f"{self.platform}: Linear {self.in_features} -> {self.out_features}, batch {self.batch}; "
                  f"{self.pattern} pruning at {self.sparsity:.0%} sparsity")
@@ -345,7 +334,7 @@ class Exploration:
         latency_us = [report.latency_s * 1e6 for report in reports]
         colours = [BOUND_COLOURS[report.layers[0].bound] for report in reports]
         bars = ax.barh(labels, latency_us, color=colours)
-        ax.bar_label(bars, [f" {_si(r.latency_s, 's')} ({r.layers[0].bound})" for r in reports], fontsize="small")
+        ax.bar_label(bars, [f" {format_si(r.latency_s, 's')} ({r.layers[0].bound})" for r in reports], fontsize="small")
         ax.invert_yaxis()
         ax.set_xlim(0, max(latency_us) * 1.5)
         ax.set_xlabel("latency (us)")
@@ -462,13 +451,13 @@ def profile_table(profiles: Sequence | None = None) -> Table:
         rows.append([
             hw.name,
             hw.dataflow,
-            _si(hw.peak_macs_per_s, "MAC/s"),
-            _si(hw.memory_bandwidth_bytes_per_s, "B/s"),
+            format_si(hw.peak_macs_per_s, "MAC/s"),
+            format_si(hw.memory_bandwidth_bytes_per_s, "B/s"),
             _ridge(hw),
             f"{hw.weight_bits:g}/{hw.activation_bits:g}",
-            _si(hw.overhead_s, "s"),
+            format_si(hw.overhead_s, "s"),
             hw.channel_multiple,
-            _si(hw.weight_memory_bytes, "B"),
+            format_si(hw.weight_memory_bytes, "B"),
             kernels,
             hw.sources.get("macs_per_cycle", ""),
             hw.sources.get("memory_bandwidth_bytes_per_s", ""),
@@ -619,8 +608,8 @@ def channel_sweep(platform, out_channels: Sequence[int], *, make_layer: Callable
     for n in out_channels:
         n = check_positive_int(n, name="out_channels[...]")
         row = simulate([make_layer(n)], hw).layers[0]
-        rows.append([n, f"{row.m}x{row.n}x{row.k}", f"{row.compute_cycles:,}", _si(row.latency_s, "s"),
-                     _si(row.latency_s / n, "s"), row.bound, hw.round_channels(n)])
+        rows.append([n, f"{row.m}x{row.n}x{row.k}", f"{row.compute_cycles:,}", format_si(row.latency_s, "s"),
+                     format_si(row.latency_s / n, "s"), row.bound, hw.round_channels(n)])
     headers = ["out channels", "GEMM MxNxK", "compute cycles", "latency", "per channel", "bound", "round_channels"]
     return Table(headers, rows, title=f"{hw.name} (channel multiple {hw.channel_multiple})")
 

@@ -8,6 +8,7 @@ mcu-m4: latency 48.8 us, energy ...
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, fields
 from functools import cached_property
 
@@ -56,14 +57,19 @@ class LayerCost:
     utilisation: float
 
 
-def _si(value: float, unit: str) -> str:
-    """``_si(2.5e-6, 's')`` -> ``'2.5 us'``: three significant digits with an SI prefix."""
-    if value == 0:
-        return f"0 {unit}"
-    for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p")):
+def format_si(value: float, unit: str) -> str:
+    """Three significant digits with an SI prefix, for every table the course prints.
+
+    >>> format_si(2.5e-6, "s"), format_si(1.66e13, "FLOP/s"), format_si(512, "")
+    ('2.5 us', '16.6 TFLOP/s', '512')
+    """
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g} {unit}".strip()
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "u"),
+                           (1e-9, "n"), (1e-12, "p")):
         if abs(value) >= factor:
-            return f"{value / factor:.3g} {prefix}{unit}"
-    return f"{value:.3g} {unit}"
+            return f"{value / factor:.3g} {prefix}{unit}".strip()
+    return f"{value:.3g} {unit}".strip()
 
 
 _COLUMNS = (
@@ -71,14 +77,14 @@ _COLUMNS = (
     ("pattern", lambda r: r.pattern if r.pattern in ("dense",) else f"{r.pattern} {r.density:.0%}"),
     ("kernel", lambda r: r.kernel),
     ("GEMM MxNxK", lambda r: f"{r.m}x{r.n}x{r.k}"),
-    ("MACs", lambda r: _si(r.macs, "")),
-    ("eff. MACs", lambda r: _si(r.effective_macs, "")),
-    ("cycles", lambda r: _si(r.compute_cycles, "")),
-    ("bytes", lambda r: _si(r.bytes_moved, "B")),
+    ("MACs", lambda r: format_si(r.macs, "")),
+    ("eff. MACs", lambda r: format_si(r.effective_macs, "")),
+    ("cycles", lambda r: format_si(r.compute_cycles, "")),
+    ("bytes", lambda r: format_si(r.bytes_moved, "B")),
     ("FLOP/B", lambda r: f"{r.arithmetic_intensity:.3g}"),
     ("bound", lambda r: r.bound),
-    ("latency", lambda r: _si(r.latency_s, "s")),
-    ("energy", lambda r: _si(r.energy_j, "J")),
+    ("latency", lambda r: format_si(r.latency_s, "s")),
+    ("energy", lambda r: format_si(r.energy_j, "J")),
     ("util.", lambda r: f"{r.utilisation:.1%}"),
 )
 
@@ -108,13 +114,13 @@ class SimulationReport:
         warnings = []
         if self.weight_bytes > hardware.weight_memory_bytes:
             warnings.append(
-                f"does not fit: weights need {_si(self.weight_bytes, 'B')} but {hardware.name} holds "
-                f"{_si(hardware.weight_memory_bytes, 'B')} ({hardware.sources.get('weight_memory_bytes', '')})"
+                f"does not fit: weights need {format_si(self.weight_bytes, 'B')} but {hardware.name} holds "
+                f"{format_si(hardware.weight_memory_bytes, 'B')} ({hardware.sources.get('weight_memory_bytes', '')})"
             )
         if self.peak_activation_bytes > hardware.activation_memory_bytes:
             warnings.append(
-                f"does not fit: a layer's activations need {_si(self.peak_activation_bytes, 'B')} but {hardware.name} "
-                f"holds {_si(hardware.activation_memory_bytes, 'B')} "
+                f"does not fit: a layer's activations need {format_si(self.peak_activation_bytes, 'B')} but {hardware.name} "
+                f"holds {format_si(hardware.activation_memory_bytes, 'B')} "
                 f"({hardware.sources.get('activation_memory_bytes', '')})"
             )
         self.warnings = tuple(warnings)
@@ -128,7 +134,7 @@ class SimulationReport:
 
     def _summary(self) -> str:
         return (
-            f"{self.hardware.name}: latency {_si(self.latency_s, 's')}, energy {_si(self.energy_j, 'J')}, "
+            f"{self.hardware.name}: latency {format_si(self.latency_s, 's')}, energy {format_si(self.energy_j, 'J')}, "
             f"{self.cycles:,} cycles, {len(self.layers)} layer(s)"
         )
 
