@@ -1,6 +1,6 @@
 """Hardware-aware pruning end to end on digits: simulated and *measured* latency, accuracy, search time.
 
-Runs :func:`hwprune_edu.experiment.compare_methods` (the logic lives there,
+Runs :func:`hwprune_edu.studies.comparison.compare_methods` (the logic lives there,
 shared with ``hwprune-edu demo`` and notebook 04): trains the dense
 ``64-1024-1024-10`` MLP, then builds
 
@@ -28,7 +28,7 @@ JSON object ``{"methods": {NAME: {"accuracy", "params", "sim_latency_s":
 import argparse
 import sys
 
-from hwprune_edu.experiment import compare_methods
+from hwprune_edu.studies.comparison import compare_methods
 
 
 def main(argv=None):

@@ -5,8 +5,8 @@ Layers, bottom to top (lower layers never import higher ones):
 * NumPy core: :mod:`hwprune_edu.pruning` (masks, activation statistics,
   neuron removal), :mod:`hwprune_edu.interview` (the blog's two functions,
   corrected) and :mod:`hwprune_edu.hardware` (the toy hardware simulator).
-* PyTorch adapters: :mod:`hwprune_edu.nn`, :mod:`hwprune_edu.data`,
-  :mod:`hwprune_edu.search` (the only modules that import torch).
+* PyTorch adapters: :mod:`hwprune_edu.nn`, :mod:`hwprune_edu.nn.data`,
+  :mod:`hwprune_edu.nn.search` (the only modules that import torch).
 * Grading, quizzes and the command line on top.
 
 Importing this package imports NumPy only, so interview drills start fast.

@@ -1,5 +1,5 @@
 """``python -m hwprune_edu`` runs the command line."""
 
-from hwprune_edu.cli import main
+from hwprune_edu.course.cli import main
 
 raise SystemExit(main())

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from hwprune_edu.pruning import apply_mask, neuron_scores, remove_neurons, threshold_mask
-from hwprune_edu.validation import as_weights, describe
+from hwprune_edu.util.validation import as_weights, describe
 
 __all__ = ["weight_pruning", "activation_pruning"]
 

@@ -19,6 +19,6 @@ def one_thread():
 @pytest.fixture(scope="session")
 def data():
     """The digits splits, loaded once for the whole run (read-only by convention)."""
-    from hwprune_edu.data import load_digits
+    from hwprune_edu.nn.data import load_digits
 
     return load_digits()

@@ -1,10 +1,10 @@
-"""The digits data set, the course models, and seeded training (hwprune_edu.data)."""
+"""The digits data set, the course models, and seeded training (hwprune_edu.nn.data)."""
 
 import pytest
 import torch
 from torch import nn
 
-from hwprune_edu.data import Digits, digits_cnn, digits_mlp, evaluate, finetune, load_digits, train
+from hwprune_edu.nn.data import Digits, digits_cnn, digits_mlp, evaluate, finetune, load_digits, train
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")

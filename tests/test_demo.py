@@ -2,7 +2,7 @@
 
 import pytest
 
-from hwprune_edu.cli import main
+from hwprune_edu.course.cli import main
 
 NAMES = ["dense", "unstructured_90", "uniform_channel", "hw_aware_npu-systolic", "hw_aware_cpu-avx2"]
 PICTURES = ["pareto.png", "breakdown_npu-systolic.png", "breakdown_cpu-avx2.png", "roofline.png"]

@@ -1,4 +1,4 @@
-"""The comparison experiment (hwprune_edu.experiment) and its pictures: rows, JSON shape, verdicts, Pareto front."""
+"""The comparison experiment (hwprune_edu.studies.comparison) and its pictures: rows, JSON shape, verdicts, Pareto front."""
 
 import importlib.util
 import json
@@ -10,8 +10,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hwprune_edu.data import digits_mlp, train
-from hwprune_edu.experiment import (
+from hwprune_edu.nn.data import digits_mlp, train
+from hwprune_edu.studies.comparison import (
     ACCURACY_LOSS_MAX_POINTS,
     Comparison,
     MethodResult,
@@ -23,7 +23,7 @@ from hwprune_edu.experiment import (
 )
 from hwprune_edu.hardware import PROFILES
 from hwprune_edu.nn import layer_widths, remove_units
-from hwprune_edu.search import simulated_latency
+from hwprune_edu.nn.search import simulated_latency
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUE_5_NAMES = ["dense", "unstructured_90", "uniform_channel", "hw_aware_npu-systolic", "hw_aware_cpu-avx2"]
@@ -305,7 +305,7 @@ def test_charts_draw_every_method(comparison):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from hwprune_edu.comparison_plots import breakdown_charts, pareto_chart, roofline_charts
+    from hwprune_edu.viz.comparison import breakdown_charts, pareto_chart, roofline_charts
 
     sweep = [{"method": "hw_aware", "latency_ratio": 0.3, "accuracy": 0.9},
              {"method": "uniform_channel", "latency_ratio": 0.3, "accuracy": 0.88}]

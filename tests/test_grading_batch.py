@@ -7,7 +7,7 @@ import csv
 import nbformat
 import pytest
 
-from hwprune_edu.cli import main
+from hwprune_edu.course.cli import main
 from hwprune_edu.grading.batch import expected_exercises
 
 GOOD = '''

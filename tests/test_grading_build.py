@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hwprune_edu.cli import main
+from hwprune_edu.course.cli import main
 from hwprune_edu.grading import NOTEBOOKS
 from hwprune_edu.grading.build import BEGIN, END, build_exercises, strip_solutions
 

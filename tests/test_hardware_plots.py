@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from hwprune_edu.hardware import linear, simulate  # noqa: E402
-from hwprune_edu.plots import latency_breakdown, latency_vs_sparsity, roofline_chart  # noqa: E402
+from hwprune_edu.viz.simulator import latency_breakdown, latency_vs_sparsity, roofline_chart  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +51,7 @@ def test_plots_reject_non_reports():
 
 def test_roofline_points_never_sit_above_their_roof():
     from hwprune_edu.hardware import PROFILES, linear, simulate
-    from hwprune_edu.plots import roofline_chart
+    from hwprune_edu.viz.simulator import roofline_chart
 
     reports = [simulate([linear(b, 1024, 1024) for b in (1, 16, 256, 4096)], name) for name in sorted(PROFILES)]
     ax = roofline_chart(reports)

@@ -1,4 +1,4 @@
-"""Granularity pictures (hwprune_edu.mask_plots) draw what they claim (headless, Agg backend)."""
+"""Granularity pictures (hwprune_edu.viz.masks) draw what they claim (headless, Agg backend)."""
 
 import matplotlib
 
@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from hwprune_edu.mask_plots import pattern_label, plot_accuracy_vs_sparsity, plot_speedups, show_masks  # noqa: E402
-from hwprune_edu.sweeps import SweepPoint, SweepTable, pattern_mask  # noqa: E402
+from hwprune_edu.viz.masks import pattern_label, plot_accuracy_vs_sparsity, plot_speedups, show_masks  # noqa: E402
+from hwprune_edu.studies.sweeps import SweepPoint, SweepTable, pattern_mask  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -146,8 +146,8 @@ def test_accuracy_plot_names_bad_input():
 
 
 def test_speedup_bars_one_per_pattern_and_platform():
-    from hwprune_edu.data import digits_mlp
-    from hwprune_edu.sweeps import latency_by_pattern
+    from hwprune_edu.nn.data import digits_mlp
+    from hwprune_edu.studies.sweeps import latency_by_pattern
 
     table = latency_by_pattern(digits_mlp(hidden=(64, 64)), 2, ["unstructured", "structured", "2:4"],
                                profiles=["cpu-avx2", "npu-systolic"], batch=64)

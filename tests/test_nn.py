@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from hwprune_edu.data import digits_cnn, digits_mlp
+from hwprune_edu.nn.data import digits_cnn, digits_mlp
 from hwprune_edu.nn import (
     BlockPruning,
     NMPruning,

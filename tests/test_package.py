@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import hwprune_edu
-from hwprune_edu.cli import main
+from hwprune_edu.course.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-NUMPY_CORE = ["hwprune_edu", "hwprune_edu.pruning", "hwprune_edu.interview", "hwprune_edu.validation"]
+NUMPY_CORE = ["hwprune_edu", "hwprune_edu.pruning", "hwprune_edu.interview", "hwprune_edu.util.validation"]
 
 
 @pytest.mark.parametrize("module", NUMPY_CORE + ["hwprune_edu.hardware"])

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from hwprune_edu import cli
+from hwprune_edu.course import cli
 from hwprune_edu.quiz import Question, format_feedback, format_question, format_quiz, get_question, questions, tags
 from hwprune_edu.quiz import quiz_widget, show_quiz
 from hwprune_edu.quiz.bank import BANK

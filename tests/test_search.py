@@ -1,13 +1,13 @@
-"""Hardware-aware search and its baselines (hwprune_edu.search): budgets met in simulation, bad input named."""
+"""Hardware-aware search and its baselines (hwprune_edu.nn.search): budgets met in simulation, bad input named."""
 
 import pytest
 import torch
 from torch import nn
 
-from hwprune_edu.data import digits_cnn, digits_mlp, train
+from hwprune_edu.nn.data import digits_cnn, digits_mlp, train
 from hwprune_edu.hardware import get_profile
 from hwprune_edu.nn import copy_model, count_parameters, layer_widths
-from hwprune_edu.search import (
+from hwprune_edu.nn.search import (
     global_magnitude_prune,
     hardware_aware_prune,
     simulated_latency,

@@ -1,6 +1,6 @@
-"""Plain-text tables (hwprune_edu.tables): alignment, padding, no trailing spaces."""
+"""Plain-text tables (hwprune_edu.util.tables): alignment, padding, no trailing spaces."""
 
-from hwprune_edu.tables import format_columns
+from hwprune_edu.util.tables import format_columns
 
 
 def test_columns_pad_to_the_widest_cell_and_align_as_asked():

@@ -1,11 +1,11 @@
-"""Shared input checks (hwprune_edu.validation): check_fraction's interval ends, types and messages."""
+"""Shared input checks (hwprune_edu.util.validation): check_fraction's interval ends, types and messages."""
 
 import math
 
 import numpy as np
 import pytest
 
-from hwprune_edu.validation import check_fraction
+from hwprune_edu.util.validation import check_fraction
 
 
 @pytest.mark.parametrize("value", [0, 0.25, 1, np.float32(0.5)])

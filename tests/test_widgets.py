@@ -9,12 +9,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from hwprune_edu.hardware import PROFILES, ComparisonResult, describe_pattern, get_profile, linear, simulate  # noqa: E402
-from hwprune_edu.widgets import (  # noqa: E402
+from hwprune_edu.util.tables import Table  # noqa: E402
+from hwprune_edu.viz.explorer import (  # noqa: E402
     BATCH_OPTIONS,
     BLOCK_EDGE,
     EXPLORER_PATTERNS,
     Exploration,
-    Table,
     channel_sweep,
     cliff_conv,
     explore,

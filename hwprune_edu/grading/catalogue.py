@@ -29,7 +29,7 @@ from hwprune_edu import pruning
 from hwprune_edu.grading import mistakes as naive
 from hwprune_edu.grading.cases import CaseSpec
 from hwprune_edu.grading.judges import JUDGES, Fail, as_mask
-from hwprune_edu.validation import resolve_amount
+from hwprune_edu.util.validation import resolve_amount
 
 __all__ = ["Mistake", "Attempt", "CATALOGUE", "recognise", "alike"]
 

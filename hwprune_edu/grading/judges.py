@@ -34,7 +34,7 @@ import numpy as np
 from hwprune_edu import hardware, interview, pruning
 from hwprune_edu.grading.cases import CaseSpec
 from hwprune_edu.grading.transport import Opaque
-from hwprune_edu.validation import resolve_amount
+from hwprune_edu.util.validation import resolve_amount
 
 __all__ = ["Verdict", "Fail", "JUDGES", "as_mask", "as_scores", "index_text"]
 

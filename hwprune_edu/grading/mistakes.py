@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from hwprune_edu import pruning
-from hwprune_edu.validation import resolve_amount
+from hwprune_edu.util.validation import resolve_amount
 
 __all__ = ["NAIVE", "BUGGY"]
 

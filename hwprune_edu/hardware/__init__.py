@@ -10,8 +10,8 @@ platforms are cited data (:mod:`.profiles`), and one cost model
 'memory'
 """
 
-from .calibrate import ComparisonResult, calibrate, compare_with_measured, spearman
-from .cost import (
+from hwprune_edu.hardware.calibrate import ComparisonResult, calibrate, compare_with_measured, spearman
+from hwprune_edu.hardware.cost import (
     gemm_arithmetic_intensity,
     gemm_bytes,
     gemm_macs,
@@ -20,10 +20,10 @@ from .cost import (
     systolic_cycles,
     tiled_cycles,
 )
-from .patterns import PATTERN_KINDS, Pattern, describe_pattern
-from .profiles import PROFILES, Hardware, SparseKernel, get_profile
-from .report import LayerCost, SimulationReport
-from .workload import Layer, conv2d, linear, mlp_layers
+from hwprune_edu.hardware.mask_stats import PATTERN_KINDS, Pattern, describe_pattern
+from hwprune_edu.hardware.profiles import PROFILES, Hardware, SparseKernel, get_profile
+from hwprune_edu.hardware.report import LayerCost, SimulationReport
+from hwprune_edu.hardware.workload import Layer, conv2d, linear, mlp_layers
 
 __all__ = [
     "Hardware",

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_positive_int, describe
-from .cost import simulate
-from .profiles import PROFILES, Hardware, get_profile
-from .workload import linear
+from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.hardware.cost import simulate
+from hwprune_edu.hardware.profiles import PROFILES, Hardware, get_profile
+from hwprune_edu.hardware.workload import linear
 
 __all__ = ["spearman", "calibrate", "compare_with_measured", "ComparisonResult"]
 

@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 import numbers
 
-from ..validation import check_positive_int, describe
-from .profiles import Hardware, get_profile
-from .report import LayerCost, SimulationReport
-from .workload import Layer, linear  # noqa: F401  (linear is used in examples)
+from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.hardware.profiles import Hardware, get_profile
+from hwprune_edu.hardware.report import LayerCost, SimulationReport
+from hwprune_edu.hardware.workload import Layer, linear  # noqa: F401  (linear is used in examples)
 
 __all__ = [
     "gemm_macs",

@@ -8,11 +8,11 @@ mcu-m4: latency 48.8 us, energy ...
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, fields
 from functools import cached_property
 
-from .profiles import Hardware
+from hwprune_edu.hardware.profiles import Hardware
+from hwprune_edu.util.tables import format_si
 
 __all__ = ["LayerCost", "SimulationReport"]
 
@@ -55,21 +55,6 @@ class LayerCost:
     energy_j: float
     bound: str
     utilisation: float
-
-
-def format_si(value: float, unit: str) -> str:
-    """Three significant digits with an SI prefix, for every table the course prints.
-
-    >>> format_si(2.5e-6, "s"), format_si(1.66e13, "FLOP/s"), format_si(512, "")
-    ('2.5 us', '16.6 TFLOP/s', '512')
-    """
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g} {unit}".strip()
-    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "u"),
-                           (1e-9, "n"), (1e-12, "p")):
-        if abs(value) >= factor:
-            return f"{value / factor:.3g} {prefix}{unit}".strip()
-    return f"{value:.3g} {unit}".strip()
 
 
 _COLUMNS = (

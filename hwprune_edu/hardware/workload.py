@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..validation import as_weights, check_int, check_positive_int, describe
-from .patterns import Pattern, _mask_info, _MaskInfo
+from hwprune_edu.util.validation import as_weights, check_int, check_positive_int, describe
+from hwprune_edu.hardware.mask_stats import Pattern, _mask_info, _MaskInfo
 
 __all__ = ["Layer", "linear", "conv2d", "mlp_layers"]
 
@@ -33,7 +33,7 @@ class Layer:
         m, n, k: the GEMM ``(M x K) @ (K x N)``.
         input_elements: activations read (the real input tensor, not the im2col copy).
         output_elements: activations written (``M * N``).
-        pattern: the weight mask's :class:`~hwprune_edu.hardware.patterns.Pattern`.
+        pattern: the weight mask's :class:`~hwprune_edu.hardware.mask_stats.Pattern`.
 
     >>> linear(4, 8, 2).pattern.kind
     'dense'

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from hwprune_edu.validation import as_weights, check_int, describe
+from hwprune_edu.util.validation import as_weights, check_int, describe
 
 __all__ = ["neuron_scores", "remove_neurons", "forward", "check_layers", "SCORE_METHODS"]
 

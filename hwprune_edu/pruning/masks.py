@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from hwprune_edu.validation import as_mask, as_weights, describe
+from hwprune_edu.util.validation import as_mask, as_weights, describe
 
 __all__ = ["apply_mask", "sparsity"]
 

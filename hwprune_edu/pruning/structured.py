@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from hwprune_edu.pruning._select import smallest_k_mask
-from hwprune_edu.validation import as_weights, check_int, describe, resolve_amount
+from hwprune_edu.util.validation import as_weights, check_int, describe, resolve_amount
 
 __all__ = ["structured_mask", "nm_mask", "block_mask", "slice_norms"]
 

@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from hwprune_edu.pruning._select import smallest_k_mask
-from hwprune_edu.validation import as_weights, describe, resolve_amount
+from hwprune_edu.util.validation import as_weights, describe, resolve_amount
 
 __all__ = ["magnitude_mask", "threshold_mask", "global_magnitude_masks"]
 

@@ -25,7 +25,7 @@ from typing import Sequence, TextIO
 from hwprune_edu.quiz.bank import TAGS
 from hwprune_edu.quiz.question import Question, parse_choice
 from hwprune_edu.quiz.text import format_feedback, format_question
-from hwprune_edu.validation import check_positive_int
+from hwprune_edu.util.validation import check_positive_int
 
 __all__ = ["DrillScore", "run_drill", "pick_questions", "register"]
 

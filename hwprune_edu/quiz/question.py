@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hwprune_edu.validation import check_int, describe
+from hwprune_edu.util.validation import check_int, describe
 
 __all__ = ["Question", "Feedback", "LETTERS", "parse_choice"]
 

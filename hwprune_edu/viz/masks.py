@@ -5,7 +5,7 @@ returns them, so notebooks can restyle or save the figure. Not imported by
 ``hwprune_edu/__init__``: importing it imports matplotlib (but not torch).
 
 >>> import numpy as np
->>> from hwprune_edu.sweeps import pattern_mask
+>>> from hwprune_edu.studies.sweeps import pattern_mask
 >>> w = np.random.default_rng(0).standard_normal((8, 8))
 >>> axes = show_masks({"2:4": pattern_mask(w, "2:4"), "rows": pattern_mask(w, "structured", 0.5)})
 >>> [ax.get_title().splitlines()[1:] for ax in axes]
@@ -22,9 +22,9 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import NullFormatter
 
-from .hardware import describe_pattern
-from .sweeps import LatencyTable, SweepTable
-from .validation import check_positive_int, describe
+from hwprune_edu.hardware import describe_pattern
+from hwprune_edu.studies.sweeps import LatencyTable, SweepTable
+from hwprune_edu.util.validation import check_positive_int, describe
 
 __all__ = ["pattern_label", "show_masks", "plot_accuracy_vs_sparsity", "plot_speedups"]
 
@@ -161,7 +161,7 @@ def plot_accuracy_vs_sparsity(table: SweepTable, ax: Any = None, *, which: str =
     accuracy is the dashed line.
 
     Args:
-        table: what :func:`hwprune_edu.sweeps.accuracy_vs_sparsity` returns.
+        table: what :func:`hwprune_edu.studies.sweeps.accuracy_vs_sparsity` returns.
         ax: a matplotlib ``Axes``; a new figure if ``None``.
         which: ``"pruned"`` (accuracy right after pruning) or ``"finetuned"``
             (after the sweep's short fine-tune).
@@ -169,7 +169,7 @@ def plot_accuracy_vs_sparsity(table: SweepTable, ax: Any = None, *, which: str =
     Returns:
         The ``Axes``.
 
-    >>> from hwprune_edu.sweeps import SweepPoint
+    >>> from hwprune_edu.studies.sweeps import SweepPoint
     >>> points = (SweepPoint("unstructured", 0.5, 0.5, 0.9, None, 10), SweepPoint("unstructured", 0.9, 0.9, 0.8, None, 5),
     ...           SweepPoint("2:4", 0.5, 0.5, 0.85, None, 10))
     >>> ax = plot_accuracy_vs_sparsity(SweepTable(points, 0.95, 2))
@@ -211,15 +211,15 @@ def plot_speedups(table: LatencyTable, ax: Any = None, *, legend: bool = True):
     """Grouped bars: the pruned layer's speed-up over dense on each platform, one bar per pattern (log scale).
 
     Args:
-        table: what :func:`hwprune_edu.sweeps.latency_by_pattern` returns.
+        table: what :func:`hwprune_edu.studies.sweeps.latency_by_pattern` returns.
         ax: a matplotlib ``Axes``; a new figure if ``None``.
         legend: draw the legend, to the right of the ``Axes`` (leave it to one panel of several).
 
     Returns:
         The ``Axes``; bars below the line at 1x are slow-downs.
 
-    >>> from hwprune_edu.data import digits_mlp
-    >>> from hwprune_edu.sweeps import latency_by_pattern
+    >>> from hwprune_edu.nn.data import digits_mlp
+    >>> from hwprune_edu.studies.sweeps import latency_by_pattern
     >>> table = latency_by_pattern(digits_mlp(hidden=(64, 64)), 2, ["structured", "2:4"], profiles=["cpu-avx2", "mcu-m4"])
     >>> len(plot_speedups(table).patches)  # 2 patterns x 2 platforms
     4

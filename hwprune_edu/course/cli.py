@@ -21,10 +21,10 @@ from hwprune_edu import __version__
 
 #: subcommand name -> (module that registers it, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "info": ("hwprune_edu.cli", "show the version and which optional parts are installed"),
-    "execute": ("hwprune_edu.notebooks", "run notebooks top to bottom and save their outputs in place"),
+    "info": ("hwprune_edu.course.cli", "show the version and which optional parts are installed"),
+    "execute": ("hwprune_edu.course.notebooks", "run notebooks top to bottom and save their outputs in place"),
     "quiz": ("hwprune_edu.quiz.drill", "interview drill: multiple-choice questions in the terminal"),
-    "demo": ("hwprune_edu.demo", "train, prune three ways, simulate, measure; print the table, save the plots"),
+    "demo": ("hwprune_edu.course.demo", "train, prune three ways, simulate, measure; print the table, save the plots"),
     "build-exercises": ("hwprune_edu.grading.build", "write exercises/ from solutions/ (solution regions -> stubs)"),
     "grade": ("hwprune_edu.grading.batch", "grade submitted notebooks in fresh kernels; scorecard and CSV"),
 }

@@ -28,18 +28,17 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .hardware import PROFILES, conv2d, describe_pattern, get_profile, linear, simulate  # noqa: F401 (doctests)
-from .hardware.report import SimulationReport, format_si
-from .hardware.workload import Layer
-from .pruning import block_mask, magnitude_mask, nm_mask, structured_mask
-from .tables import format_columns
-from .validation import check_int, check_positive_int, describe
+from hwprune_edu.hardware import PROFILES, conv2d, describe_pattern, get_profile, linear, simulate  # noqa: F401 (doctests)
+from hwprune_edu.hardware.report import SimulationReport
+from hwprune_edu.hardware.workload import Layer
+from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
+from hwprune_edu.util.tables import Table, format_si
+from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = [
     "EXPLORER_PATTERNS",
     "BATCH_OPTIONS",
     "BLOCK_EDGE",
-    "Table",
     "pattern_mask",
     "pattern_cases",
     "Exploration",
@@ -59,54 +58,6 @@ BATCH_OPTIONS = (1, 16, 64, 256, 1024)
 # gpu-ampere's block-sparse kernel declares min_block=32 (Gray, Radford, Kingma 2017):
 # smaller blocks would read as a pattern no platform but EIE can use.
 BLOCK_EDGE = 32
-
-
-class Table:
-    """A small table of strings that prints aligned in a terminal and renders as HTML in Jupyter.
-
-    Args:
-        headers: column names.
-        rows: sequences of cells (converted with ``str``), each as long as ``headers``.
-        title: an optional line printed above the table.
-
-    >>> print(Table(["a", "bb"], [[1, 2], [30, 4]], title="t"))
-    t
-    a   bb
-    1   2
-    30  4
-    """
-
-    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "") -> None:
-        self.headers = tuple(str(h) for h in headers)
-        self.rows = tuple(tuple(str(cell) for cell in row) for row in rows)
-        self.title = str(title)
-        for index, row in enumerate(self.rows):
-            if len(row) != len(self.headers):
-                raise ValueError(f"rows[{index}] must have {len(self.headers)} cells (one per header), got {len(row)}")
-
-    def column(self, header: str) -> tuple[str, ...]:
-        """The cells under ``header``, top to bottom.
-
-        >>> Table(["x"], [[1], [2]]).column("x")
-        ('1', '2')
-        """
-        if header not in self.headers:
-            raise ValueError(f"header must be one of {self.headers}, got {header!r}")
-        index = self.headers.index(header)
-        return tuple(row[index] for row in self.rows)
-
-    def __str__(self) -> str:
-        lines = [self.title] if self.title else []
-        return "\n".join([*lines, format_columns([self.headers, *self.rows])])
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        head = "".join(f"<th>{esc(h)}</th>" for h in self.headers)
-        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in self.rows)
-        title = f"<p><b>{esc(self.title)}</b></p>" if self.title else ""
-        return f"<div>{title}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
 # ---------------------------------------------------------------------------------------------- masks
@@ -325,7 +276,7 @@ class Exploration:
         """
         import matplotlib.pyplot as plt
 
-        from .plots import BOUND_COLOURS
+        from hwprune_edu.viz.simulator import BOUND_COLOURS
 
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 2.4))

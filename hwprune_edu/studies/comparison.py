@@ -40,8 +40,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from hwprune_edu.hardware import PROFILES, get_profile
-from hwprune_edu.hardware.report import format_si
-from hwprune_edu.validation import check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.util.tables import format_si
+from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = [
     "compare_methods",
@@ -95,7 +95,7 @@ class MethodResult:
         measured_latency_s: median measured latency of one batch here, or ``None`` if not measured.
         search_s: wall time of the pruning (search and fine-tune), 0 for dense.
         widths: units of each prunable layer, by layer index.
-        history: the search's records (see :func:`hwprune_edu.search.hardware_aware_prune`).
+        history: the search's records (see :func:`hwprune_edu.nn.search.hardware_aware_prune`).
         model: the ``torch`` model itself.
     """
 
@@ -315,7 +315,7 @@ class Comparison:
 
         Returns:
             ``{name: SimulationReport}`` (print one, or draw it with
-            :func:`hwprune_edu.plots.latency_breakdown`).
+            :func:`hwprune_edu.viz.simulator.latency_breakdown`).
         """
         from hwprune_edu.hardware import simulate
         from hwprune_edu.nn import workload_from_model
@@ -530,7 +530,7 @@ def width_latency_curve(model: Any, hardware: Any, layer: int, *, batch: int = 2
     Returns:
         ``(widths, latency_s)``: ``widths`` is ``1 .. current width``, ``latency_s`` the model's latency at each.
 
-    >>> from hwprune_edu.data import digits_mlp
+    >>> from hwprune_edu.nn.data import digits_mlp
     >>> widths, latency_s = width_latency_curve(digits_mlp(hidden=(512,)), "npu-systolic", 0)
     >>> bool(latency_s[256] == latency_s[511]), bool(latency_s[255] < latency_s[256])  # 257 units cost a 2nd tile
     (True, True)
@@ -640,7 +640,7 @@ def compare_methods(
     is not modified.
 
     Args:
-        data: what :func:`hwprune_edu.data.load_digits` returns (loaded with ``seed`` if ``None``).
+        data: what :func:`hwprune_edu.nn.data.load_digits` returns (loaded with ``seed`` if ``None``).
         model: the dense model to start from (default ``digits_mlp(seed=seed)``);
             trained here for ``epochs`` (pass ``epochs=0`` for a trained one).
         budget: latency budget as a fraction of the dense model's simulated latency, in (0, 1].
@@ -650,7 +650,7 @@ def compare_methods(
         unstructured_amount: fraction of weights the unstructured baseline prunes.
         finetune_epochs: final fine-tune of every pruned model (5; 1 if ``quick``).
         search_options: extra keyword arguments for
-            :func:`hwprune_edu.search.hardware_aware_prune` (e.g. ``step``, ``round_to``).
+            :func:`hwprune_edu.nn.search.hardware_aware_prune` (e.g. ``step``, ``round_to``).
         measure: measure latency here (see :meth:`Comparison.with_measurements`).
         rounds, repeats: measuring settings (5 and 10; 1 and 3 if ``quick``).
         num_threads: torch threads for everything, restored afterwards.
@@ -667,7 +667,7 @@ def compare_methods(
         ValueError: a budget that cannot be met on a target (naming the smallest
             reachable latency), a model outside the supported family, bad settings.
 
-    >>> from hwprune_edu.data import digits_mlp
+    >>> from hwprune_edu.nn.data import digits_mlp
     >>> c = compare_methods(model=digits_mlp(hidden=(128, 128)), targets=("cpu-avx2",), measure=False,
     ...                     progress=False, quick=True)
     >>> list(c.methods)
@@ -677,10 +677,10 @@ def compare_methods(
     """
     from tqdm.auto import tqdm
 
-    from hwprune_edu.data import Digits, digits_mlp, evaluate, load_digits, train
+    from hwprune_edu.nn.data import Digits, digits_mlp, evaluate, load_digits, train
     from hwprune_edu.hardware import simulate
     from hwprune_edu.nn import copy_model, count_parameters, fixed_threads, layer_widths, workload_from_model
-    from hwprune_edu.search import global_magnitude_prune, hardware_aware_prune, uniform_channel_prune
+    from hwprune_edu.nn.search import global_magnitude_prune, hardware_aware_prune, uniform_channel_prune
 
     seed = check_int(seed, name="seed", minimum=0)
     if data is None:
@@ -788,7 +788,7 @@ def budget_sweep(
 
     Args:
         model: the trained dense model (e.g. ``comparison.dense.model``); not modified.
-        data: what :func:`hwprune_edu.data.load_digits` returns.
+        data: what :func:`hwprune_edu.nn.data.load_digits` returns.
         hardware: the profile (name or ``Hardware``) both methods prune for.
         budgets: latency budgets, fractions of the dense latency in (0, 1].
         batch, finetune_epochs, search_options, num_threads, progress, seed:
@@ -799,15 +799,15 @@ def budget_sweep(
         ``"uniform_channel"``, with ``budget``, ``sim_latency_s``,
         ``latency_ratio``, ``accuracy`` (test), ``params`` and ``widths``.
 
-    >>> from hwprune_edu.data import digits_mlp, load_digits
+    >>> from hwprune_edu.nn.data import digits_mlp, load_digits
     >>> points = budget_sweep(digits_mlp(hidden=(64, 64)), load_digits(), "cpu-avx2", [0.5], finetune_epochs=0,
     ...                       search_options={"finetune_steps": 1}, progress=False)
     >>> [(p["method"], p["latency_ratio"] <= 0.5) for p in points]
     [('hw_aware', True), ('uniform_channel', True)]
     """
-    from hwprune_edu.data import evaluate
+    from hwprune_edu.nn.data import evaluate
     from hwprune_edu.nn import count_parameters, fixed_threads, layer_widths
-    from hwprune_edu.search import hardware_aware_prune, simulated_latency, uniform_channel_prune
+    from hwprune_edu.nn.search import hardware_aware_prune, simulated_latency, uniform_channel_prune
 
     if isinstance(budgets, (str, bytes)) or not isinstance(budgets, Sequence) or len(budgets) == 0:
         raise TypeError(f"budgets must be a non-empty sequence of fractions in (0, 1], got {describe(budgets)}")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import describe
+from hwprune_edu.util.validation import describe
 
 __all__ = ["Pattern", "describe_pattern", "PATTERN_KINDS"]
 

@@ -38,7 +38,7 @@ def save_figures(comparison: Any, out_dir: str | Path) -> list[Path]:
     it works headless and leaves no figure open.
 
     Args:
-        comparison: what :func:`hwprune_edu.experiment.compare_methods` returns.
+        comparison: what :func:`hwprune_edu.studies.comparison.compare_methods` returns.
         out_dir: folder for the files.
 
     Returns:
@@ -47,7 +47,7 @@ def save_figures(comparison: Any, out_dir: str | Path) -> list[Path]:
     """
     from matplotlib.figure import Figure
 
-    from hwprune_edu.comparison_plots import breakdown_charts, pareto_chart, roofline_charts
+    from hwprune_edu.viz.comparison import breakdown_charts, pareto_chart, roofline_charts
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,7 @@ def run_demo(*, out_dir: str | Path = DEFAULT_OUT, quick: bool = False, budget: 
 
     Args:
         out_dir: folder for the pictures.
-        quick: the reduced setting of :func:`hwprune_edu.experiment.compare_methods`.
+        quick: the reduced setting of :func:`hwprune_edu.studies.comparison.compare_methods`.
         budget: latency budget as a fraction of dense.
         measure: time the models on this machine.
         num_threads: torch threads (1: stable on a shared machine).
@@ -91,9 +91,9 @@ def run_demo(*, out_dir: str | Path = DEFAULT_OUT, quick: bool = False, budget: 
         stream: where to print (default ``sys.stdout``).
 
     Returns:
-        The :class:`hwprune_edu.experiment.Comparison`.
+        The :class:`hwprune_edu.studies.comparison.Comparison`.
     """
-    from hwprune_edu.experiment import compare_methods
+    from hwprune_edu.studies.comparison import compare_methods
 
     stream = sys.stdout if stream is None else stream
     setting = "quick setting (reduced epochs and fine-tuning: accuracies are lower)" if quick else "full setting"

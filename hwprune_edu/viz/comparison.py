@@ -1,10 +1,10 @@
 """Pictures of a method comparison: the accuracy-vs-simulated-latency Pareto chart, per-layer breakdowns, rooflines.
 
-Each function draws a :class:`hwprune_edu.experiment.Comparison` on given
+Each function draws a :class:`hwprune_edu.studies.comparison.Comparison` on given
 matplotlib ``Axes`` (or makes a figure) and returns them, like
-:mod:`hwprune_edu.plots`. Importing this module imports matplotlib, not torch.
+:mod:`hwprune_edu.viz.simulator`. Importing this module imports matplotlib, not torch.
 
->>> from hwprune_edu.experiment import Comparison, MethodResult
+>>> from hwprune_edu.studies.comparison import Comparison, MethodResult
 >>> def row(name, kind, ratio, acc):
 ...     return MethodResult(name, kind, "cpu-avx2", acc, 1, {"cpu-avx2": ratio * 1e-3}, None, 1.0, {})
 >>> c = Comparison({"dense": row("dense", "dense", 1.0, 0.97), "hw_aware_cpu-avx2": row("hw_aware_cpu-avx2", "hw-aware", 0.5, 0.96)},
@@ -20,10 +20,10 @@ from typing import Any, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .experiment import Comparison, pareto_front
-from .hardware import get_profile
-from .plots import latency_breakdown, roofline_chart
-from .validation import describe
+from hwprune_edu.studies.comparison import Comparison, pareto_front
+from hwprune_edu.hardware import get_profile
+from hwprune_edu.viz.simulator import latency_breakdown, roofline_chart
+from hwprune_edu.util.validation import describe
 
 __all__ = ["pareto_chart", "breakdown_charts", "roofline_charts", "KIND_STYLES"]
 
@@ -48,7 +48,7 @@ def pareto_chart(comparison, profile=None, *, sweep: Sequence[dict] | None = Non
 
     Up and to the left is better. The grey staircase joins the points no other
     point beats on both axes; the dashed line is the budget. With ``sweep``
-    (what :func:`hwprune_edu.experiment.budget_sweep` returns for this
+    (what :func:`hwprune_edu.studies.comparison.budget_sweep` returns for this
     profile) each method also gets a line through its results at other
     budgets. With ``trajectory``, the hardware-aware search on this profile
     shows its path: one dot per NetAdapt iteration, at the *validation*
@@ -56,7 +56,7 @@ def pareto_chart(comparison, profile=None, *, sweep: Sequence[dict] | None = Non
     as it mixes validation with test accuracy).
 
     Args:
-        comparison: a :class:`~hwprune_edu.experiment.Comparison`.
+        comparison: a :class:`~hwprune_edu.studies.comparison.Comparison`.
         profile: a simulated profile (default: the comparison's first target).
         sweep: extra points from ``budget_sweep`` on the same profile.
         trajectory: draw the search path.
@@ -115,12 +115,12 @@ def pareto_chart(comparison, profile=None, *, sweep: Sequence[dict] | None = Non
 
 
 def breakdown_charts(comparison, profile=None, *, axes=None):
-    """Per-layer simulated latency of every method on ``profile``: one :func:`~hwprune_edu.plots.latency_breakdown` each.
+    """Per-layer simulated latency of every method on ``profile``: one :func:`~hwprune_edu.viz.simulator.latency_breakdown` each.
 
     The panels share their x-axis, so the layers' bars compare across methods.
 
     Args:
-        comparison: a :class:`~hwprune_edu.experiment.Comparison`.
+        comparison: a :class:`~hwprune_edu.studies.comparison.Comparison`.
         profile: a simulated profile (default: the comparison's first target).
         axes: one ``Axes`` per method; a new figure if ``None``.
 
@@ -152,7 +152,7 @@ def roofline_charts(comparison, names: Sequence[str] | None = None, *, axes=None
     """Roofline of every simulated profile with the layers of each named method on it, one panel per method.
 
     Args:
-        comparison: a :class:`~hwprune_edu.experiment.Comparison`.
+        comparison: a :class:`~hwprune_edu.studies.comparison.Comparison`.
         names: methods to draw (default: ``dense`` and the first hardware-aware model).
         axes: one ``Axes`` per name; a new figure if ``None``.
 

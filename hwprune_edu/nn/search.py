@@ -17,7 +17,7 @@ the same budget), :func:`global_magnitude_prune` zeroes the smallest weights
 network-wide, which shrinks the parameter count but, on dense kernels, not
 the time.
 
->>> from hwprune_edu.data import load_digits, digits_mlp
+>>> from hwprune_edu.nn.data import load_digits, digits_mlp
 >>> data = load_digits()
 >>> small, history = hardware_aware_prune(digits_mlp(hidden=(64, 64)), data, "cpu-avx2", 0.5,
 ...                                       finetune_steps=2, final_epochs=0, progress=False)
@@ -36,7 +36,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from hwprune_edu.data import Digits, evaluate, finetune, train
+from hwprune_edu.nn.data import Digits, evaluate, finetune, train
 from hwprune_edu.nn import (
     activation_statistics,
     count_parameters,
@@ -49,8 +49,8 @@ from hwprune_edu.nn import (
     workload_from_geometry,
     workload_from_model,
 )
-from hwprune_edu.tables import format_columns
-from hwprune_edu.validation import check_fraction, check_int, check_positive_int, describe, resolve_amount
+from hwprune_edu.util.tables import format_columns
+from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe, resolve_amount
 
 __all__ = [
     "hardware_aware_prune",
@@ -88,7 +88,7 @@ def simulated_latency(model: nn.Sequential, hardware: Any, *, batch: int = 256, 
     Masks count: the simulator reads each weight mask's pattern (see
     :func:`hwprune_edu.nn.workload_from_model`).
 
-    >>> from hwprune_edu.data import digits_mlp
+    >>> from hwprune_edu.nn.data import digits_mlp
     >>> simulated_latency(digits_mlp(hidden=(256,)), "npu-systolic") > 0
     True
     """
@@ -181,7 +181,7 @@ def hardware_aware_prune(
 
     Args:
         model: a trained ``nn.Sequential`` of the supported family.
-        data: what :func:`hwprune_edu.data.load_digits` returns.
+        data: what :func:`hwprune_edu.nn.data.load_digits` returns.
         hardware: a ``Hardware`` profile or its name, e.g. ``"npu-systolic"``.
         latency_budget: target latency as a fraction of the dense model's, in (0, 1].
         batch: batch size the latency is simulated at.
@@ -199,7 +199,7 @@ def hardware_aware_prune(
         seed: seed of every fine-tune.
         progress: show a ``tqdm.auto`` bar.
         num_threads: torch threads during the search, restored afterwards
-            (``None``: unchanged; 1 by default, as in :func:`hwprune_edu.data.train`).
+            (``None``: unchanged; 1 by default, as in :func:`hwprune_edu.nn.data.train`).
 
     Returns:
         ``(pruned_model, history)``: the physically smaller model and one
@@ -211,7 +211,7 @@ def hardware_aware_prune(
         ValueError: a budget that cannot be met, naming the smallest reachable
             latency; a model outside the supported family, naming the layer.
 
-    >>> from hwprune_edu.data import load_digits, digits_mlp
+    >>> from hwprune_edu.nn.data import load_digits, digits_mlp
     >>> hardware_aware_prune(digits_mlp(hidden=(16,)), load_digits(), "gpu-ampere", 0.1, progress=False)
     Traceback (most recent call last):
     ...
@@ -349,7 +349,7 @@ def uniform_channel_prune(
         ``(pruned_model, history)`` with one record: ``keep_ratio``, ``widths``,
         ``sim_latency_s``, ``latency_ratio``, ``val_accuracy``.
 
-    >>> from hwprune_edu.data import load_digits, digits_mlp
+    >>> from hwprune_edu.nn.data import load_digits, digits_mlp
     >>> small, h = uniform_channel_prune(digits_mlp(hidden=(256, 128)), load_digits(), "cpu-avx2", 0.5,
     ...                                  final_epochs=0, progress=False)
     >>> h[0]["widths"], h[0]["latency_ratio"] <= 0.5
@@ -421,7 +421,7 @@ def global_magnitude_prune(
         ``(masked_model, history)`` with one record: ``amount`` (weights
         pruned), ``params``, ``val_accuracy``.
 
-    >>> from hwprune_edu.data import load_digits, digits_mlp
+    >>> from hwprune_edu.nn.data import load_digits, digits_mlp
     >>> sparse, h = global_magnitude_prune(digits_mlp(hidden=(32,)), load_digits(), 0.9, final_epochs=0, progress=False)
     >>> h[0]["params"], count_parameters(sparse)
     (279, 279)

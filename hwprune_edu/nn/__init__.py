@@ -18,7 +18,7 @@ knows nothing of torch; this module connects it to real ``nn.Module``s:
 The supported model family is a flat ``nn.Sequential`` of ``Linear``,
 ``Conv2d`` (``groups=1``), ``BatchNorm1d/2d``, element-wise activations,
 pooling, ``Dropout``, ``Flatten`` and ``Unflatten``: exactly what
-:func:`hwprune_edu.data.digits_mlp` and :func:`~hwprune_edu.data.digits_cnn` build.
+:func:`hwprune_edu.nn.data.digits_mlp` and :func:`~hwprune_edu.nn.data.digits_cnn` build.
 
 >>> import torch
 >>> from torch import nn
@@ -45,7 +45,7 @@ from torch import nn
 from torch.nn.utils import prune
 
 from hwprune_edu.pruning import block_mask, nm_mask
-from hwprune_edu.validation import check_int, check_positive_int, describe, resolve_amount
+from hwprune_edu.util.validation import check_int, check_positive_int, describe, resolve_amount
 
 __all__ = [
     "NMPruning",

@@ -40,8 +40,8 @@ import numpy as np
 
 from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
 from hwprune_edu.pruning import sparsity as fraction_pruned
-from hwprune_edu.tables import format_columns
-from hwprune_edu.validation import as_weights, check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.util.tables import format_columns
+from hwprune_edu.util.validation import as_weights, check_fraction, check_int, check_positive_int, describe
 
 __all__ = [
     "GRANULARITIES",
@@ -242,7 +242,7 @@ def prune_layer(model: Any, layer: int, pattern: Any, sparsity: float | None = N
     ``model`` are folded into its weights first; ``model`` is not modified.
 
     Args:
-        model: a flat ``nn.Sequential`` (e.g. :func:`hwprune_edu.data.digits_mlp`).
+        model: a flat ``nn.Sequential`` (e.g. :func:`hwprune_edu.nn.data.digits_mlp`).
         layer: index of a ``Linear`` or ``Conv2d`` in it (for ``"structured"``, not the last one).
         pattern: a pattern name or :class:`Granularity`.
         sparsity: fraction of the layer's weights to prune (``None`` for N:M).
@@ -250,7 +250,7 @@ def prune_layer(model: Any, layer: int, pattern: Any, sparsity: float | None = N
     Returns:
         ``(pruned_model, keep_mask)``; ``keep_mask`` has the original weight's shape.
 
-    >>> from hwprune_edu.data import digits_mlp
+    >>> from hwprune_edu.nn.data import digits_mlp
     >>> small, keep = prune_layer(digits_mlp(hidden=(8,)), 0, "structured", 0.25)
     >>> small[0].out_features, small[2].in_features, keep.shape
     (6, 6, (8, 64))
@@ -301,7 +301,7 @@ def layer_costs(model: Any, layer: int, profiles: Sequence[Any] = DEFAULT_PROFIL
     Returns:
         ``{profile name: LayerCost}`` (see :class:`hwprune_edu.hardware.LayerCost`).
 
-    >>> from hwprune_edu.data import digits_mlp
+    >>> from hwprune_edu.nn.data import digits_mlp
     >>> pruned, _ = prune_layer(digits_mlp(hidden=(64,)), 0, "2:4")
     >>> {name: cost.kernel for name, cost in layer_costs(pruned, 0, ["gpu-ampere", "npu-systolic"]).items()}
     {'gpu-ampere': '2:4 sparse tensor core', 'npu-systolic': 'dense'}
@@ -484,8 +484,8 @@ def accuracy_vs_sparsity(
     whatever ``sparsities`` says. Deterministic for a given ``seed``.
 
     Args:
-        model: a trained ``nn.Sequential`` (e.g. :func:`hwprune_edu.data.digits_mlp`).
-        data: what :func:`hwprune_edu.data.load_digits` returns.
+        model: a trained ``nn.Sequential`` (e.g. :func:`hwprune_edu.nn.data.digits_mlp`).
+        data: what :func:`hwprune_edu.nn.data.load_digits` returns.
         layer: index of the ``Linear``/``Conv2d`` to prune.
         patterns: pattern names (see :data:`GRANULARITIES`), e.g. ``["unstructured", "2:4"]``.
         sparsities: target fractions of the layer's weights to prune.
@@ -500,14 +500,14 @@ def accuracy_vs_sparsity(
     Returns:
         A :class:`SweepTable`.
 
-    >>> from hwprune_edu.data import load_digits, digits_mlp, train
+    >>> from hwprune_edu.nn.data import load_digits, digits_mlp, train
     >>> data, model = load_digits(), digits_mlp(hidden=(16, 16))
     >>> _ = train(model, data, epochs=2, progress=False)
     >>> table = accuracy_vs_sparsity(model, data, 2, ["unstructured", "2:4"], [0.25, 0.5])
     >>> [(p.pattern, p.sparsity) for p in table.points]
     [('unstructured', 0.25), ('unstructured', 0.5), ('2:4', 0.5)]
     """
-    from hwprune_edu.data import Digits, evaluate, finetune
+    from hwprune_edu.nn.data import Digits, evaluate, finetune
     from hwprune_edu.nn import count_parameters, fixed_threads
 
     index = _check_model_layer(model, layer)
@@ -638,7 +638,7 @@ def latency_by_pattern(
     Returns:
         A :class:`LatencyTable`.
 
-    >>> from hwprune_edu.data import digits_mlp
+    >>> from hwprune_edu.nn.data import digits_mlp
     >>> print(latency_by_pattern(digits_mlp(), 2, ["unstructured", "structured", "2:4"],
     ...                          profiles=["cpu-avx2", "gpu-ampere"], batch=1024))
     layer 2 (Linear 1024 -> 1024, 1,048,576 weights), batch 1024: speed-up over the dense layer [kernel]

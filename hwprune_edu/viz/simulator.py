@@ -15,9 +15,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .hardware import PROFILES, get_profile, linear, simulate
-from .hardware.report import SimulationReport
-from .validation import describe
+from hwprune_edu.hardware import PROFILES, get_profile, linear, simulate
+from hwprune_edu.hardware.report import SimulationReport
+from hwprune_edu.util.validation import describe
 
 __all__ = ["roofline_chart", "latency_vs_sparsity", "latency_breakdown", "SPARSITY_PATTERNS", "BOUND_COLOURS"]
 

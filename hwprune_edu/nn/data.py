@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from hwprune_edu.validation import check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = ["Digits", "load_digits", "digits_mlp", "digits_cnn", "train", "finetune", "evaluate", "SPLITS"]
 

@@ -1,0 +1,1 @@
+"""The course itself: the command line, the demo and the notebook runner."""

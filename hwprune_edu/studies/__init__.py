@@ -1,0 +1,1 @@
+"""Experiments: granularity sweeps and the hardware-aware comparison, with torch-free results."""

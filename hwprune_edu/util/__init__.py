@@ -1,0 +1,1 @@
+"""The bottom layer: input validation and tables (text, HTML, SI units)."""

@@ -1,0 +1,1 @@
+"""Pictures and widgets: simulator charts, mask pictures, sweep and comparison plots, the explorer."""
