@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Collection, Sequence, Union
 
-__all__ = ["format_columns", "format_si", "Table"]
+__all__ = ["format_columns", "format_si", "HtmlCell", "html_table", "Table"]
 
 
 def format_columns(rows: Sequence[Sequence[str]], *, right: Collection[int] = ()) -> str:
@@ -58,6 +59,73 @@ def format_si(value: float, unit: str) -> str:
     return f"{value:.3g} {unit}".strip()
 
 
+@dataclass(frozen=True)
+class HtmlCell:
+    """One cell of :func:`html_table` that needs more than escaped text.
+
+    Args:
+        text: the cell's text; escaped unless ``raw``.
+        colspan: columns the cell spans.
+        style: inline CSS for the ``<td>``.
+        raw: ``text`` is already HTML (marks, ``<br>``, ``<code>``): insert it as it is.
+
+    >>> html_table([], [[HtmlCell("<b>x</b>", colspan=2, raw=True)]])
+    '<table><tbody><tr><td colspan="2"><b>x</b></td></tr></tbody></table>'
+    """
+
+    text: str
+    colspan: int = 1
+    style: str = ""
+    raw: bool = False
+
+    def render(self) -> str:
+        """The ``<td>`` element."""
+        attrs = (f' colspan="{self.colspan}"' if self.colspan != 1 else "") + (
+            f' style="{self.style}"' if self.style else "")
+        return f"<td{attrs}>{self.text if self.raw else html.escape(self.text)}</td>"
+
+
+Cell = Union[str, HtmlCell]
+
+
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, title: str = "", caption: str = "",
+               row_styles: Sequence[str] = (), style: str = "", notes: Sequence[str] = ()) -> str:
+    """An HTML table, the one way every report of the package renders in Jupyter.
+
+    Text is escaped; cells that carry markup are :class:`HtmlCell` with ``raw=True``.
+
+    Args:
+        headers: column names (none: no ``<thead>``).
+        rows: sequences of cells; a ``str`` cell is escaped, an :class:`HtmlCell` renders itself.
+        title: bold line above the table (the table is then wrapped in a ``<div>``).
+        caption: the table's ``<caption>``.
+        row_styles: inline CSS per row (shorter than ``rows``: later rows unstyled).
+        style: inline CSS for the ``<table>``.
+        notes: lines listed under the table.
+
+    Returns:
+        The HTML as one string.
+
+    >>> html_table(["a"], [["<1>"]])
+    '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;1&gt;</td></tr></tbody></table>'
+    """
+    esc = html.escape
+    table_attrs = f' style="{style}"' if style else ""
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    head = f"<thead><tr>{''.join(f'<th>{esc(str(h))}</th>' for h in headers)}</tr></thead>" if headers else ""
+    body = []
+    for index, row in enumerate(rows):
+        row_style = row_styles[index] if index < len(row_styles) and row_styles[index] else ""
+        cells = "".join(c.render() if isinstance(c, HtmlCell) else f"<td>{esc(str(c))}</td>" for c in row)
+        body.append(f'<tr style="{row_style}">{cells}</tr>' if row_style else f"<tr>{cells}</tr>")
+    table = f"<table{table_attrs}>{cap}{head}<tbody>{''.join(body)}</tbody></table>"
+    listed = f"<ul>{''.join(f'<li>{esc(line)}</li>' for line in notes)}</ul>" if notes else ""
+    if not (title or listed):
+        return table
+    heading = f"<p><b>{esc(title)}</b></p>" if title else ""
+    return f"<div>{heading}{table}{listed}</div>"
+
+
 class Table:
     """A small table of strings that prints aligned in a terminal and renders as HTML in Jupyter.
 
@@ -99,8 +167,4 @@ class Table:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        head = "".join(f"<th>{esc(h)}</th>" for h in self.headers)
-        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in self.rows)
-        title = f"<p><b>{esc(self.title)}</b></p>" if self.title else ""
-        return f"<div>{title}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        return html_table(self.headers, self.rows, title=self.title)
