@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 
 from hwprune_edu.hardware.profiles import Hardware
-from hwprune_edu.util.tables import format_si
+from hwprune_edu.util.tables import format_columns, format_si, html_table
 
 __all__ = ["LayerCost", "SimulationReport"]
 
@@ -129,22 +129,14 @@ class SimulationReport:
 
     def __str__(self) -> str:
         header = [name for name, _ in _COLUMNS]
-        table = [header] + self._cells
-        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-        lines = [self._summary()]
-        lines += [f"WARNING: {w}" for w in self.warnings]
-        lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table]
-        return "\n".join(lines)
+        lines = [self._summary(), *(f"WARNING: {w}" for w in self.warnings)]
+        return "\n".join([*lines, format_columns([header, *self._cells])])
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        head = "".join(f"<th>{esc(name)}</th>" for name, _ in _COLUMNS)
-        body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in self._cells)
         warn = "".join(f"<p style='color:#b00'><b>Warning:</b> {esc(w)}</p>" for w in self.warnings)
-        return (
-            f"<div><p><b>{esc(self._summary())}</b></p>{warn}"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-        )
+        table = html_table([name for name, _ in _COLUMNS], self._cells)
+        return f"<div><p><b>{esc(self._summary())}</b></p>{warn}{table}</div>"
 
     def as_dicts(self) -> list[dict]:
         """The rows as plain dicts (e.g. for ``pandas.DataFrame``)."""
