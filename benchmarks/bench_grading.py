@@ -3,7 +3,7 @@
 The 20 submissions are the five solution notebooks and the five exercise
 notebooks (stubs), twice each: half finished, half not, as in a real class.
 Baseline: executing a sample of the same notebooks one by one in fresh
-kernels (``hwprune_edu.course.notebooks.execute_notebook``), with no grading at all.
+kernels (``hwprune_edu.util.notebooks.execute_notebook``), with no grading at all.
 The ratio shows what grading adds on top of running the notebooks, and what
 two parallel kernels buy.
 
@@ -42,7 +42,7 @@ def main() -> int:
     parser.add_argument("--baseline-sample", type=int, default=4, help="notebooks executed one by one for the baseline")
     args = parser.parse_args()
 
-    from hwprune_edu.course.notebooks import execute_notebook
+    from hwprune_edu.util.notebooks import execute_notebook
 
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         folder = Path(tmp)

@@ -160,7 +160,7 @@ def _execute(path: str, spec_path: str, timeout_s: float, grading_timeout_s: flo
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from hwprune_edu.course.notebooks import DETERMINISTIC_ENV
+    from hwprune_edu.util.notebooks import DETERMINISTIC_ENV
 
     try:
         notebook = nbformat.read(path, as_version=4)
