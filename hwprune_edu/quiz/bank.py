@@ -8,12 +8,13 @@ it covers and the file of its questions; each topic's file holds
 :func:`tags` and :func:`get_question` serve the course's own bank, loaded once.
 
 >>> bank = load_bank()
->>> bank.questions[0].id, bank.questions[0].tags[0] == next(iter(bank.tags))
-('granularity-dense-zeros', True)
+>>> list(bank.tags)[:3], bank.questions[0].id
+(['granularity', '2:4', 'roofline'], 'granularity-dense-zeros')
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -120,7 +121,7 @@ def _build(entry: Any, path: Traversable, number: int) -> Question:
         raise type(err)(f"{path}: {err}") from None
 
 
-def load_bank(folder: Traversable | str | None = None) -> Bank:
+def load_bank(folder: Traversable | str | os.PathLike[str] | None = None) -> Bank:
     """Read and check a folder of question files: ``tags.toml`` plus one file per topic.
 
     Checks, with errors naming the file and the question id: every table has its
@@ -130,7 +131,7 @@ def load_bank(folder: Traversable | str | None = None) -> Bank:
     is the topic of its file; every ``.toml`` file in the folder is some topic's.
 
     Args:
-        folder: the folder; the course's own bank (:data:`QUESTIONS_DIR`) if ``None``.
+        folder: the folder (a path); the course's own bank (:data:`QUESTIONS_DIR`) if ``None``.
 
     Returns:
         A :class:`Bank` (new objects; nothing is cached here).
@@ -142,7 +143,10 @@ def load_bank(folder: Traversable | str | None = None) -> Bank:
     >>> len(load_bank().tags)
     14
     """
-    folder = QUESTIONS_DIR if folder is None else Path(folder) if isinstance(folder, str) else folder
+    if folder is None:
+        folder = QUESTIONS_DIR
+    elif isinstance(folder, (str, os.PathLike)):
+        folder = Path(folder)
     tags_path = folder / TAGS_FILE
     if not tags_path.is_file():
         raise ValueError(f"{tags_path}: no such file (a question folder lists its topics in {TAGS_FILE})")
