@@ -1,16 +1,19 @@
-"""The quiz engine: bank integrity, text rendering, the terminal drill (piped stdin), widget callbacks."""
+"""The quiz engine: the bank's data files and their checks, text rendering, the terminal drill (piped stdin),
+widget callbacks."""
 
 import io
+import shutil
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 
 import pytest
 
 from hwprune_edu.course import cli
-from hwprune_edu.quiz import Question, format_feedback, format_question, format_quiz, get_question, questions, tags
-from hwprune_edu.quiz import quiz_widget, show_quiz
-from hwprune_edu.quiz.bank import BANK
+from hwprune_edu.quiz import Choice, Question, format_feedback, format_question, format_quiz, get_question
+from hwprune_edu.quiz import load_bank, questions, quiz_widget, show_quiz, tags
+from hwprune_edu.quiz.bank import QUESTIONS_DIR
 from hwprune_edu.quiz.drill import pick_questions, run_drill
 from hwprune_edu.quiz.question import parse_choice
 
@@ -22,8 +25,8 @@ REQUIRED_TAGS = {
 
 
 def _question(**overrides):
-    fields = dict(id="t", question="?", choices=("x", "y", "z"), answer=1, explanation="because",
-                  why_wrong=("no x", "", "no z"), tags=("demo",))
+    fields = dict(id="t", question="?", explanation="because", tags=("demo",),
+                  choices=(Choice("x", why_wrong="no x"), Choice("y", correct=True), Choice("z", why_wrong="no z")))
     fields.update(overrides)
     return Question(**fields)
 
@@ -40,9 +43,9 @@ def test_every_question_is_well_formed():
     for q in questions():
         assert 0 <= q.answer < len(q.choices), q.id
         assert len(q.explanation.split()) >= 8, f"{q.id}: explanation too thin"
-        assert len(set(q.choices)) == len(q.choices), f"{q.id}: duplicate options"
-        for i, reason in enumerate(q.why_wrong):
-            assert bool(reason.strip()) == (i != q.answer), f"{q.id}: why_wrong[{i}]"
+        assert len({c.text for c in q.choices}) == len(q.choices), f"{q.id}: duplicate options"
+        for i, choice in enumerate(q.choices):
+            assert bool(choice.why_wrong.strip()) == (i != q.answer) == (not choice.correct), f"{q.id}: choice {i}"
         assert set(q.tags) <= set(tags()), q.id
 
 
@@ -59,8 +62,13 @@ def test_right_answers_are_spread_over_the_letters():
     assert len(counts) == 4
 
 
-def test_bank_is_plain_data():
-    assert all(isinstance(entry, dict) for entry in BANK)
+def test_bank_is_the_data_files_in_order():
+    # The files are plain TOML: what a reader sees there is what the quiz asks, in the same order.
+    listed = tomllib.loads((QUESTIONS_DIR / "tags.toml").read_text(encoding="utf-8"))["tag"]
+    assert [t["name"] for t in listed] == list(tags())
+    ids = [q["id"] for t in listed
+           for q in tomllib.loads((QUESTIONS_DIR / t["file"]).read_text(encoding="utf-8"))["question"]]
+    assert ids == [q.id for q in questions()]
 
 
 def test_questions_filters_by_tag_and_rejects_unknown_tags():
@@ -77,30 +85,147 @@ def test_tags_returns_a_copy():
     assert tags()["granularity"] != "changed"
 
 
+# --- loading and checking the data files ------------------------------------------------------------
+
+TAGS_TOML = """
+[[tag]]
+name = "alpha"
+about = "the first topic"
+file = "alpha.toml"
+
+[[tag]]
+name = "beta"
+about = "the second topic"
+file = "beta.toml"
+"""
+
+ALPHA_TOML = """
+[[question]]
+id = "alpha-one"
+question = "Which one?"
+choices = [
+  { text = "this one", correct = true },
+  { text = "that one", why_wrong = "Not that one." },
+]
+explanation = "Because this one."
+tags = ["alpha", "beta"]
+"""
+
+BETA_TOML = """
+[[question]]
+id = "beta-one"
+question = "Which other one?"
+choices = [{ text = "no", why_wrong = "Not no." }, { text = "yes", correct = true }]
+explanation = "Because yes."
+tags = ["beta"]
+"""
+
+
+def _folder(tmp_path, changes=None):
+    """A question folder in tmp_path: the small good bank above, with files changed (``None`` deletes one)."""
+    contents = {"tags.toml": TAGS_TOML, "alpha.toml": ALPHA_TOML, "beta.toml": BETA_TOML, **(changes or {})}
+    for name, text in contents.items():
+        if text is not None:
+            (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_load_bank_reads_a_folder_in_tags_order(tmp_path):
+    bank = load_bank(_folder(tmp_path))
+    assert list(bank.tags) == ["alpha", "beta"] and bank.tags["beta"] == "the second topic"
+    assert [q.id for q in bank.questions] == ["alpha-one", "beta-one"]
+    first = bank.questions[0]
+    assert first.choices == (Choice("this one", correct=True), Choice("that one", why_wrong="Not that one."))
+    assert first.answer == 0 and first.tags == ("alpha", "beta")
+    assert load_bank(str(tmp_path)) == bank
+    with pytest.raises(TypeError):
+        bank.tags["alpha"] = "changed"  # read-only: tags() hands out copies
+
+
+@pytest.mark.parametrize("files, error, pattern", [
+    ({"alpha.toml": ALPHA_TOML.replace('why_wrong = "Not that one."', "correct = true")},
+     ValueError, r"alpha\.toml: question 'alpha-one': exactly one choice must be correct, got 2: \(a\) and \(b\)"),
+    ({"alpha.toml": ALPHA_TOML.replace(", correct = true", "")},
+     ValueError, r"alpha\.toml: question 'alpha-one': choice \(a\): .*a wrong choice needs a why_wrong"),
+    ({"alpha.toml": ALPHA_TOML.replace("correct = true", 'correct = true, why_wrong = "Oops."')},
+     ValueError, r"alpha\.toml: question 'alpha-one': choice \(a\): .*the right choice has no why_wrong"),
+    ({"alpha.toml": ALPHA_TOML.replace('why_wrong = "Not', 'why_wrog = "Not')},
+     ValueError, r"alpha\.toml: question 'alpha-one': choice \(b\): unknown key 'why_wrog'"),
+    ({"alpha.toml": ALPHA_TOML.replace("correct = true", 'correct = "yes"')},
+     TypeError, r"alpha\.toml: question 'alpha-one': choice \(a\): .*correct must be a bool"),
+    ({"alpha.toml": ALPHA_TOML.replace('explanation = "Because this one."', "")},
+     ValueError, r"alpha\.toml: question 'alpha-one': missing explanation"),
+    ({"beta.toml": BETA_TOML.replace('"beta-one"', '"alpha-one"')},
+     ValueError, r"beta\.toml: question 'alpha-one': id already used in .*alpha\.toml"),
+    ({"alpha.toml": ALPHA_TOML.replace('["alpha", "beta"]', '["alpha", "gamma"]')},
+     ValueError, r"alpha\.toml: question 'alpha-one': tag 'gamma' is not in tags\.toml \(known: alpha, beta\)"),
+    ({"alpha.toml": ALPHA_TOML.replace('["alpha", "beta"]', '["beta", "alpha"]')},
+     ValueError, r"alpha\.toml: question 'alpha-one': its file holds the 'alpha' questions, so its first tag"),
+    ({"alpha.toml": ALPHA_TOML.replace('choices = [', 'choices = [\n  { text = "more" },')},
+     ValueError, r"alpha\.toml: question 'alpha-one': choice \(a\): .*a wrong choice needs a why_wrong"),
+    ({"alpha.toml": ALPHA_TOML.replace("[[question]]", "[question]")},
+     ValueError, r"alpha\.toml: expected one or more \[\[question\]\] tables"),
+    ({"alpha.toml": ALPHA_TOML.replace('"Which one?"', '"Which one?')},
+     ValueError, r"alpha\.toml: not valid TOML"),
+    ({"gamma.toml": ALPHA_TOML}, ValueError, r"gamma\.toml: no tag in tags\.toml names this file"),
+    ({"beta.toml": None}, ValueError, r"tags\.toml: tag 'beta' names 'beta\.toml', which is not in"),
+    ({"tags.toml": TAGS_TOML.replace('name = "beta"', 'name = "alpha"')},
+     ValueError, r"tags\.toml: tag 'alpha' is listed twice"),
+    ({"tags.toml": TAGS_TOML.replace('about = "the first topic"', "")},
+     ValueError, r"tags\.toml: tag 1: missing about"),
+    ({"tags.toml": None}, ValueError, r"tags\.toml: no such file"),
+])
+def test_load_bank_errors_name_the_file_and_the_question(tmp_path, files, error, pattern):
+    with pytest.raises(error, match=pattern):
+        load_bank(_folder(tmp_path, files))
+
+
+def test_the_course_bank_copied_loads_the_same_and_a_broken_copy_says_where(tmp_path):
+    folder = tmp_path / "questions"
+    shutil.copytree(QUESTIONS_DIR, folder)
+    assert load_bank(folder).questions == tuple(questions())
+    roofline = folder / "roofline.toml"
+    roofline.write_text(roofline.read_text(encoding="utf-8").replace(", correct = true", "", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"roofline\.toml: question 'roofline-attainable': choice \(d\)"):
+        load_bank(folder)
+
+
 # --- Question ------------------------------------------------------------------------------------
 
 def test_question_rejects_bad_data_naming_the_field():
-    with pytest.raises(ValueError, match="answer must index"):
-        _question(answer=3)
-    with pytest.raises(ValueError, match="why_wrong must have one entry per choice"):
-        _question(why_wrong=("a", ""))
-    with pytest.raises(ValueError, match=r"why_wrong\[1\] must be empty"):
-        _question(why_wrong=("a", "b", "c"))
-    with pytest.raises(ValueError, match=r"why_wrong\[2\] must be a reason"):
-        _question(why_wrong=("a", "", " "))
+    with pytest.raises(ValueError, match=r"exactly one choice must be correct, got 0"):
+        _question(choices=(Choice("x", why_wrong="no"), Choice("y", why_wrong="no")))
+    with pytest.raises(ValueError, match=r"exactly one choice must be correct, got 2: \(a\) and \(c\)"):
+        _question(choices=(Choice("x", correct=True), Choice("y", why_wrong="no"), Choice("z", correct=True)))
+    with pytest.raises(ValueError, match="choices must have 2 to 8 options, got 1"):
+        _question(choices=(Choice("x", correct=True),))
+    with pytest.raises(TypeError, match="choices must be a sequence of Choice objects"):
+        _question(choices=("x", "y"))
     with pytest.raises(ValueError, match="explanation must be a non-empty"):
         _question(explanation="  ")
-    with pytest.raises(TypeError, match="answer must be an int"):
-        _question(answer=True)
     with pytest.raises(ValueError, match="tags must name"):
         _question(tags=())
 
 
+def test_choice_carries_its_own_reason():
+    with pytest.raises(ValueError, match="the right choice has no why_wrong"):
+        Choice("y", correct=True, why_wrong="b")
+    with pytest.raises(ValueError, match="a wrong choice needs a why_wrong"):
+        Choice("z", why_wrong=" ")
+    with pytest.raises(TypeError, match="correct must be a bool"):
+        Choice("y", correct=1)
+    with pytest.raises(ValueError, match="choice text must be a non-empty string"):
+        Choice("", correct=True)
+
+
 def test_question_is_frozen_and_stores_tuples():
-    q = _question(choices=["x", "y", "z"])
-    assert q.choices == ("x", "y", "z")
+    q = _question(choices=[Choice("x", correct=True), Choice("y", why_wrong="no y")], tags=["demo"])
+    assert q.choices == (Choice("x", correct=True), Choice("y", why_wrong="no y")) and q.tags == ("demo",)
+    assert isinstance(q.choices, tuple) and q.answer == 0
     with pytest.raises(AttributeError):
-        q.answer = 0
+        q.explanation = "other"
+    with pytest.raises(AttributeError):
+        q.choices[0].correct = False
 
 
 def test_check_explains_right_and_wrong_answers():
@@ -125,7 +250,7 @@ def test_format_question_lists_every_option_with_letters():
     text = format_question(q, number=7)
     assert text.startswith("Q7. ")
     for letter, choice in zip("abcd", q.choices):
-        assert f"  {letter}) {choice}" in text
+        assert f"  {letter}) {choice.text}" in text
     assert max(len(line) for line in text.splitlines()) <= 88
 
 

@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from typing import Sequence, TextIO
 
-from hwprune_edu.quiz.bank import TAGS
+from hwprune_edu.quiz.bank import questions, tags
 from hwprune_edu.quiz.question import Question, parse_choice
 from hwprune_edu.quiz.text import format_feedback, format_question
 from hwprune_edu.util.validation import check_positive_int
@@ -47,8 +47,6 @@ def pick_questions(tag: str | None = None, n: int | None = None, seed: int | Non
     >>> [q.id for q in pick_questions("apoz", n=2, seed=0)] == [q.id for q in pick_questions("apoz", n=2, seed=0)]
     True
     """
-    from hwprune_edu.quiz import questions
-
     pool = questions(tag)
     random.Random(seed).shuffle(pool)
     return pool if n is None else pool[: check_positive_int(n, name="n")]
@@ -117,7 +115,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Multiple-choice interview drill. Answer each question with a letter or a number "
         "on its own line; answers may be piped, e.g. printf 'a\\nb\\n' | hwprune-edu quiz -n 2",
     )
-    parser.add_argument("--tag", choices=sorted(TAGS), metavar="TAG",
+    parser.add_argument("--tag", choices=sorted(tags()), metavar="TAG",
                         help="only questions on this topic (see --list-tags)")
     parser.add_argument("-n", type=int, default=10, metavar="N", help="number of questions (default 10)")
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="shuffle seed, to repeat a drill")
@@ -126,10 +124,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from hwprune_edu.quiz import questions
-
     if args.list_tags:
-        for tag, about in TAGS.items():
+        for tag, about in tags().items():
             print(f"{tag:<15} {len(questions(tag)):>2} questions  {about}")
         return 0
     if args.n < 1:

@@ -1,13 +1,16 @@
 """One multiple-choice question, as data, and how an answer to it is judged.
 
-A :class:`Question` is frozen plain data: the renderers (text, terminal drill,
+A :class:`Question` is frozen plain data: a tuple of :class:`Choice` records,
+each carrying its own text, whether it is right and, if not, why not (so no
+reason can drift away from its option). The renderers (text, terminal drill,
 ipywidgets) only read it, and :meth:`Question.check` is the one place where an
 answer becomes feedback, so every renderer explains answers the same way.
 
->>> q = Question(id="demo", question="2 + 2?", choices=("3", "4"), answer=1,
-...              explanation="Two pairs make four.", why_wrong=("One short.", ""), tags=("demo",))
->>> q.check(0).correct, q.letter(1)
-(False, 'b')
+>>> q = Question(id="demo", question="2 + 2?",
+...              choices=(Choice("3", why_wrong="One short."), Choice("4", correct=True)),
+...              explanation="Two pairs make four.", tags=("demo",))
+>>> q.check(0).correct, q.answer, q.letter(1)
+(False, 1, 'b')
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 from hwprune_edu.util.validation import check_int, describe
 
-__all__ = ["Question", "Feedback", "LETTERS", "parse_choice"]
+__all__ = ["Choice", "Question", "Feedback", "LETTERS", "parse_choice"]
 
 LETTERS = "abcdefgh"
 
@@ -40,39 +43,77 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One option of a question: its text, whether it is the right one, and if not, why not.
+
+    Attributes:
+        text: the option as shown.
+        correct: this is the question's right answer.
+        why_wrong: why this option is wrong; ``""`` for the right one (the
+            question's explanation says why that one is right).
+
+    >>> Choice("By 75%", correct=True).why_wrong, Choice("By 50%", why_wrong="Inputs halve too.").correct
+    ('', False)
+    >>> Choice("By 50%")
+    Traceback (most recent call last):
+    ...
+    ValueError: choice 'By 50%': a wrong choice needs a why_wrong (a reason it is wrong)
+    """
+
+    text: str
+    correct: bool = False
+    why_wrong: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text.strip():
+            raise ValueError(f"choice text must be a non-empty string, got {describe(self.text)}")
+        # A bool, not any truthy value: `correct = "no"` in a data file must not count as right.
+        if not isinstance(self.correct, bool):
+            raise TypeError(f"choice {self.text!r}: correct must be a bool (true or false), got {describe(self.correct)}")
+        if not isinstance(self.why_wrong, str):
+            raise TypeError(f"choice {self.text!r}: why_wrong must be a string, got {describe(self.why_wrong)}")
+        if self.correct and self.why_wrong.strip():
+            raise ValueError(
+                f"choice {self.text!r}: the right choice has no why_wrong (the explanation says why it is right), "
+                f"got {self.why_wrong!r}"
+            )
+        if not self.correct and not self.why_wrong.strip():
+            raise ValueError(f"choice {self.text!r}: a wrong choice needs a why_wrong (a reason it is wrong)")
+
+
+@dataclass(frozen=True)
 class Question:
     """A multiple-choice question with an explanation for every option.
 
     Attributes:
         id: short unique slug, e.g. ``"roofline-ridge"``.
         question: the question text.
-        choices: the options, 2 to 8 of them.
-        answer: index of the right option in ``choices``.
+        choices: the options, 2 to 8 :class:`Choice` records, exactly one of them correct.
         explanation: why the right option is right (cite sources here).
-        why_wrong: one entry per option: why that option is wrong; the entry
-            at ``answer`` is ``""``.
-        tags: topics, lower case, e.g. ``("roofline", "memory-bound")``.
+        tags: topics, lower case, e.g. ``("roofline", "memory-bound")``; the
+            first is the question's main topic.
 
-    >>> Question(id="x", question="?", choices=("a",), answer=0, explanation="e", why_wrong=("",), tags=("t",))
+    >>> Question(id="x", question="?", choices=(Choice("a", correct=True), Choice("b", correct=True)),
+    ...          explanation="e", tags=("t",))
     Traceback (most recent call last):
     ...
-    ValueError: question 'x': choices must have 2 to 8 options, got 1
+    ValueError: question 'x': exactly one choice must be correct, got 2: (a) and (b)
     """
 
     id: str
     question: str
-    choices: tuple[str, ...]
-    answer: int
+    choices: tuple[Choice, ...]
     explanation: str
-    why_wrong: tuple[str, ...]
     tags: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        # Accept lists from the data file but store tuples, so questions stay hashable and immutable.
-        for name in ("choices", "why_wrong", "tags"):
+        # Accept lists from a data file but store tuples, so questions stay hashable and immutable.
+        for name, kind in (("choices", Choice), ("tags", str)):
             value = getattr(self, name)
-            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-                raise TypeError(f"question {self.id!r}: {name} must be a sequence of strings, got {describe(value)}")
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, kind) for v in value):
+                raise TypeError(
+                    f"question {self.id!r}: {name} must be a sequence of {kind.__name__} objects, got {describe(value)}"
+                )
             object.__setattr__(self, name, tuple(value))
         for name in ("id", "question", "explanation"):
             value = getattr(self, name)
@@ -80,22 +121,17 @@ class Question:
                 raise ValueError(f"question {self.id!r}: {name} must be a non-empty string, got {describe(value)}")
         if not 2 <= len(self.choices) <= len(LETTERS):
             raise ValueError(f"question {self.id!r}: choices must have 2 to {len(LETTERS)} options, got {len(self.choices)}")
-        check_int(self.answer, name=f"question {self.id!r}: answer", minimum=0)
-        if self.answer >= len(self.choices):
-            raise ValueError(
-                f"question {self.id!r}: answer must index one of the {len(self.choices)} choices, got {self.answer}"
-            )
-        if len(self.why_wrong) != len(self.choices):
-            raise ValueError(
-                f"question {self.id!r}: why_wrong must have one entry per choice ({len(self.choices)}), "
-                f"got {len(self.why_wrong)}"
-            )
-        for i, reason in enumerate(self.why_wrong):
-            if (i == self.answer) != (not reason.strip()):
-                expected = "empty (it is the right answer)" if i == self.answer else "a reason it is wrong"
-                raise ValueError(f"question {self.id!r}: why_wrong[{i}] must be {expected}, got {reason!r}")
+        right = [f"({self.letter(i)})" for i, choice in enumerate(self.choices) if choice.correct]
+        if len(right) != 1:
+            which = f": {' and '.join(right)}" if right else ""
+            raise ValueError(f"question {self.id!r}: exactly one choice must be correct, got {len(right)}{which}")
         if not self.tags:
             raise ValueError(f"question {self.id!r}: tags must name at least one topic")
+
+    @property
+    def answer(self) -> int:
+        """Index of the right option in ``choices``."""
+        return next(i for i, choice in enumerate(self.choices) if choice.correct)
 
     def letter(self, index: int) -> str:
         """The letter shown for option ``index`` (``0 -> 'a'``)."""
@@ -104,8 +140,8 @@ class Question:
     def check(self, chosen: int) -> Feedback:
         """Judge the option at index ``chosen``; return the :class:`Feedback` to show.
 
-        >>> q = Question(id="d", question="?", choices=("no", "yes"), answer=1,
-        ...              explanation="Because.", why_wrong=("Not this.", ""), tags=("t",))
+        >>> q = Question(id="d", question="?", choices=(Choice("no", why_wrong="Not this."), Choice("yes", correct=True)),
+        ...              explanation="Because.", tags=("t",))
         >>> print(q.check(0).message)
         Not quite: (a) no
         Why not: Not this.
@@ -115,16 +151,17 @@ class Question:
         chosen = check_int(chosen, name="chosen", minimum=0)
         if chosen >= len(self.choices):
             raise ValueError(f"chosen must index one of the {len(self.choices)} choices (0 to {len(self.choices) - 1}), got {chosen}")
-        right = f"({self.letter(self.answer)}) {self.choices[self.answer]}"
-        if chosen == self.answer:
+        answer = self.answer
+        right = f"({self.letter(answer)}) {self.choices[answer].text}"
+        if chosen == answer:
             message = f"Correct: {right}\nWhy: {self.explanation}"
         else:
             message = (
-                f"Not quite: ({self.letter(chosen)}) {self.choices[chosen]}\n"
-                f"Why not: {self.why_wrong[chosen]}\n"
+                f"Not quite: ({self.letter(chosen)}) {self.choices[chosen].text}\n"
+                f"Why not: {self.choices[chosen].why_wrong}\n"
                 f"The answer is {right}\nWhy: {self.explanation}"
             )
-        return Feedback(correct=chosen == self.answer, chosen=chosen, answer=self.answer, message=message)
+        return Feedback(correct=chosen == answer, chosen=chosen, answer=answer, message=message)
 
 
 def parse_choice(text: str, n_choices: int) -> int | None:

@@ -1,8 +1,9 @@
 """Plain-text rendering of questions and feedback, for terminals and widget-less notebooks.
 
->>> from hwprune_edu.quiz.question import Question
->>> q = Question(id="demo", question="Is 2:4 sparsity 50% sparse?", choices=("yes", "no"), answer=0,
-...              explanation="2 of 4 kept.", why_wrong=("", "It is."), tags=("2:4",))
+>>> from hwprune_edu.quiz.question import Choice, Question
+>>> q = Question(id="demo", question="Is 2:4 sparsity 50% sparse?",
+...              choices=(Choice("yes", correct=True), Choice("no", why_wrong="It is.")),
+...              explanation="2 of 4 kept.", tags=("2:4",))
 >>> print(format_question(q, number=1))
 Q1. Is 2:4 sparsity 50% sparse?
   a) yes
@@ -47,7 +48,7 @@ def format_question(question: Question, number: int | None = None, *, show_tags:
     if show_tags:
         lines.append(f"   [{', '.join(question.tags)}] ({question.id})")
     for i, choice in enumerate(question.choices):
-        lines.append(_wrap(choice, indent="     ", first=f"  {question.letter(i)}) "))
+        lines.append(_wrap(choice.text, indent="     ", first=f"  {question.letter(i)}) "))
     return "\n".join(lines)
 
 
@@ -85,5 +86,5 @@ def format_quiz(questions: Sequence[Question], *, answers: bool = True) -> str:
     if answers and questions:
         parts.append("-" * 30 + " Answer key " + "-" * 30)
         for i, q in enumerate(questions, start=1):
-            parts.append(_wrap(f"Q{i}. ({q.letter(q.answer)}) {q.choices[q.answer]}\n{q.explanation}"))
+            parts.append(_wrap(f"Q{i}. ({q.letter(q.answer)}) {q.choices[q.answer].text}\n{q.explanation}"))
     return "\n\n".join(parts)

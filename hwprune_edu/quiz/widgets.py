@@ -50,7 +50,7 @@ class QuestionCard:
         head = f"<b>Q{number}.</b> " if number is not None else ""
         # The full option texts go in HTML (which wraps); radio labels stay short letters,
         # because long radio labels are cut off in some front ends.
-        options = "".join(f"<li><b>{question.letter(i)})</b> {_html(c)}</li>" for i, c in enumerate(question.choices))
+        options = "".join(f"<li><b>{question.letter(i)})</b> {_html(c.text)}</li>" for i, c in enumerate(question.choices))
         self.prompt = widgets.HTML(
             f"{head}{_html(question.question)}<ul style='list-style: none; padding-left: 1em'>{options}</ul>"
         )
