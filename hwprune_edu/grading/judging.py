@@ -17,7 +17,7 @@ Harmless differences are accepted with a note, never failed:
 Anything else that is not the contract (pruned weights instead of a mask,
 a different shape, ``None``) fails, with a message saying what came back.
 
->>> as_mask([1, 0], (2,))
+>>> as_mask([True, False], (2,))
 (array([ True, False]), 'accepted: you returned a Python list; NumPy expressions give the array directly')
 >>> as_mask(np.ones(3), (2,))
 Traceback (most recent call last):
