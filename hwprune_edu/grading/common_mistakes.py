@@ -74,11 +74,8 @@ def _dropped(a: Attempt) -> bool:
 
 
 def _returned_weights(a: Attempt) -> bool:
-    if a.status != "ok":
-        return False
-    try:
-        out = np.asarray(a.output, dtype=np.float64)
-    except (TypeError, ValueError):
+    out = a.array(np.float64)
+    if out is None:
         return False
     w = np.asarray(a.arguments["weights"])
     return out.shape == w.shape and not np.isin(out, (0.0, 1.0)).all()
@@ -91,11 +88,8 @@ def _inverted(a: Attempt) -> bool:
 
 
 def _flattened(a: Attempt) -> bool:
-    if a.status != "ok":
-        return False
-    try:
-        out = np.asarray(a.output)
-    except ValueError:
+    out = a.array()
+    if out is None:
         return False
     w = np.asarray(a.arguments["weights"])
     return out.dtype != object and out.size == w.size and out.shape != w.shape

@@ -98,6 +98,15 @@ class Attempt:
         expected = self.naive_output(fn)
         return expected is not _NOTHING and alike(self.output, expected)
 
+    def array(self, dtype: Any = None) -> np.ndarray | None:
+        """The output as an array (of ``dtype``), or None when it returned none or is not array-like."""
+        if self.status != "ok":
+            return None
+        try:
+            return np.asarray(self.output, dtype=dtype)
+        except (TypeError, ValueError):
+            return None
+
     def mask(self, shape: tuple | None = None) -> np.ndarray | None:
         """The output as a boolean mask of ``shape`` (default: the weights'), or None."""
         if self.status != "ok":

@@ -89,21 +89,11 @@ def samples_only_neuron_scores(activations, method="mean_abs"):
 
 # ---------------------------------------------------------------- mistakes, most specific first
 
-def _scores(a: Attempt) -> np.ndarray | None:
-    if a.status != "ok":
-        return None
-    try:
-        out = np.asarray(a.output, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return out
-
-
 @mistake("per_layer_mean", "one number for the whole layer", naive=layer_mean_neuron_scores,
          hint="Score each neuron separately: the blog's np.mean(activations[i]) averages the whole layer, so every "
               "neuron gets the same verdict. Average over the samples only: axis=0.")
 def per_layer_mean(a: Attempt) -> bool:
-    out = _scores(a)
+    out = a.array(np.float64)
     if out is None:
         return False
     acts = np.asarray(a.arguments["activations"], dtype=np.float64)
@@ -116,7 +106,7 @@ def per_layer_mean(a: Attempt) -> bool:
          hint="One score per neuron: average over the samples, axis=0 (for conv (N, C, H, W) over axes (0, 2, 3)). "
               "You averaged each sample over its neurons.")
 def wrong_axis_samples(a: Attempt) -> bool:
-    out = _scores(a)
+    out = a.array(np.float64)
     acts = np.asarray(a.arguments["activations"])
     return out is not None and out.shape == (acts.shape[0],) and acts.shape[0] != acts.shape[1]
 
@@ -125,7 +115,7 @@ def wrong_axis_samples(a: Attempt) -> bool:
          hint="For conv activations (N, C, H, W) average over samples *and* positions, axis=(0, 2, 3), leaving one "
               "score per channel.")
 def conv_axes(a: Attempt) -> bool:
-    out = _scores(a)
+    out = a.array(np.float64)
     acts = np.asarray(a.arguments["activations"])
     return acts.ndim == 4 and ((out is not None and out.shape != (acts.shape[1],)) or a.status == "error")
 

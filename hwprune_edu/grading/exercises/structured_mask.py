@@ -158,11 +158,8 @@ def _structured_largest(a: Attempt) -> bool:
          hint="Return a keep mask of the weights' shape. Physically removing slices is a separate step "
               "(remove_neurons in exercise 3), because the next layer's inputs must shrink with it.")
 def removed_rows(a: Attempt) -> bool:
-    if a.status != "ok":
-        return False
-    try:
-        out = np.asarray(a.output)
-    except ValueError:
+    out = a.array()
+    if out is None:
         return False
     w = np.asarray(a.arguments["weights"])
     axis = a.arguments["axis"]
