@@ -27,9 +27,11 @@ if False:
 '''
 
 FAKING = '''
+import dataclasses
 import numpy as np
 import hwprune_edu.grading as grading
 import hwprune_edu.grading.checks as checks
+import hwprune_edu.grading.registry as registry
 import hwprune_edu.grading.sandbox as sandbox
 import hwprune_edu.pruning as pruning
 from hwprune_edu.pruning import magnitude_mask
@@ -39,7 +41,8 @@ def threshold_mask(weights, threshold):
 
 # Make every judge in this kernel agree, and fake the reports.
 pruning.threshold_mask = threshold_mask
-checks.REFERENCES["threshold_mask"] = threshold_mask
+registry.EXERCISES["threshold_mask"] = dataclasses.replace(registry.EXERCISES["threshold_mask"],
+                                                           reference=threshold_mask)
 sandbox.run_cases = lambda fn, cases, **kw: [{"status": "ok", "output": True, "error": None, "mutated": None,
                                               "printed": ""} for _ in cases]
 

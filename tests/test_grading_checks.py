@@ -1,7 +1,7 @@
 """The checks accept every right answer and reject every naive one with its own hint.
 
 * the library's reference passes every check, for several seeds;
-* every naive implementation in ``grading.mistakes`` fails, and the report
+* every naive implementation of an exercise's mistakes fails, and the report
   names its mistake (so the learner sees the targeted hint);
 * at least two *different* correct implementations per exercise pass
   (sort-based, partition-based, loop-based, random tie order, lists / 0-1 ints).
@@ -12,16 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hwprune_edu.grading import EXERCISES, check
-from hwprune_edu.grading.catalogue import CATALOGUE
-from hwprune_edu.grading.checks import REFERENCES, make_exercise_cases
-from hwprune_edu.grading.mistakes import BUGGY, NAIVE
+from hwprune_edu.grading import BUGGY, EXERCISES, check
+from hwprune_edu.grading.checks import make_exercise_cases
 
 PLAIN = [name for name in EXERCISES if not name.startswith("expose_")]
-
-
-def _base(name: str) -> str:
-    return name[len("fix_"):] if name.startswith("fix_") else name
 
 
 def _wrapped(fn):
@@ -32,33 +26,33 @@ def _wrapped(fn):
 @pytest.mark.parametrize("name", PLAIN)
 @pytest.mark.parametrize("seed", [0, 1, 7])
 def test_reference_passes_every_case(name, seed):
-    report = check(name, _wrapped(REFERENCES[_base(name)]), seed=seed)
+    report = check(name, _wrapped(EXERCISES[name].reference), seed=seed)
     assert report.passed, str(report)
     assert report.score == 1.0
     assert not report.notes
 
 
-NAIVE_CASES = [(exercise, mistake) for exercise, table in NAIVE.items() for mistake in table]
+NAIVE_CASES = [(name, m) for name, exercise in EXERCISES.items() if not name.startswith(("expose_", "fix_"))
+               for m in exercise.mistakes if m.naive is not None]
 
 
-@pytest.mark.parametrize("exercise,mistake", NAIVE_CASES, ids=[f"{e}-{m}" for e, m in NAIVE_CASES])
+@pytest.mark.parametrize("exercise,mistake", NAIVE_CASES, ids=[f"{e}-{m.id}" for e, m in NAIVE_CASES])
 def test_each_naive_implementation_fails_with_its_hint(exercise, mistake):
-    report = check(exercise, NAIVE[exercise][mistake])
+    report = check(exercise, mistake.naive)
     assert not report.passed
-    assert mistake in report.mistakes, str(report)
-    hint = next(m.hint for m in CATALOGUE[exercise] if m.id == mistake)
+    assert mistake.id in report.mistakes, str(report)
+    hint = next(m.hint for m in EXERCISES[exercise].mistakes if m.id == mistake.id)
     assert any(c.hint == hint for c in report.cases)
 
 
 def test_every_catalogued_mistake_has_a_naive_implementation_or_is_generic():
     generic = {"signature", "returns_none", "mutated_input", "only_2d", "dropped_entries", "returned_weights",
                "inverted_mask", "flattened", "not_exposed"}
-    for exercise, mistakes in CATALOGUE.items():
-        if exercise.startswith("expose_"):
+    for name, exercise in EXERCISES.items():
+        if name.startswith("expose_"):
             continue
-        specific = {m.id for m in mistakes} - generic
-        missing = specific - set(NAIVE.get(exercise, {}))
-        assert not missing, f"{exercise}: no naive implementation for {missing}"
+        missing = {m.id for m in exercise.mistakes if m.naive is None} - generic
+        assert not missing, f"{name}: no naive implementation for {missing}"
 
 
 def test_buggy_versions_for_exercise_5_fail_their_checks():
@@ -470,16 +464,16 @@ def test_invalid_exposing_inputs_are_explained(returned, words):
     assert not report.passed and words in report.cases[0].message
 
 
-def test_a_crash_of_the_buggy_version_counts_as_exposed(monkeypatch):
-    from hwprune_edu.grading import expose
+def test_a_crash_of_the_buggy_version_counts_as_exposed():
+    from hwprune_edu.grading.exercises import magnitude_mask
+    from hwprune_edu.grading.expose import expose_judge
 
     def crashes_on_ties(weights, amount):
         if len(set(np.abs(weights).ravel())) < np.size(weights):
             raise IndexError("boom")
         return magnitude_argpartition(weights, amount)
 
-    monkeypatch.setitem(expose.BUGGY, "magnitude_mask", crashes_on_ties)
-    judge = expose.expose_judge("magnitude_mask")
+    judge = expose_judge(magnitude_mask.EXERCISE, crashes_on_ties)
     verdict = judge(None, {"weights": np.array([0.5, 0.5, 1.0]), "amount": 1})
     assert verdict.passed and "crashes" in verdict.message
     assert not judge(None, {"weights": np.array([0.1, 0.5, 1.0]), "amount": 1}).passed

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from hwprune_edu.grading import sandbox, transport
-from hwprune_edu.grading.checks import DEFAULT_TIMEOUT_S, EXERCISES, NOTEBOOKS, REFERENCES, judge_outcomes, \
-    make_exercise_cases
+from hwprune_edu.grading.checks import DEFAULT_TIMEOUT_S, judge_outcomes, make_exercise_cases
+from hwprune_edu.grading.registry import EXERCISES, NOTEBOOKS, references
 from hwprune_edu.grading.report import Report
 
 __all__ = ["grade_notebooks", "grade_notebook", "expected_exercises", "NotebookResult", "register", "DEFAULT_SEED"]
@@ -202,14 +202,14 @@ def _execute(path: str, spec_path: str, timeout_s: float, grading_timeout_s: flo
 
 
 def _judge_results(expected: dict[str, str], cases: dict, results: dict, case_timeout_s: float) -> dict[str, Report]:
-    references = {(getattr(f, "__module__", ""), f.__name__) for f in REFERENCES.values()}
+    library = {(getattr(f, "__module__", ""), f.__name__) for f in references()}
     reports = {}
     for exercise, expression in expected.items():
         result = results.get(exercise, {"status": "missing", "message": "not run"})
         if result["status"] != "ran":
             reports[exercise] = Report(exercise, problem=f"no function to grade: `{expression}` "
                                                          f"({result.get('message', '')})")
-        elif (result.get("module"), result.get("name")) in references:
+        elif (result.get("module"), result.get("name")) in library:
             reports[exercise] = Report(exercise, problem="that is the library's own function, not yours")
         else:
             reports[exercise] = judge_outcomes(exercise, cases[exercise], result["outcomes"], timeout_s=case_timeout_s)

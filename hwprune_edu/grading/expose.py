@@ -1,7 +1,7 @@
 """Spot the bug: judge a learner's input that is meant to expose a buggy implementation.
 
 In exercise 5 the learner reads a naive implementation (from
-:data:`hwprune_edu.grading.mistakes.BUGGY`) and writes a function returning a
+:data:`hwprune_edu.grading.blog.BUGGY`) and writes a function returning a
 small input, as a dict of keyword arguments. The input exposes the bug when
 the reference accepts it and the naive version's output on it is judged
 wrong by the exercise's own judge (so "wrong" means wrong for every right
@@ -10,7 +10,8 @@ valid input counts too: the reference handles it.
 
 >>> import numpy as np
 >>> from hwprune_edu.grading.cases import CaseSpec
->>> judge = expose_judge("magnitude_mask")
+>>> from hwprune_edu.grading.exercises import magnitude_mask
+>>> judge = expose_judge(magnitude_mask.EXERCISE, BUGGY["magnitude_mask"])
 >>> judge(CaseSpec("your input", {}), {"weights": np.array([0.5, 0.5, 0.2, 1.0]), "amount": 2}).passed
 True
 >>> judge(CaseSpec("your input", {}), {"weights": np.array([0.1, 0.2, 0.3]), "amount": 1}).passed
@@ -26,10 +27,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from hwprune_edu.grading import transport
+from hwprune_edu.grading.blog import BUGGY
 from hwprune_edu.grading.cases import CaseSpec, show_input
-from hwprune_edu.grading.judges import JUDGES, Fail, Verdict
-from hwprune_edu.grading.mistakes import BUGGY
+from hwprune_edu.grading.exercise import Exercise
+from hwprune_edu.grading.judging import Fail, Verdict
+from hwprune_edu.grading.transport import decode, encode
 
 __all__ = ["expose_judge", "buggy_source", "MAX_NUMBERS"]
 
@@ -65,12 +67,14 @@ def _bind(reference: Callable, given: dict) -> tuple[dict, tuple]:
     return arguments, keyword_only
 
 
-def expose_judge(target: str) -> Callable[[CaseSpec, Any], Verdict]:
-    """The judge for ``expose_<target>``: does the learner's input make ``BUGGY[target]`` go wrong?"""
-    from hwprune_edu.grading.checks import REFERENCES
+def expose_judge(exercise: Exercise, buggy: Callable) -> Callable[[CaseSpec, Any], Verdict]:
+    """The judge for ``expose_<target>``: does the learner's input make ``buggy`` go wrong?
 
-    reference = REFERENCES[target]
-    buggy = BUGGY[target]
+    Args:
+        exercise: the target exercise: its reference says which inputs are valid, its judge what is wrong.
+        buggy: the buggy version the learner was shown.
+    """
+    reference, target = exercise.reference, exercise.name
 
     def judge(case: CaseSpec, output: Any) -> Verdict:
         try:
@@ -92,7 +96,7 @@ def expose_judge(target: str) -> Callable[[CaseSpec, Any], Verdict]:
             except Exception as error:
                 return Verdict(True, f"exposed: the buggy version crashes ({type(error).__name__}: {error}) "
                                      "on an input the reference handles")
-            verdict = JUDGES[target](spec, transport.decode(transport.encode(buggy_output)))
+            verdict = exercise.judge(spec, decode(encode(buggy_output)))
             if verdict.passed:
                 raise Fail(f"on {show_input(arguments, 160)} the buggy version gives a right answer; "
                            "find an input where it goes wrong")

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from hwprune_edu.grading import sandbox
-from hwprune_edu.grading.judges import Fail, as_mask
+from hwprune_edu.grading.judging import Fail, as_mask
 
 __all__ = ["show_masks"]
 

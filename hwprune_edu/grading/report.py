@@ -24,6 +24,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from hwprune_edu.util.tables import HtmlCell, html_table
+
 __all__ = ["Case", "Report", "Summary"]
 
 # At most this many failing cases are shown in full; the rest are counted.
@@ -172,29 +174,31 @@ class Report:
             text = NOT_IMPLEMENTED if self.not_implemented else self.problem
             return (f'<div style="{style};background:{colour};padding:4px 8px;border-radius:4px">'
                     f"<b>{esc(self.exercise)}</b>: {esc(text)}</div>")
-        head_colour = _GREEN if self.passed else _RED
         mark = "&#10004;" if self.passed else "&#10008;"
-        rows = [f'<tr style="background:{head_colour}"><td colspan="3"><b>{mark} {esc(self.exercise)}</b>: '
-                f"{esc(self._tally())}</td></tr>"]
+        rows = [[HtmlCell(f"<b>{mark} {esc(self.exercise)}</b>: {esc(self._tally())}", colspan=3, raw=True)]]
+        colours = [_GREEN if self.passed else _RED]
         failures = self._failures()
         for case, hint in zip(failures[:_SHOWN_FAILURES], _hints(failures)):
             hint = f'<br><i>hint:</i> {esc(hint)}' if hint else ""
             shown = f'<code style="font-size:11px">{esc(case.input)}</code>' if case.input else ""
-            rows.append(f'<tr style="background:{_RED};vertical-align:top"><td>&#10008;&nbsp;{esc(case.name)}</td>'
-                        f"<td>{esc(case.message)}{hint}</td><td>{shown}</td></tr>")
+            rows.append([HtmlCell(f"&#10008;&nbsp;{esc(case.name)}", raw=True),
+                         HtmlCell(f"{esc(case.message)}{hint}", raw=True), HtmlCell(shown, raw=True)])
+            colours.append(f"{_RED};vertical-align:top")
         if len(failures) > _SHOWN_FAILURES:
-            rows.append(f'<tr style="background:{_RED}"><td colspan="3">... and {len(failures) - _SHOWN_FAILURES} '
-                        "more failing case(s)</td></tr>")
+            rows.append([HtmlCell(f"... and {len(failures) - _SHOWN_FAILURES} more failing case(s)", colspan=3)])
+            colours.append(_RED)
         if self._skipped():
-            rows.append(f'<tr style="background:{_RED}"><td colspan="3">{esc(self._skipped())}</td></tr>')
+            rows.append([HtmlCell(self._skipped(), colspan=3)])
+            colours.append(_RED)
         passed = [c.name for c in self.cases if c.passed]
         if passed:
-            rows.append(f'<tr style="background:{_GREEN}"><td colspan="3" style="font-size:11px">&#10004; '
-                        f"{esc(self._passed_text())}</td></tr>")
+            rows.append([HtmlCell(f"&#10004; {esc(self._passed_text())}", colspan=3, style="font-size:11px", raw=True)])
+            colours.append(_GREEN)
         for note in self.notes:
-            rows.append(f'<tr style="background:{_GREY}"><td colspan="3" style="font-size:11px"><i>note:</i> '
-                        f"{esc(note)}</td></tr>")
-        return (f'<table style="{style};border-collapse:collapse;text-align:left">' + "".join(rows) + "</table>")
+            rows.append([HtmlCell(f"<i>note:</i> {esc(note)}", colspan=3, style="font-size:11px", raw=True)])
+            colours.append(_GREY)
+        return html_table([], rows, row_styles=[f"background:{c}" for c in colours],
+                          style=f"{style};border-collapse:collapse;text-align:left")
 
 
 def _hints(cases: Sequence[Case]) -> list[str]:
@@ -251,11 +255,11 @@ class Summary:
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
-        esc = html.escape
         colours = {"pass": _GREEN, "fail": _RED, "problem": _RED, "not implemented": _AMBER, "not run yet": _GREY}
-        rows = [f"<tr><th colspan='3'>{esc(self._headline())}</th></tr>"]
-        for name, status, score in self._rows():
-            rows.append(f'<tr style="background:{colours.get(status, _GREY)}"><td><code>{esc(name)}</code></td>'
-                        f"<td>{esc(status)}</td><td>{esc(score)}</td></tr>")
+        shown = list(self._rows())
+        rows = [[HtmlCell(self._headline(), colspan=3, header=True)],
+                *([HtmlCell(f"<code>{html.escape(name)}</code>", raw=True), status, score]
+                  for name, status, score in shown)]
+        styles = ["", *(f"background:{colours.get(status, _GREY)}" for _, status, _ in shown)]
         style = "font-family:var(--jp-content-font-family, sans-serif);font-size:13px;border-collapse:collapse"
-        return f'<table style="{style}">' + "".join(rows) + "</table>"
+        return html_table([], rows, row_styles=styles, style=style)

@@ -14,13 +14,13 @@ learner's functions are called through the sandbox, so a stub shows
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
 
 from hwprune_edu.grading import sandbox
+from hwprune_edu.util.tables import html_table
 
 __all__ = ["compare_with_simulator", "SimulatorTable"]
 
@@ -45,12 +45,9 @@ class SimulatorTable:
 
     def _repr_html_(self) -> str:
         colours = {"yes": "#e6f4ea", "no": "#fce8e6"}
-        head = "".join(f"<th>{h}</th>" for h in ("quantity", "yours", "simulator", "agree"))
-        body = "".join(
-            f'<tr style="background:{colours.get(a, "#f1f3f4")}">' + "".join(f"<td>{html.escape(x)}</td>" for x in row)
-            + "</tr>" for row in self.rows for a in [row[3]])
-        return (f'<table style="font-size:13px;border-collapse:collapse"><caption>{html.escape(self.title)}</caption>'
-                f"<tr>{head}</tr>{body}</table>")
+        return html_table(("quantity", "yours", "simulator", "agree"), self.rows, caption=self.title,
+                          row_styles=[f"background:{colours.get(row[3], '#f1f3f4')}" for row in self.rows],
+                          style="font-size:13px;border-collapse:collapse")
 
 
 def _yours(fn: Callable | None, args: tuple, kwargs: dict) -> float | str:

@@ -68,21 +68,26 @@ class HtmlCell:
         colspan: columns the cell spans.
         style: inline CSS for the ``<td>``.
         raw: ``text`` is already HTML (marks, ``<br>``, ``<code>``): insert it as it is.
+        header: a header cell (``<th>``), e.g. a title row spanning the table.
 
     >>> html_table([], [[HtmlCell("<b>x</b>", colspan=2, raw=True)]])
     '<table><tbody><tr><td colspan="2"><b>x</b></td></tr></tbody></table>'
+    >>> HtmlCell("a & b", header=True).render()
+    '<th>a &amp; b</th>'
     """
 
     text: str
     colspan: int = 1
     style: str = ""
     raw: bool = False
+    header: bool = False
 
     def render(self) -> str:
-        """The ``<td>`` element."""
+        """The ``<td>`` (or ``<th>``) element."""
+        tag = "th" if self.header else "td"
         attrs = (f' colspan="{self.colspan}"' if self.colspan != 1 else "") + (
             f' style="{self.style}"' if self.style else "")
-        return f"<td{attrs}>{self.text if self.raw else html.escape(self.text)}</td>"
+        return f"<{tag}{attrs}>{self.text if self.raw else html.escape(self.text)}</{tag}>"
 
 
 Cell = Union[str, HtmlCell]
