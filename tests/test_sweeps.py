@@ -7,8 +7,6 @@ import sys
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from torch import nn
 
 from hwprune_edu.nn.data import digits_mlp, evaluate, train
@@ -36,11 +34,7 @@ def mlp(data):
     return model
 
 
-def weights(shape=(16, 32), seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-@pytest.mark.parametrize("module", ["hwprune_edu.studies.sweeps", "hwprune_edu.viz.masks"])
+@pytest.mark.parametrize("module", ["hwprune_edu.studies.sweeps", "hwprune_edu.viz.masks", "hwprune_edu.viz.sweeps"])
 def test_importing_does_not_import_torch(module):
     code = f"import sys, importlib; importlib.import_module({module!r}); print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
