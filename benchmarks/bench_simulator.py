@@ -65,7 +65,7 @@ def main():
     start = time.perf_counter()
     layers = hundred_layers()
     build_s = time.perf_counter() - start
-    for name in PROFILES:  # warm the per-mask caches, as a slider's second move would
+    for name in PROFILES:  # each layer keeps the mask counts it was asked for (EIE layouts), as after a slider's first move
         simulate(layers, name)
     baseline_s = best_of(lambda: [layer.m * layer.n * layer.k for layer in layers])
     print(f"100-layer network (built and patterns read once in {build_s * 1e3:.1f} ms)")

@@ -12,6 +12,7 @@ from hwprune_edu.hardware import (
     PROFILES,
     Hardware,
     conv2d,
+    describe_mask,
     describe_pattern,
     get_profile,
     linear,
@@ -99,7 +100,7 @@ def test_mlp_layers_uses_nonzero_weights_as_the_mask():
     w1 = rng.normal(size=(10, 64))
     layers = mlp_layers([(w0, np.zeros(64)), (w1, np.zeros(10))], batch=8)
     assert [layer.name for layer in layers] == ["fc0", "fc1"]
-    assert layers[0].pattern.kind == "structured" and layers[0].pattern.kept_rows == 40
+    assert layers[0].pattern.kind == "structured" and layers[0].mask_stats.kept_rows == 40
     assert layers[1].pattern.kind == "dense"
     assert simulate(layers, "cpu-avx2").layers[0].n == 40
 
@@ -117,20 +118,23 @@ def test_mlp_layers_uses_nonzero_weights_as_the_mask():
 def test_describe_pattern_reads_each_kind(mask, kind):
     pattern = describe_pattern(mask)
     assert pattern.kind == kind
-    assert pattern.density == pytest.approx(mask.mean())
+    assert describe_mask(mask).pattern == pattern
+    assert describe_mask(mask).density == pytest.approx(mask.mean())
     with pytest.raises(dataclasses.FrozenInstanceError):
         pattern.kind = "dense"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        describe_mask(mask).density = 1.0
 
 
 def test_describe_pattern_reports_its_parameters():
     assert describe_pattern(n_m_mask((8, 32), n=1, m=8)).n == 1
     assert describe_pattern(n_m_mask((8, 32), n=1, m=8)).m == 8
     block = np.kron(np.array([[1, 0], [0, 1]], bool), np.ones((8, 8), bool))
-    assert describe_pattern(block).block_shape == (8, 8)
+    assert describe_pattern(block).block == (8, 8)
     structured = np.zeros((6, 5), bool)
     structured[np.ix_([0, 2], [1, 3, 4])] = True
-    pattern = describe_pattern(structured)
-    assert (pattern.kind, pattern.kept_rows, pattern.kept_cols) == ("structured", 2, 3)
+    stats = describe_mask(structured)
+    assert (stats.pattern.kind, stats.kept_rows, stats.kept_cols) == ("structured", 2, 3)
 
 
 def test_two_four_in_all_but_one_group_is_not_n_m():
@@ -144,6 +148,25 @@ def test_masks_are_not_mutated():
     before = mask.copy()
     simulate([linear(4, 16, 16, weight_mask=mask)], "sparse-eie")
     assert np.array_equal(mask, before) and mask.flags.writeable
+
+
+def test_a_layer_reads_its_mask_once_and_keeps_its_own_copy():
+    mask = n_m_mask((64, 64), seed=1)
+    layer = linear(256, 64, 64, weight_mask=mask)
+    before = simulate([layer], "gpu-ampere").latency_s
+    mask[:] = True  # the caller's array changes after the layer was built
+    assert layer.pattern.kind == "n:m" and not layer.mask_stats.mask2d.flags.writeable
+    assert simulate([layer], "gpu-ampere").latency_s == before
+    assert linear(256, 64, 64, weight_mask=mask).pattern.kind == "dense"
+    assert linear(4, 8, 2).mask_stats.mask2d is None  # a dense layer builds no mask array
+
+
+def test_mask_statistics_are_the_same_for_equal_masks_read_twice():
+    mask = unstructured_mask((96, 64), 0.3, seed=2)
+    first, second = describe_mask(mask), describe_mask(mask.copy())
+    assert first is not second  # nothing is shared between reads
+    assert first.interleaved_entries(64, 4) == second.interleaved_entries(64, 4)
+    assert first.max_kept_per_group(4) == second.max_kept_per_group(4)
 
 
 def test_structured_mask_costs_the_same_as_the_smaller_layer():

@@ -7,23 +7,17 @@ import sys
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from torch import nn
 
 from hwprune_edu.nn.data import digits_mlp, evaluate, train
-from hwprune_edu.hardware import describe_pattern
 from hwprune_edu.nn import count_parameters
-from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
+from hwprune_edu.pruning import prune_to
 from hwprune_edu.studies.sweeps import (
-    Granularity,
     LatencyTable,
     SweepTable,
     accuracy_vs_sparsity,
     latency_by_pattern,
     layer_costs,
-    parse_granularity,
-    pattern_mask,
     prune_layer,
 )
 
@@ -40,138 +34,11 @@ def mlp(data):
     return model
 
 
-def weights(shape=(16, 32), seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-@pytest.mark.parametrize("module", ["hwprune_edu.studies.sweeps", "hwprune_edu.viz.masks"])
+@pytest.mark.parametrize("module", ["hwprune_edu.studies.sweeps", "hwprune_edu.viz.masks", "hwprune_edu.viz.sweeps"])
 def test_importing_does_not_import_torch(module):
     code = f"import sys, importlib; importlib.import_module({module!r}); print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
-
-
-# --------------------------------------------------------------------------- names
-
-
-@pytest.mark.parametrize(
-    "name, expected, canonical",
-    [
-        ("unstructured", Granularity("unstructured"), "unstructured"),
-        ("  Structured ", Granularity("structured"), "structured"),
-        ("2:4", Granularity("n:m", n=2, m=4), "2:4"),
-        ("1 : 8", Granularity("n:m", n=1, m=8), "1:8"),
-        ("block 4x4", Granularity("block", block=(4, 4)), "block 4x4"),
-        ("Block8x2", Granularity("block", block=(8, 2)), "block 8x2"),
-        ("block", Granularity("block", block=(4, 4)), "block 4x4"),
-    ],
-)
-def test_pattern_names_parse_to_their_canonical_form(name, expected, canonical):
-    assert parse_granularity(name) == expected
-    assert parse_granularity(name).name == canonical
-    assert parse_granularity(expected) is expected
-
-
-def test_only_nm_patterns_have_a_fixed_sparsity():
-    assert parse_granularity("2:4").fixed_sparsity == 0.5
-    assert parse_granularity("1:4").fixed_sparsity == 0.75
-    assert parse_granularity("2:8").fixed_sparsity == 0.75
-    assert parse_granularity("unstructured").fixed_sparsity is None
-    assert parse_granularity("block 4x4").fixed_sparsity is None
-
-
-@pytest.mark.parametrize("bad, error, words", [
-    (4, TypeError, "pattern name"),
-    (None, TypeError, "pattern name"),
-    ("channels", ValueError, "'channels'"),
-    ("0:4", ValueError, "0 < N < M"),
-    ("4:4", ValueError, "0 < N < M"),
-    ("5:4", ValueError, "0 < N < M"),
-    ("block 0x4", ValueError, "at least 1x1"),
-])
-def test_bad_pattern_names_are_named_in_the_error(bad, error, words):
-    with pytest.raises(error, match=words):
-        parse_granularity(bad)
-
-
-# --------------------------------------------------------------------------- masks
-
-
-@pytest.mark.parametrize("pattern, target, reference", [
-    ("unstructured", 0.6, lambda w: magnitude_mask(w, 0.6)),
-    ("structured", 0.25, lambda w: structured_mask(w, 0.25, axis=0)),
-    ("2:4", None, lambda w: nm_mask(w, 2, 4, axis=1)),
-    ("1:8", 0.875, lambda w: nm_mask(w, 1, 8, axis=1)),
-    ("block 4x4", 0.5, lambda w: block_mask(w, 0.5, block=(4, 4))),
-    ("block 8x16", 0.5, lambda w: block_mask(w, 0.5, block=(8, 16))),
-])
-def test_pattern_mask_is_the_library_pruner(pattern, target, reference):
-    w = weights()
-    before = w.copy()
-    keep = pattern_mask(w, pattern, target)
-    assert keep.dtype == bool and keep.shape == w.shape
-    assert np.array_equal(keep, reference(w))
-    assert np.array_equal(w, before)
-
-
-@pytest.mark.parametrize("pattern, kind, detail", [
-    ("structured", "structured", None),
-    ("2:4", "n:m", (2, 4)),
-    ("1:4", "n:m", (1, 4)),
-    ("2:8", "n:m", (2, 8)),
-    ("block 4x4", "block", (4, 4)),
-    ("unstructured", "unstructured", None),
-])
-def test_the_simulator_reads_each_pattern_back(pattern, kind, detail):
-    keep = pattern_mask(weights((64, 64), seed=3), pattern, parse_granularity(pattern).fixed_sparsity or 0.5)
-    read = describe_pattern(keep)
-    assert read.kind == kind
-    if kind == "n:m":
-        assert (read.n, read.m) == detail
-    if kind == "block":
-        assert read.block_shape == detail
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    target=st.floats(0.0, 1.0),
-    pattern=st.sampled_from(["unstructured", "structured", "block 4x4", "block 2x8"]),
-    seed=st.integers(0, 2**16),
-)
-def test_pattern_mask_prunes_the_rounded_count_of_its_units(target, pattern, seed):
-    w = weights((16, 32), seed)
-    keep = pattern_mask(w, pattern, target)
-    # The unit that is pruned whole: a weight, a row of 32, or a tile.
-    unit = {"unstructured": 1, "structured": 32, "block 4x4": 16, "block 2x8": 16}[pattern]
-    n_units = w.size // unit
-    assert np.count_nonzero(~keep) == round(target * n_units) * unit
-
-
-def test_nm_patterns_refuse_another_sparsity():
-    assert np.array_equal(pattern_mask(weights(), "2:4", 0.5), pattern_mask(weights(), "2:4"))
-    with pytest.raises(ValueError, match=r"sparsity must be 0.5 for pattern '2:4'"):
-        pattern_mask(weights(), "2:4", 0.6)
-
-
-@pytest.mark.parametrize("target, error, words", [
-    (None, ValueError, "sparsity is needed"),
-    (1.5, ValueError, r"in \[0, 1\] \(a fraction of the layer's weights\)"),
-    (float("nan"), ValueError, r"in \[0, 1\] \(a fraction of the layer's weights\)"),
-    (True, TypeError, "fraction"),
-    ("half", TypeError, "fraction"),
-])
-def test_bad_sparsities_are_named_in_the_error(target, error, words):
-    with pytest.raises(error, match=words):
-        pattern_mask(weights(), "unstructured", target)
-
-
-def test_pattern_mask_rejects_weights_it_cannot_tile():
-    with pytest.raises(ValueError, match="multiple of m=4"):
-        pattern_mask(weights((4, 6)), "2:4")
-    with pytest.raises(ValueError, match="tile the weight matrix"):
-        pattern_mask(weights((4, 6)), "block 4x4", 0.5)
-    with pytest.raises(ValueError, match="2-D or 4-D"):
-        pattern_mask(np.ones(8), "unstructured", 0.5)
 
 
 # --------------------------------------------------------------------------- pruning a model
@@ -189,7 +56,7 @@ def test_prune_layer_leaves_the_model_alone(mlp):
 def test_masked_patterns_keep_the_shape_and_register_the_mask(mlp, pattern, target):
     pruned, keep = prune_layer(mlp, 2, pattern, target)
     w = mlp[2].weight.detach().numpy()
-    assert np.array_equal(keep, pattern_mask(w, pattern, target))
+    assert np.array_equal(keep, prune_to(w, pattern, target))
     assert tuple(pruned[2].weight.shape) == w.shape
     assert torch.equal(pruned[2].weight_mask.bool(), torch.from_numpy(keep))
     assert torch.all(pruned[2].weight[~torch.from_numpy(keep)] == 0)

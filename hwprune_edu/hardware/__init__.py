@@ -1,7 +1,8 @@
 """A toy hardware simulator: five platforms, sparsity patterns read from masks, roofline and energy.
 
 NumPy only at import time (``calibrate`` imports torch when called). Layers
-become GEMMs (:mod:`.workload`), masks are classified (:mod:`.patterns`),
+become GEMMs (:mod:`.workload`), masks are read (:mod:`.mask_stats`, as the
+:class:`~hwprune_edu.pruning.patterns.Pattern` the pruners take),
 platforms are cited data (:mod:`.profiles`), and one cost model
 (:mod:`.cost`) turns them into a :class:`.report.SimulationReport`.
 
@@ -20,7 +21,7 @@ from hwprune_edu.hardware.cost import (
     systolic_cycles,
     tiled_cycles,
 )
-from hwprune_edu.hardware.mask_stats import PATTERN_KINDS, Pattern, describe_pattern
+from hwprune_edu.hardware.mask_stats import MaskStats, describe_mask, describe_pattern
 from hwprune_edu.hardware.profiles import PROFILES, Hardware, SparseKernel, get_profile
 from hwprune_edu.hardware.report import LayerCost, SimulationReport
 from hwprune_edu.hardware.workload import Layer, conv2d, linear, mlp_layers
@@ -34,8 +35,8 @@ __all__ = [
     "linear",
     "conv2d",
     "mlp_layers",
-    "Pattern",
-    "PATTERN_KINDS",
+    "MaskStats",
+    "describe_mask",
     "describe_pattern",
     "gemm_macs",
     "gemm_bytes",

@@ -170,9 +170,7 @@ def _kernel_for(layer: Layer, hw: Hardware):
     """The sparse kernel the profile declares for this layer's mask, if the mask fits its format."""
     pattern = layer.pattern
     kernel = hw.sparse_kernels.get(pattern.kind)
-    if kernel is not None and kernel.min_block and (
-        pattern.block_shape is None or pattern.block_shape[0] % kernel.min_block
-    ):
+    if kernel is not None and kernel.min_block and (pattern.block is None or pattern.block[0] % kernel.min_block):
         kernel = None
     if kernel is not None and not kernel.m:
         return kernel
@@ -180,19 +178,20 @@ def _kernel_for(layer: Layer, hw: Hardware):
     # (emptier groups are stored with explicit zeros), e.g. 1:4 or a 2:4 mask
     # that lost one more weight still runs on 2:4 sparse tensor cores.
     nm_kernel = kernel or hw.sparse_kernels.get("n:m")
-    if nm_kernel is not None and nm_kernel.m and layer._mask is not None:
-        if layer._mask.max_kept_per_group(nm_kernel.m) <= nm_kernel.n:
+    if nm_kernel is not None and nm_kernel.m:
+        if layer.mask_stats.max_kept_per_group(nm_kernel.m) <= nm_kernel.n:
             return nm_kernel
     return None
 
 
 def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
-    pattern = layer.pattern
+    stats = layer.mask_stats
+    pattern = stats.pattern
     m = layer.m
     input_elements = layer.input_elements
     if pattern.kind == "structured":
         # Whole rows/columns are gone: the platform runs a smaller dense GEMM.
-        n, k = pattern.kept_rows, pattern.kept_cols
+        n, k = stats.kept_rows, stats.kept_cols
         input_elements = input_elements * k // layer.k
     else:
         n, k = layer.n, layer.k
@@ -211,12 +210,12 @@ def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
             effective_macs = m * stored
             cycles = math.ceil(_dense_cycles(m, n, k, hw) * kernel.n / kernel.m / kernel.compute_efficiency)
         elif kernel.interleave_units:
-            busiest, stored = layer._mask.interleaved_entries(kernel.interleave_units, kernel.relative_index_bits)
+            busiest, stored = stats.interleaved_entries(kernel.interleave_units, kernel.relative_index_bits)
             effective_macs = m * stored
             per_unit_macs_per_cycle = hw.macs_per_cycle / kernel.interleave_units
             cycles = math.ceil(m * busiest / (per_unit_macs_per_cycle * kernel.compute_efficiency))
         else:  # CSR / block-sparse: pay per kept weight, no tiles
-            stored = round(pattern.density * pattern.shape[0] * pattern.shape[1])
+            stored = round(stats.density * stats.shape[0] * stats.shape[1])
             effective_macs = m * stored
             cycles = math.ceil(effective_macs / (hw.macs_per_cycle * kernel.compute_efficiency))
     weight_bytes = stored * (hw.weight_bits + index_bits) / 8
@@ -233,7 +232,7 @@ def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
     return LayerCost(
         name=layer.name,
         pattern=pattern.kind,
-        density=pattern.density,
+        density=stats.density,
         kernel=kernel_name,
         m=m,
         n=n,

@@ -1,63 +1,110 @@
-"""Read a sparsity pattern from a keep-mask: dense, structured, N:M, block or unstructured.
+"""Read a keep-mask as hardware sees it: its sparsity pattern, and the counts a sparse format needs.
 
 Hardware can only exploit a pattern it can *see* in how the weights are stored,
-so the simulator is never told the pattern: it reads it from the mask. Masks
+so the simulator is never told the pattern: it reads it from the mask, as the
+same :class:`~hwprune_edu.pruning.patterns.Pattern` a pruner is given. Masks
 are 2-D ``(out, in)`` as in PyTorch; a conv mask ``(out_ch, in_ch, kh, kw)`` is
 read as its im2col matrix ``(out_ch, in_ch*kh*kw)``, so N:M groups run along
 the flattened input dimension ``K``.
 
+:func:`describe_mask` returns a :class:`MaskStats`: the pattern, the kept
+fraction and kept rows/columns, and (computed when first asked, then kept by
+that object) the per-format counts of the cost model. A
+:class:`~hwprune_edu.hardware.workload.Layer` reads its mask once, when built.
+
 >>> import numpy as np
 >>> two_four = np.tile([[1, 1, 0, 0], [0, 0, 1, 1]], (2, 2))  # 2 of every 4 inputs kept
->>> describe_pattern(two_four).kind, describe_pattern(two_four).n
-('n:m', 2)
+>>> describe_pattern(two_four)
+Pattern(kind='n:m', n=2, m=4, block=None)
+>>> describe_mask(two_four).density
+0.5
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from hwprune_edu.util.validation import describe
+from hwprune_edu.pruning.patterns import Pattern
+from hwprune_edu.util.validation import check_positive_int, describe
 
-__all__ = ["Pattern", "describe_pattern", "PATTERN_KINDS"]
+__all__ = ["MaskStats", "describe_mask", "describe_pattern"]
 
-PATTERN_KINDS = ("dense", "structured", "n:m", "block", "unstructured")
 # Groups sizes tried for N:M, smallest first so 2:4 is reported as 2:4, not 4:8.
 _NM_GROUPS = (4, 8, 16, 32)
 # Square block edges tried, largest first so the coarsest true block is reported.
 _BLOCK_EDGES = (64, 32, 16, 8, 4, 2)
-_CACHE_SIZE = 512
 
 
-@dataclass(frozen=True)
-class Pattern:
-    """What a keep-mask looks like to hardware.
+@dataclass(frozen=True, eq=False)
+class MaskStats:
+    """What a keep-mask looks like to hardware (from :func:`describe_mask`).
 
     Attributes:
-        kind: one of ``"dense"``, ``"structured"``, ``"n:m"``, ``"block"``, ``"unstructured"``.
+        pattern: the :class:`~hwprune_edu.pruning.patterns.Pattern` the mask is read as.
         density: kept fraction of the whole mask, in ``[0, 1]``.
         shape: the 2-D ``(rows, cols)`` = ``(out, in)`` view that was read.
         kept_rows, kept_cols: rows/columns with at least one kept weight
             (for ``"structured"`` the mask is exactly this smaller dense block).
-        n, m: for ``"n:m"``, exactly ``n`` kept in every group of ``m`` along the input dimension.
-        block_shape: for ``"block"``, the largest square block the mask is constant on.
+        mask2d: a read-only copy of that 2-D view (``None`` for a layer without a mask: all kept).
 
-    >>> import numpy as np
-    >>> describe_pattern(np.ones((2, 3), bool))
-    Pattern(kind='dense', density=1.0, shape=(2, 3), kept_rows=2, kept_cols=3, n=0, m=0, block_shape=None)
+    >>> stats = describe_mask(np.array([[1, 1, 1], [0, 0, 0]], bool))
+    >>> stats.pattern.kind, stats.kept_rows, stats.kept_cols, stats.density
+    ('structured', 1, 3, 0.5)
+    >>> MaskStats.dense(2, 3)
+    MaskStats(pattern=Pattern(kind='dense', n=0, m=0, block=None), density=1.0, shape=(2, 3), kept_rows=2, kept_cols=3)
     """
 
-    kind: str
+    pattern: Pattern
     density: float
-    shape: tuple
+    shape: tuple[int, int]
     kept_rows: int
     kept_cols: int
-    n: int = 0
-    m: int = 0
-    block_shape: tuple | None = None
+    mask2d: np.ndarray | None = field(default=None, repr=False)
+    # The per-format counts, filled when first asked for: each is a pass over the mask,
+    # and a slider or a sweep costs the same layer on several platforms.
+    _counts: dict = field(default_factory=dict, init=False, repr=False)
+
+    @classmethod
+    def dense(cls, rows: int, cols: int) -> MaskStats:
+        """The statistics of an all-kept ``(rows, cols)`` mask, without building it."""
+        rows, cols = check_positive_int(rows, name="rows"), check_positive_int(cols, name="cols")
+        return cls(Pattern("dense"), 1.0, (rows, cols), rows, cols)
+
+    def _matrix(self) -> np.ndarray:
+        return self.mask2d if self.mask2d is not None else np.ones(self.shape, bool)
+
+    def max_kept_per_group(self, m: int) -> int:
+        """The most weights kept in any group of ``m`` consecutive inputs (``m + 1`` if rows don't split into groups).
+
+        >>> describe_mask(np.tile([True, True, False, False], (2, 2))).max_kept_per_group(4)
+        2
+        """
+        key = ("max_per_group", m)
+        if key not in self._counts:
+            rows, cols = self.shape
+            if cols % m:
+                self._counts[key] = m + 1
+            else:
+                counts = self._matrix().reshape(rows, cols // m, m).sum(axis=2, dtype=np.int32)
+                self._counts[key] = int(counts.max())
+        return self._counts[key]
+
+    def interleaved_entries(self, units: int, relative_index_bits: int) -> tuple[int, int]:
+        """(stored entries on the busiest unit, total stored entries) for an EIE-style layout.
+
+        Rows are dealt round-robin over ``units``; each unit stores its rows'
+        weights column by column with relative indices, and a run of
+        ``2**relative_index_bits`` zeros needs a padding entry (Han et al. 2016).
+
+        >>> describe_mask(np.eye(4, dtype=bool)).interleaved_entries(2, 4)
+        (2, 4)
+        """
+        key = ("interleaved", units, relative_index_bits)
+        if key not in self._counts:
+            self._counts[key] = _interleaved_entries(self._matrix(), units, relative_index_bits)
+        return self._counts[key]
 
 
 def _as_mask2d(mask) -> np.ndarray:
@@ -117,62 +164,45 @@ def _block_edge(mask2d: np.ndarray):
     return None
 
 
-def _analyse(mask2d: np.ndarray) -> Pattern:
-    rows, cols = mask2d.shape
-    n_kept = int(np.count_nonzero(mask2d))
-    density = n_kept / mask2d.size
-    row_kept = mask2d.any(axis=1)
-    col_kept = mask2d.any(axis=0)
-    kept_rows, kept_cols = int(row_kept.sum()), int(col_kept.sum())
-    base = dict(density=density, shape=(rows, cols), kept_rows=kept_rows, kept_cols=kept_cols)
+def _read_pattern(mask2d: np.ndarray, n_kept: int, kept_rows: int, kept_cols: int) -> Pattern:
     if n_kept == mask2d.size:
-        return Pattern("dense", **base)
+        return Pattern("dense")
     # All kept weights fill the kept rows x kept cols exactly: a smaller dense GEMM.
     if n_kept == kept_rows * kept_cols:
-        return Pattern("structured", **base)
+        return Pattern("structured")
     # Blocks before N:M: a block mask can also happen to keep n of every m.
     edge = _block_edge(mask2d)
     if edge is not None:
-        return Pattern("block", block_shape=(edge, edge), **base)
+        return Pattern("block", block=(edge, edge))
     nm = _exact_nm(mask2d)
     if nm is not None:
-        return Pattern("n:m", n=nm[0], m=nm[1], **base)
-    return Pattern("unstructured", **base)
+        return Pattern("n:m", n=nm[0], m=nm[1])
+    return Pattern("unstructured")
 
 
-class _MaskInfo:
-    """A read-only 2-D mask with its pattern and per-platform statistics, computed once."""
+def describe_mask(mask) -> MaskStats:
+    """Read a keep-mask the way hardware would: its pattern (see :func:`describe_pattern`) and its counts.
 
-    __slots__ = ("mask2d", "pattern", "stats")
+    Args:
+        mask: boolean (or 0/1) array, ``(out, in)`` or ``(out_ch, in_ch, kh, kw)``; not modified
+            (the result keeps a read-only copy, so later changes to ``mask`` do not leak in).
 
-    def __init__(self, mask2d: np.ndarray):
-        self.mask2d = mask2d
-        self.pattern = _analyse(mask2d)
-        self.stats: dict = {}
+    Returns:
+        A frozen :class:`MaskStats`.
 
-    def max_kept_per_group(self, m: int) -> int:
-        """The most weights kept in any group of ``m`` consecutive inputs (``m + 1`` if rows don't split into groups)."""
-        key = ("max_per_group", m)
-        if key not in self.stats:
-            rows, cols = self.mask2d.shape
-            if cols % m:
-                self.stats[key] = m + 1
-            else:
-                counts = self.mask2d.reshape(rows, cols // m, m).sum(axis=2, dtype=np.int32)
-                self.stats[key] = int(counts.max())
-        return self.stats[key]
-
-    def interleaved_entries(self, units: int, relative_index_bits: int) -> tuple[int, int]:
-        """(stored entries on the busiest unit, total stored entries) for an EIE-style layout.
-
-        Rows are dealt round-robin over ``units``; each unit stores its rows'
-        weights column by column with relative indices, and a run of
-        ``2**relative_index_bits`` zeros needs a padding entry (Han et al. 2016).
-        """
-        key = ("interleaved", units, relative_index_bits)
-        if key not in self.stats:
-            self.stats[key] = _interleaved_entries(self.mask2d, units, relative_index_bits)
-        return self.stats[key]
+    >>> stats = describe_mask(np.kron(np.eye(2, dtype=bool), np.ones((4, 4), bool)))
+    >>> stats.pattern.name, stats.shape, stats.kept_rows
+    ('block 4x4', (8, 8), 8)
+    """
+    mask2d = _as_mask2d(mask)
+    if np.may_share_memory(mask2d, mask):  # a view of the caller's array: keep our own
+        mask2d = mask2d.copy()
+    mask2d.setflags(write=False)
+    n_kept = int(np.count_nonzero(mask2d))
+    kept_rows = int(np.count_nonzero(mask2d.any(axis=1)))
+    kept_cols = int(np.count_nonzero(mask2d.any(axis=0)))
+    pattern = _read_pattern(mask2d, n_kept, kept_rows, kept_cols)
+    return MaskStats(pattern, n_kept / mask2d.size, mask2d.shape, kept_rows, kept_cols, mask2d)
 
 
 def _interleaved_entries(mask2d: np.ndarray, units: int, relative_index_bits: int) -> tuple[int, int]:
@@ -193,28 +223,8 @@ def _interleaved_entries(mask2d: np.ndarray, units: int, relative_index_bits: in
     return int(per_unit.max(initial=0)), int(per_unit.sum())
 
 
-_cache: OrderedDict = OrderedDict()
-
-
-def _mask_info(mask) -> _MaskInfo:
-    """Pattern analysis of ``mask``, shared between identical masks (an LRU keyed by content)."""
-    mask2d = _as_mask2d(mask)
-    key = (mask2d.shape, hashlib.blake2b(np.packbits(mask2d).tobytes(), digest_size=16).digest())
-    info = _cache.get(key)
-    if info is None:
-        frozen = mask2d.copy()
-        frozen.setflags(write=False)
-        info = _MaskInfo(frozen)
-        _cache[key] = info
-        if len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    else:
-        _cache.move_to_end(key)
-    return info
-
-
 def describe_pattern(mask) -> Pattern:
-    """Classify a keep-mask the way hardware would see it.
+    """The sparsity pattern hardware sees in a keep-mask.
 
     The first kind that fits wins: ``"dense"`` (nothing pruned); ``"structured"``
     (the kept weights are exactly some whole rows x whole columns, i.e. a
@@ -226,15 +236,14 @@ def describe_pattern(mask) -> Pattern:
         mask: boolean (or 0/1) array, ``(out, in)`` or ``(out_ch, in_ch, kh, kw)``; not modified.
 
     Returns:
-        A frozen :class:`Pattern`.
+        A :class:`~hwprune_edu.pruning.patterns.Pattern`, the type
+        :func:`~hwprune_edu.pruning.patterns.prune_to` takes.
 
-    >>> import numpy as np
-    >>> p = describe_pattern(np.array([[1, 1, 1], [0, 0, 0]], bool))
-    >>> p.kind, p.kept_rows, p.density
-    ('structured', 1, 0.5)
-    >>> describe_pattern(np.kron(np.eye(2, dtype=bool), np.ones((4, 4), bool))).block_shape
+    >>> describe_pattern(np.array([[1, 1, 1], [0, 0, 0]], bool)).kind
+    'structured'
+    >>> describe_pattern(np.kron(np.eye(2, dtype=bool), np.ones((4, 4), bool))).block
     (4, 4)
-    >>> describe_pattern(np.array([[1, 0], [0, 1]], bool)).kind
+    >>> describe_pattern(np.array([[1, 0], [0, 1]], bool)).name
     'unstructured'
     """
-    return _mask_info(mask).pattern
+    return describe_mask(mask).pattern

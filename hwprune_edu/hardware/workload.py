@@ -13,12 +13,13 @@ outputs. Weights are ``(out, in)`` as in PyTorch (``y = x @ W.T + b``) and a
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from hwprune_edu.hardware.mask_stats import MaskStats, describe_mask
+from hwprune_edu.pruning.patterns import Pattern
 from hwprune_edu.util.validation import as_weights, check_int, check_positive_int, describe
-from hwprune_edu.hardware.mask_stats import Pattern, _mask_info, _MaskInfo
 
 __all__ = ["Layer", "linear", "conv2d", "mlp_layers"]
 
@@ -33,7 +34,8 @@ class Layer:
         m, n, k: the GEMM ``(M x K) @ (K x N)``.
         input_elements: activations read (the real input tensor, not the im2col copy).
         output_elements: activations written (``M * N``).
-        pattern: the weight mask's :class:`~hwprune_edu.hardware.mask_stats.Pattern`.
+        mask_stats: the weight mask read once, when the layer is built
+            (a :class:`~hwprune_edu.hardware.mask_stats.MaskStats`; all kept without a mask).
 
     >>> linear(4, 8, 2).pattern.kind
     'dense'
@@ -46,8 +48,12 @@ class Layer:
     k: int
     input_elements: int
     output_elements: int
-    pattern: Pattern
-    _mask: _MaskInfo | None = field(default=None, repr=False)
+    mask_stats: MaskStats
+
+    @property
+    def pattern(self) -> Pattern:
+        """The weight mask's sparsity pattern, as :func:`~hwprune_edu.hardware.describe_pattern` reads it."""
+        return self.mask_stats.pattern
 
     @property
     def macs(self) -> int:
@@ -55,20 +61,16 @@ class Layer:
         return self.m * self.n * self.k
 
 
-def _mask_for(weight_mask, shape: tuple) -> _MaskInfo | None:
+def _mask_stats(weight_mask, shape: tuple, rows: int, cols: int) -> MaskStats:
     if weight_mask is None:
-        return None
+        return MaskStats.dense(rows, cols)
     array = np.asarray(weight_mask)
     if array.shape != shape:
         raise ValueError(
             f"weight_mask must have the weights' shape {shape} (out, in{', kh, kw' if len(shape) == 4 else ''}), "
             f"got shape {array.shape}"
         )
-    return _mask_info(array)
-
-
-def _dense_pattern(rows: int, cols: int) -> Pattern:
-    return Pattern("dense", 1.0, (rows, cols), rows, cols)
+    return describe_mask(array)
 
 
 def linear(batch: int, in_features: int, out_features: int, *, weight_mask=None, name: str = "linear") -> Layer:
@@ -94,11 +96,8 @@ def linear(batch: int, in_features: int, out_features: int, *, weight_mask=None,
     batch = check_positive_int(batch, name="batch")
     in_features = check_positive_int(in_features, name="in_features")
     out_features = check_positive_int(out_features, name="out_features")
-    info = _mask_for(weight_mask, (out_features, in_features))
-    pattern = info.pattern if info is not None else _dense_pattern(out_features, in_features)
-    return Layer(
-        name, "linear", batch, out_features, in_features, batch * in_features, batch * out_features, pattern, info
-    )
+    stats = _mask_stats(weight_mask, (out_features, in_features), out_features, in_features)
+    return Layer(name, "linear", batch, out_features, in_features, batch * in_features, batch * out_features, stats)
 
 
 def _pair(value, name: str) -> tuple[int, int]:
@@ -155,11 +154,10 @@ def conv2d(
         raise ValueError(
             f"kernel {(kh, kw)} does not fit input_hw {(h, w)} with padding {(ph, pw)}: output would be {(out_h, out_w)}"
         )
-    info = _mask_for(weight_mask, (out_ch, in_ch, kh, kw))
     k = in_ch * kh * kw
-    pattern = info.pattern if info is not None else _dense_pattern(out_ch, k)
+    stats = _mask_stats(weight_mask, (out_ch, in_ch, kh, kw), out_ch, k)
     m = batch * out_h * out_w
-    return Layer(name, "conv2d", m, out_ch, k, batch * in_ch * h * w, m * out_ch, pattern, info)
+    return Layer(name, "conv2d", m, out_ch, k, batch * in_ch * h * w, m * out_ch, stats)
 
 
 def mlp_layers(layers, batch: int) -> list[Layer]:

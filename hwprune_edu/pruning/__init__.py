@@ -15,6 +15,7 @@ entry (slice, block) that comes first in row-major order is pruned first.
 
 from hwprune_edu.pruning.activations import SCORE_METHODS, check_layers, forward, neuron_scores, remove_neurons
 from hwprune_edu.pruning.masks import apply_mask, sparsity
+from hwprune_edu.pruning.patterns import PATTERN_KINDS, PATTERN_NAMES, Pattern, parse_pattern, prune_to
 from hwprune_edu.pruning.structured import block_mask, nm_mask, slice_norms, structured_mask
 from hwprune_edu.pruning.unstructured import global_magnitude_masks, magnitude_mask, threshold_mask
 
@@ -28,6 +29,11 @@ __all__ = [
     "slice_norms",
     "nm_mask",
     "block_mask",
+    "Pattern",
+    "PATTERN_KINDS",
+    "PATTERN_NAMES",
+    "parse_pattern",
+    "prune_to",
     "neuron_scores",
     "remove_neurons",
     "forward",

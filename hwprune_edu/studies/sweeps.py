@@ -7,48 +7,35 @@ leave 50 % of a layer's weights, but they cost different accuracy and they
 run at different speeds on different chips. This module prunes one layer of
 a trained model with each pattern, at a list of sparsities, and records both:
 
-* :func:`pattern_mask`: the keep mask of a pattern at a sparsity (NumPy only);
 * :func:`prune_layer`: a pruned copy of a model (structured patterns remove
   the neurons and the next layer's matching inputs, the others keep a
   ``torch.nn.utils.prune`` mask, so a fine-tune cannot regrow pruned weights);
 * :func:`accuracy_vs_sparsity`: the sweep, with an optional short fine-tune;
 * :func:`latency_by_pattern`: the pruned layer's simulated latency per platform.
 
-Pattern names: ``"unstructured"``, ``"structured"``, ``"N:M"`` (e.g. ``"2:4"``)
-and ``"block RxC"`` (e.g. ``"block 4x4"``). An N:M pattern has one sparsity,
-``1 - N/M``, and is evaluated only there.
+Patterns are named as in :mod:`hwprune_edu.pruning.patterns` (``"unstructured"``,
+``"structured"``, ``"2:4"``, ``"block 4x4"`` ...) and pruned with its
+:func:`~hwprune_edu.pruning.patterns.prune_to`. An N:M pattern has one
+sparsity, ``1 - N/M``, and is evaluated only there.
 
 Importing this module does not import torch (the functions that need it do).
-
->>> import numpy as np
->>> w = np.array([[0.1, -0.9, 0.3, 0.2, 1.0, 0.0, -2.0, 0.5]])
->>> pattern_mask(w, "2:4").astype(int)
-array([[0, 1, 1, 0, 1, 0, 1, 0]])
->>> parse_granularity("block 4x4").name, parse_granularity("1:4").fixed_sparsity
-('block 4x4', 0.75)
 """
 
 from __future__ import annotations
 
-import math
 import numbers
-import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
-from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
 from hwprune_edu.pruning import sparsity as fraction_pruned
+from hwprune_edu.pruning.patterns import Pattern, parse_pattern, prune_to
 from hwprune_edu.util.tables import format_columns
-from hwprune_edu.util.validation import as_weights, check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = [
-    "GRANULARITIES",
     "DEFAULT_PROFILES",
-    "Granularity",
-    "parse_granularity",
-    "pattern_mask",
     "prune_layer",
     "layer_costs",
     "SweepPoint",
@@ -59,158 +46,12 @@ __all__ = [
     "latency_by_pattern",
 ]
 
-#: The pattern names this module understands, with what each one prunes.
-GRANULARITIES = {
-    "unstructured": "single weights with the smallest |w|, anywhere in the layer (any sparsity)",
-    "structured": "whole neurons (rows of W) with the smallest L1 norm, removed with the next layer's inputs",
-    "N:M": "the N largest |w| of every M consecutive inputs are kept, e.g. '2:4' (sparsity 1 - N/M only)",
-    "block RxC": "whole R x C tiles of W with the smallest L1 norm, e.g. 'block 4x4'",
-}
-
 #: Platforms the latency functions cost on by default: one of each kind of sparsity support
 #: (CSR on a CPU, 2:4 tensor cores on a GPU, dense-only systolic NPU, zero-skipping EIE).
 DEFAULT_PROFILES = ("cpu-avx2", "gpu-ampere", "npu-systolic", "sparse-eie")
 
-_NM_RE = re.compile(r"^(\d+)\s*:\s*(\d+)$")
-_BLOCK_RE = re.compile(r"^block\s*(\d+)\s*x\s*(\d+)$")
-
-
-@dataclass(frozen=True)
-class Granularity:
-    """A parsed pattern name: what to prune, and for N:M the one sparsity it gives.
-
-    Attributes:
-        kind: ``"unstructured"``, ``"structured"``, ``"n:m"`` or ``"block"``.
-        n, m: for ``"n:m"``, keep ``n`` of every ``m`` consecutive inputs.
-        block: for ``"block"``, the ``(rows, cols)`` of a tile.
-
-    >>> Granularity("n:m", n=2, m=4).name
-    '2:4'
-    """
-
-    kind: str
-    n: int = 0
-    m: int = 0
-    block: tuple[int, int] | None = None
-
-    @property
-    def name(self) -> str:
-        """The canonical pattern name: ``"unstructured"``, ``"structured"``, ``"2:4"``, ``"block 4x4"``."""
-        if self.kind == "n:m":
-            return f"{self.n}:{self.m}"
-        if self.kind == "block":
-            return f"block {self.block[0]}x{self.block[1]}"
-        return self.kind
-
-    @property
-    def fixed_sparsity(self) -> float | None:
-        """``1 - n/m`` for an N:M pattern (the only sparsity it can give); ``None`` for the others."""
-        return 1.0 - self.n / self.m if self.kind == "n:m" else None
-
-
-def parse_granularity(pattern: Any) -> Granularity:
-    """Read a pattern name (see :data:`GRANULARITIES`); a :class:`Granularity` passes through.
-
-    Names are case-insensitive; ``"block"`` alone means ``"block 4x4"``.
-
-    Args:
-        pattern: ``"unstructured"``, ``"structured"``, ``"N:M"`` with ``0 < N < M``,
-            or ``"block RxC"``.
-
-    Returns:
-        A :class:`Granularity`.
-
-    >>> parse_granularity("2:8")
-    Granularity(kind='n:m', n=2, m=8, block=None)
-    >>> parse_granularity("4:4")
-    Traceback (most recent call last):
-    ...
-    ValueError: pattern '4:4' must keep some but not all of every group (0 < N < M), got N=4, M=4
-    """
-    if isinstance(pattern, Granularity):
-        return pattern
-    if not isinstance(pattern, str):
-        raise TypeError(f"pattern must be a pattern name such as 'unstructured' or '2:4', got {describe(pattern)}")
-    text = pattern.strip().lower()
-    if text in ("unstructured", "structured"):
-        return Granularity(text)
-    if text == "block":
-        return Granularity("block", block=(4, 4))
-    nm = _NM_RE.match(text)
-    if nm:
-        n, m = int(nm.group(1)), int(nm.group(2))
-        if not 0 < n < m:
-            raise ValueError(f"pattern {pattern!r} must keep some but not all of every group (0 < N < M), got N={n}, M={m}")
-        return Granularity("n:m", n=n, m=m)
-    block = _BLOCK_RE.match(text)
-    if block:
-        rows, cols = int(block.group(1)), int(block.group(2))
-        if rows < 1 or cols < 1:
-            raise ValueError(f"pattern {pattern!r} must name a block of at least 1x1, got {rows}x{cols}")
-        return Granularity("block", block=(rows, cols))
-    raise ValueError(
-        f"pattern must be one of 'unstructured', 'structured', 'N:M' (e.g. '2:4') or 'block RxC' (e.g. 'block 4x4'), "
-        f"got {pattern!r}"
-    )
-
-
 def _check_fraction(value: Any, name: str) -> float:
     return check_fraction(value, name=name, meaning=" (a fraction of the layer's weights)")
-
-
-def _target(spec: Granularity, target: Any) -> float:
-    """The sparsity to prune ``spec`` to: N:M has its own; the others need one."""
-    if spec.kind == "n:m":
-        if target is None:
-            return spec.fixed_sparsity
-        target = _check_fraction(target, "sparsity")
-        if not math.isclose(target, spec.fixed_sparsity, abs_tol=1e-9):
-            raise ValueError(
-                f"sparsity must be {spec.fixed_sparsity:g} for pattern {spec.name!r} (it keeps {spec.n} of every "
-                f"{spec.m}: sparsity 1 - {spec.n}/{spec.m}), got {target!r}; pass None to use it"
-            )
-        return spec.fixed_sparsity
-    if target is None:
-        raise ValueError(f"sparsity is needed for pattern {spec.name!r} (a fraction in [0, 1]), got None")
-    return _check_fraction(target, "sparsity")
-
-
-def pattern_mask(weights: Any, pattern: Any, sparsity: float | None = None) -> np.ndarray:
-    """Keep mask of ``weights`` pruned with ``pattern`` to ``sparsity`` (the fraction of weights pruned).
-
-    ``"unstructured"`` is :func:`~hwprune_edu.pruning.magnitude_mask`,
-    ``"structured"`` is :func:`~hwprune_edu.pruning.structured_mask` on rows
-    (axis 0, L1 norm), ``"N:M"`` is :func:`~hwprune_edu.pruning.nm_mask` along
-    the inputs (axis 1) and ``"block RxC"`` is
-    :func:`~hwprune_edu.pruning.block_mask`. Counts round as in those
-    functions (``round(sparsity * n)`` weights, rows or blocks).
-
-    Args:
-        weights: a 2-D ``(out, in)`` (or conv ``(out, in, kh, kw)``) weight; not modified.
-        pattern: a pattern name (see :data:`GRANULARITIES`) or a :class:`Granularity`.
-        sparsity: fraction in [0, 1] to prune; for N:M, ``None`` or exactly ``1 - N/M``.
-
-    Returns:
-        Boolean keep mask of the weights' shape (True = keep).
-
-    >>> w = np.array([[4.0, 3.0, 2.0, 1.0], [0.1, 0.2, 0.3, 0.4]])
-    >>> pattern_mask(w, "structured", 0.5).astype(int).tolist()
-    [[1, 1, 1, 1], [0, 0, 0, 0]]
-    >>> pattern_mask(w, "unstructured", 0.5).astype(int).tolist()
-    [[1, 1, 1, 1], [0, 0, 0, 0]]
-    >>> pattern_mask(w, "1:4").astype(int).tolist()
-    [[1, 0, 0, 0], [0, 0, 0, 1]]
-    """
-    spec = parse_granularity(pattern)
-    target = _target(spec, sparsity)
-    w = as_weights(weights, ndim=(2, 4))
-    if spec.kind == "unstructured":
-        return magnitude_mask(w, target)
-    if spec.kind == "structured":
-        return structured_mask(w, target, axis=0)
-    if spec.kind == "n:m":
-        return nm_mask(w, spec.n, spec.m, axis=1)
-    return block_mask(w, target, block=spec.block)
 
 
 def _check_model_layer(model: Any, layer: Any) -> int:
@@ -244,7 +85,7 @@ def prune_layer(model: Any, layer: int, pattern: Any, sparsity: float | None = N
     Args:
         model: a flat ``nn.Sequential`` (e.g. :func:`hwprune_edu.nn.data.digits_mlp`).
         layer: index of a ``Linear`` or ``Conv2d`` in it (for ``"structured"``, not the last one).
-        pattern: a pattern name or :class:`Granularity`.
+        pattern: a pattern name or :class:`~hwprune_edu.pruning.patterns.Pattern`.
         sparsity: fraction of the layer's weights to prune (``None`` for N:M).
 
     Returns:
@@ -261,10 +102,10 @@ def prune_layer(model: Any, layer: int, pattern: Any, sparsity: float | None = N
     from hwprune_edu.nn import make_masks_permanent, remove_units
 
     index = _check_model_layer(model, layer)
-    spec = parse_granularity(pattern)
+    spec = parse_pattern(pattern)
     plain = make_masks_permanent(model)
     weights = plain[index].weight.detach().cpu().numpy()
-    keep = pattern_mask(weights, spec, sparsity)
+    keep = prune_to(weights, spec, sparsity)
     if spec.kind == "structured":
         rows = keep.reshape(keep.shape[0], -1).any(axis=1)
         return remove_units(plain, {index: rows}), keep
@@ -387,7 +228,7 @@ class SweepTable:
         >>> SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 10),), 0.9, 0).select("2:4")[0].accuracy
         0.9
         """
-        name = parse_granularity(pattern).name
+        name = parse_pattern(pattern).name
         if name not in self.patterns:
             raise ValueError(f"pattern must be one of the swept patterns {list(self.patterns)}, got {pattern!r}")
         return tuple(sorted((p for p in self.points if p.pattern == name), key=lambda p: p.target_sparsity))
@@ -439,12 +280,12 @@ class SweepTable:
         return title + "\n" + format_columns(rows, right=range(1, len(header)))
 
 
-def _check_patterns(patterns: Any) -> list[Granularity]:
-    if isinstance(patterns, (str, Granularity)) or not isinstance(patterns, (list, tuple)):
+def _check_patterns(patterns: Any) -> list[Pattern]:
+    if isinstance(patterns, (str, Pattern)) or not isinstance(patterns, (list, tuple)):
         raise TypeError(f"patterns must be a list or tuple of pattern names, got {describe(patterns)}")
     if not patterns:
         raise ValueError("patterns must name at least one pattern, got an empty sequence")
-    specs = [parse_granularity(p) for p in patterns]
+    specs = [parse_pattern(p) for p in patterns]
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise ValueError(f"patterns must not repeat a pattern, got {names}")
@@ -487,7 +328,7 @@ def accuracy_vs_sparsity(
         model: a trained ``nn.Sequential`` (e.g. :func:`hwprune_edu.nn.data.digits_mlp`).
         data: what :func:`hwprune_edu.nn.data.load_digits` returns.
         layer: index of the ``Linear``/``Conv2d`` to prune.
-        patterns: pattern names (see :data:`GRANULARITIES`), e.g. ``["unstructured", "2:4"]``.
+        patterns: pattern names (see :data:`~hwprune_edu.pruning.patterns.PATTERN_NAMES`), e.g. ``["unstructured", "2:4"]``.
         sparsities: target fractions of the layer's weights to prune.
         finetune_steps: Adam steps of fine-tuning after pruning (0 = none).
         lr: the fine-tune's learning rate.
@@ -586,7 +427,7 @@ class LatencyTable:
 
     def speedup(self, pattern: str, profile: str) -> float:
         """Dense-layer latency over the pruned layer's latency on ``profile`` (> 1 = faster)."""
-        name = parse_granularity(pattern).name
+        name = parse_pattern(pattern).name
         matches = [row for row in self.rows if row.pattern == name]
         if not matches:
             raise ValueError(f"pattern must be one of {list(self.patterns)}, got {pattern!r}")
@@ -629,7 +470,7 @@ def latency_by_pattern(
     Args:
         model: a flat ``nn.Sequential``; not modified.
         layer: index of the ``Linear``/``Conv2d`` to prune.
-        patterns: pattern names (see :data:`GRANULARITIES`).
+        patterns: pattern names (see :data:`~hwprune_edu.pruning.patterns.PATTERN_NAMES`).
         sparsity: the fraction to prune for the non-N:M patterns.
         profiles: profile names (or ``Hardware``).
         batch: samples per forward pass.

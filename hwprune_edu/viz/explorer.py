@@ -1,16 +1,12 @@
-"""The instructor's sparsity explorer (an ``ipywidgets`` demo) and the tables and charts of notebook 03.
+"""The instructor's sparsity explorer: an ``ipywidgets`` demo over one pruned Linear layer.
 
 :func:`sparsity_explorer` puts a sparsity slider and pattern / platform / batch
-menus on one pruned Linear layer; its callback :func:`explore` is an ordinary
-function of those values (no hidden state), so it can be called, printed and
-tested without a browser. The other helpers turn simulator runs into small
-tables (:class:`Table` renders as text and HTML) and charts for the simulator
-tour: the platforms as data, the pattern-by-platform speed-up grid, tile
-cliffs, and predicted vs measured latency.
+menus on one Linear layer pruned with
+:func:`~hwprune_edu.pruning.patterns.prune_to`; its callback :func:`explore`
+is an ordinary function of those values (no hidden state), so it can be
+called, printed and tested without a browser.
 
-Sits above the NumPy core: imports ``hwprune_edu.hardware`` and
-``hwprune_edu.pruning``; ``ipywidgets`` and ``matplotlib`` are imported only by
-the functions that draw.
+``ipywidgets`` and ``matplotlib`` are imported only by the functions that draw.
 
 >>> result = explore(0.5, "2:4", "gpu-ampere", batch=1024, in_features=4096, out_features=4096)
 >>> result.kernel, round(result.speedup, 2)
@@ -22,45 +18,22 @@ from __future__ import annotations
 import functools
 import html
 import math
-import numbers
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from hwprune_edu.hardware import PROFILES, conv2d, describe_pattern, get_profile, linear, simulate  # noqa: F401 (doctests)
+from hwprune_edu.hardware import PROFILES, get_profile, linear, simulate
 from hwprune_edu.hardware.report import SimulationReport
-from hwprune_edu.hardware.workload import Layer
-from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
+from hwprune_edu.pruning.patterns import parse_pattern, prune_to
 from hwprune_edu.util.tables import Table, format_si
-from hwprune_edu.util.validation import check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.viz.simulator import SPARSITY_PATTERNS
+from hwprune_edu.viz.style import BOUND_COLOURS
 
-__all__ = [
-    "EXPLORER_PATTERNS",
-    "BATCH_OPTIONS",
-    "BLOCK_EDGE",
-    "pattern_mask",
-    "pattern_cases",
-    "Exploration",
-    "explore",
-    "sparsity_explorer",
-    "profile_table",
-    "SpeedupGrid",
-    "speedup_grid",
-    "cliff_conv",
-    "channel_sweep",
-    "tile_cliff_chart",
-    "predicted_vs_measured_chart",
-]
+__all__ = ["BATCH_OPTIONS", "Exploration", "explore", "sparsity_explorer"]
 
-EXPLORER_PATTERNS = ("unstructured", "2:4", "structured rows", "block")
 BATCH_OPTIONS = (1, 16, 64, 256, 1024)
-# gpu-ampere's block-sparse kernel declares min_block=32 (Gray, Radford, Kingma 2017):
-# smaller blocks would read as a pattern no platform but EIE can use.
-BLOCK_EDGE = 32
-
-
-# ---------------------------------------------------------------------------------------------- masks
 
 
 @functools.lru_cache(maxsize=16)
@@ -71,95 +44,8 @@ def _weights(shape: tuple[int, int], seed: int) -> np.ndarray:
     return weights
 
 
-def _check_shape(shape: Any) -> tuple[int, int]:
-    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
-        raise TypeError(f"shape must be an (out_features, in_features) pair of ints, got {describe(shape)}")
-    return check_positive_int(shape[0], name="shape[0]"), check_positive_int(shape[1], name="shape[1]")
-
-
 def _check_sparsity(sparsity: Any) -> float:
-    if isinstance(sparsity, (bool, np.bool_)) or not isinstance(sparsity, numbers.Real) or not 0 <= sparsity < 1:
-        raise ValueError(f"sparsity must be a number in [0, 1) (the pruned fraction), got {describe(sparsity)}")
-    return float(sparsity)
-
-
-def pattern_mask(pattern: str, shape: tuple[int, int], sparsity: float, *, seed: int = 0) -> np.ndarray:
-    """Keep-mask of one explorer pattern, pruned from seeded Gaussian weights with the library's pruners.
-
-    ``"unstructured"`` is :func:`~hwprune_edu.pruning.magnitude_mask`; ``"2:4"`` is
-    :func:`~hwprune_edu.pruning.nm_mask` (always 50 %: ``sparsity`` is ignored, the
-    hardware format fixes it); ``"structured rows"`` removes whole output neurons
-    with :func:`~hwprune_edu.pruning.structured_mask`; ``"block"`` removes
-    ``BLOCK_EDGE x BLOCK_EDGE`` tiles with :func:`~hwprune_edu.pruning.block_mask`.
-
-    Args:
-        pattern: one of :data:`EXPLORER_PATTERNS`.
-        shape: ``(out_features, in_features)`` of the weight.
-        sparsity: pruned fraction in ``[0, 1)``.
-        seed: seeds the weights.
-
-    Returns:
-        A new boolean ``(out, in)`` keep-mask.
-
-    >>> mask = pattern_mask("structured rows", (4, 8), 0.5)
-    >>> mask.sum(axis=1).tolist()  # the two rows with the smallest L1 norm are gone
-    [0, 8, 8, 0]
-    """
-    if pattern not in EXPLORER_PATTERNS:
-        raise ValueError(f"pattern must be one of {EXPLORER_PATTERNS}, got {describe(pattern)}")
-    out_features, in_features = _check_shape(shape)
-    sparsity = _check_sparsity(sparsity)
-    weights = _weights((out_features, in_features), check_int(seed, name="seed", minimum=0))
-    if pattern == "unstructured":
-        return magnitude_mask(weights, sparsity)
-    if pattern == "structured rows":
-        return structured_mask(weights, sparsity)
-    if pattern == "2:4":
-        if in_features % 4:
-            raise ValueError(f"the 2:4 pattern needs in_features divisible by 4 (groups of 4 inputs), got {in_features}")
-        return nm_mask(weights, 2, 4)
-    if out_features % BLOCK_EDGE or in_features % BLOCK_EDGE:
-        raise ValueError(
-            f"the block pattern needs both sizes divisible by {BLOCK_EDGE} ({BLOCK_EDGE}x{BLOCK_EDGE} blocks), "
-            f"got shape {(out_features, in_features)}"
-        )
-    return block_mask(weights, sparsity, block=(BLOCK_EDGE, BLOCK_EDGE))
-
-
-def pattern_cases(shape: tuple[int, int], *, seed: int = 0) -> dict[str, np.ndarray]:
-    """The notebook's sparsity cases for one weight shape, each a keep-mask read by the simulator.
-
-    Unstructured at 50, 90 and 95 % sparsity; exact 2:4; the same 2:4 mask with
-    one extra weight kept in a single group (3 of 4: no longer 2:4); whole output
-    rows at 50 %; ``BLOCK_EDGE``-square blocks at 50 %.
-
-    Args:
-        shape: ``(out_features, in_features)``; both divisible by :data:`BLOCK_EDGE`.
-        seed: seeds the weights all cases are pruned from.
-
-    Returns:
-        A dict from case name to a new boolean ``(out, in)`` mask, in display order.
-
-    >>> cases = pattern_cases((64, 64))
-    >>> [describe_pattern(m).kind for m in cases.values()]
-    ['unstructured', 'unstructured', 'unstructured', 'n:m', 'unstructured', 'structured', 'block']
-    """
-    two_four = pattern_mask("2:4", shape, 0.5, seed=seed)
-    broken = two_four.copy()
-    # Keep one pruned weight of the first group: 3 of 4 kept, which 2:4 hardware cannot store.
-    broken[0, np.flatnonzero(~two_four[0, :4])[0]] = True
-    return {
-        "unstructured 50 %": pattern_mask("unstructured", shape, 0.5, seed=seed),
-        "unstructured 90 %": pattern_mask("unstructured", shape, 0.9, seed=seed),
-        "unstructured 95 %": pattern_mask("unstructured", shape, 0.95, seed=seed),
-        "2:4 exact": two_four,
-        "2:4 but one group 3:4": broken,
-        "rows 50 %": pattern_mask("structured rows", shape, 0.5, seed=seed),
-        f"blocks {BLOCK_EDGE}x{BLOCK_EDGE} 50 %": pattern_mask("block", shape, 0.5, seed=seed),
-    }
-
-
-# ---------------------------------------------------------------------------------------------- explorer
+    return check_fraction(sparsity, name="sparsity", one_ok=False, meaning=" (the pruned fraction)")
 
 
 def _pattern_label(row) -> str:
@@ -172,7 +58,7 @@ class Exploration:
     """One explorer setting: a pruned Linear layer against its dense self on one platform.
 
     Attributes:
-        pattern: the pattern asked for (one of :data:`EXPLORER_PATTERNS`).
+        pattern: the canonical name of the pattern asked for (e.g. ``"2:4"``, ``"block 32x32"``).
         sparsity_asked: the slider's value.
         sparsity: the fraction actually pruned (2:4 is always 0.5).
         batch, in_features, out_features: the layer.
@@ -252,8 +138,9 @@ class Exploration:
     def notes(self) -> list[str]:
         """The lines printed under the table: the verdict and its reason, and any warnings."""
         lines = []
-        if self.pattern == "2:4" and not math.isclose(self.sparsity_asked, 0.5):
-            lines.append("(2:4 is always 50 % sparse: the slider does not apply to it)")
+        fixed = parse_pattern(self.pattern).fixed_sparsity
+        if fixed is not None and not math.isclose(self.sparsity_asked, fixed):
+            lines.append(f"({self.pattern} is always {100 * fixed:g} % sparse: the slider does not apply to it)")
         lines += [f"WARNING: {w}" for w in self.pruned.warnings]
         lines.append(f"speed-up {self.speedup:.2f}x, energy saved {self.energy_ratio:.2f}x: {self.why()}")
         return lines
@@ -275,8 +162,6 @@ class Exploration:
             The ``Axes``.
         """
         import matplotlib.pyplot as plt
-
-        from hwprune_edu.viz.simulator import BOUND_COLOURS
 
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 2.4))
@@ -301,8 +186,9 @@ def explore(sparsity: float, pattern: str, platform, *, batch: int = 64, in_feat
     The explorer's callback; it depends on its arguments only.
 
     Args:
-        sparsity: pruned fraction in ``[0, 1)`` (ignored by ``"2:4"``, always 50 %).
-        pattern: one of :data:`EXPLORER_PATTERNS`.
+        sparsity: pruned fraction in ``[0, 1)`` (ignored by N:M patterns: ``"2:4"`` is always 50 %).
+        pattern: a pattern name (see :data:`~hwprune_edu.pruning.patterns.PATTERN_NAMES`), e.g. one of
+            :data:`~hwprune_edu.viz.simulator.SPARSITY_PATTERNS`.
         platform: a profile name or a ``Hardware``.
         batch, in_features, out_features: the layer ``(batch x in) -> (batch x out)``.
         seed: seeds the weights the mask is pruned from.
@@ -316,12 +202,15 @@ def explore(sparsity: float, pattern: str, platform, *, batch: int = 64, in_feat
     1.0
     """
     hardware = get_profile(platform)
+    spec = parse_pattern(pattern)
+    sparsity = _check_sparsity(sparsity)
     batch = check_positive_int(batch, name="batch")
     shape = (check_positive_int(out_features, name="out_features"), check_positive_int(in_features, name="in_features"))
-    mask = pattern_mask(pattern, shape, sparsity, seed=seed)
+    weights = _weights(shape, check_int(seed, name="seed", minimum=0))
+    mask = prune_to(weights, spec, None if spec.fixed_sparsity is not None else sparsity)
     dense = simulate([linear(batch, shape[1], shape[0], name="dense")], hardware)
     pruned = simulate([linear(batch, shape[1], shape[0], weight_mask=mask, name="pruned")], hardware)
-    result = Exploration(pattern, float(sparsity), 1 - float(mask.mean()), batch, shape[1], shape[0], dense, pruned)
+    result = Exploration(spec.name, sparsity, 1 - float(mask.mean()), batch, shape[1], shape[0], dense, pruned)
     if show:
         print(result)
         result.plot(ax)
@@ -352,8 +241,8 @@ def sparsity_explorer(*, sparsity: float = 0.5, pattern: str = "unstructured", p
     """
     import ipywidgets as widgets
 
-    if pattern not in EXPLORER_PATTERNS:
-        raise ValueError(f"pattern must be one of {EXPLORER_PATTERNS}, got {describe(pattern)}")
+    if pattern not in SPARSITY_PATTERNS:
+        raise ValueError(f"pattern must be one of {SPARSITY_PATTERNS}, got {describe(pattern)}")
     if platform not in PROFILES:
         raise ValueError(f"platform must be one of {tuple(PROFILES)}, got {describe(platform)}")
     if batch not in BATCH_OPTIONS:
@@ -361,7 +250,7 @@ def sparsity_explorer(*, sparsity: float = 0.5, pattern: str = "unstructured", p
     controls = dict(
         sparsity=widgets.FloatSlider(value=_check_sparsity(sparsity), min=0.0, max=0.95, step=0.05,
                                      description="sparsity", continuous_update=False),
-        pattern=widgets.Dropdown(options=EXPLORER_PATTERNS, value=pattern, description="pattern"),
+        pattern=widgets.Dropdown(options=SPARSITY_PATTERNS, value=pattern, description="pattern"),
         platform=widgets.Dropdown(options=tuple(PROFILES), value=platform, description="platform"),
         batch=widgets.Dropdown(options=BATCH_OPTIONS, value=batch, description="batch"),
     )
@@ -371,266 +260,3 @@ def sparsity_explorer(*, sparsity: float = 0.5, pattern: str = "unstructured", p
                        out_features=out_features, seed=seed, show=True)
 
     return widgets.interactive(show, **controls)
-
-
-# ---------------------------------------------------------------------------------------------- tables
-
-
-def _ridge(hw) -> str:
-    ridge = 2 * hw.peak_macs_per_s / hw.memory_bandwidth_bytes_per_s
-    return f"{ridge:,.0f}" if ridge >= 10 else f"{ridge:.2g}"
-
-
-def profile_table(profiles: Sequence | None = None) -> Table:
-    """The platforms' key constants, with the source of the peak rate and of the bandwidth.
-
-    Ridge point = peak FLOP/s / weight-memory bandwidth: a layer with fewer FLOPs
-    per byte than this waits on memory.
-
-    Args:
-        profiles: names or ``Hardware`` (default: all of :data:`~hwprune_edu.hardware.PROFILES`).
-
-    Returns:
-        A :class:`Table`, one row per platform.
-
-    >>> profile_table(["npu-systolic", "cpu-avx2"]).column("ridge FLOP/B")
-    ('2,699', '7.5')
-    """
-    rows = []
-    for hw in (get_profile(p) for p in (profiles if profiles is not None else list(PROFILES))):
-        kernels = ", ".join(f"{kind}: {kernel.name}" for kind, kernel in hw.sparse_kernels.items()) or "none"
-        rows.append([
-            hw.name,
-            hw.dataflow,
-            format_si(hw.peak_macs_per_s, "MAC/s"),
-            format_si(hw.memory_bandwidth_bytes_per_s, "B/s"),
-            _ridge(hw),
-            f"{hw.weight_bits:g}/{hw.activation_bits:g}",
-            format_si(hw.overhead_s, "s"),
-            hw.channel_multiple,
-            format_si(hw.weight_memory_bytes, "B"),
-            kernels,
-            hw.sources.get("macs_per_cycle", ""),
-            hw.sources.get("memory_bandwidth_bytes_per_s", ""),
-        ])
-    headers = ["platform", "dataflow", "peak", "weight bandwidth", "ridge FLOP/B", "bits w/a", "overhead/layer",
-               "channel multiple", "weight memory", "sparse kernels", "source: peak", "source: bandwidth"]
-    return Table(headers, rows)
-
-
-@dataclass(frozen=True)
-class SpeedupGrid:
-    """Speed-up over dense of each sparsity case on each platform (from :func:`speedup_grid`).
-
-    Attributes:
-        batch: rows per forward pass.
-        cases: case names (rows); platforms: profile names (columns).
-        speedup: ``(cases, platforms)`` array of dense latency / pruned latency.
-        kernels: ``(cases, platforms)`` nested tuple of the kernel each cell ran.
-        fits: ``(cases, platforms)`` bool array: whether the pruned layer fits the platform's memory.
-    """
-
-    batch: int
-    cases: tuple
-    platforms: tuple
-    speedup: np.ndarray
-    kernels: tuple
-    fits: np.ndarray
-
-    def table(self) -> Table:
-        """Cells ``"1.92x (2:4 sparse tensor core)"``; a ``*`` marks layers that do not fit the platform."""
-        rows = [
-            [case] + [f"{s:.2f}x ({k}){'' if f else ' *'}" for s, k, f in zip(speedups, kernels, fits)]
-            for case, speedups, kernels, fits in zip(self.cases, self.speedup, self.kernels, self.fits)
-        ]
-        return Table(["case"] + list(self.platforms), rows, title=f"speed-up over dense, batch {self.batch}")
-
-    def __str__(self) -> str:
-        return str(self.table())
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        return self.table()._repr_html_()
-
-    def heatmap(self, ax=None):
-        """Colour each cell by log2 speed-up (red slower, white equal, blue faster) and write the ratio in it.
-
-        Returns:
-            The matplotlib ``Axes``.
-        """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(1.3 * len(self.platforms) + 2.5, 0.45 * len(self.cases) + 1.2))
-        log_speedup = np.log2(self.speedup)
-        limit = max(1.0, float(np.abs(log_speedup).max()))
-        ax.imshow(log_speedup, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
-        for (i, j), value in np.ndenumerate(self.speedup):
-            dark = abs(log_speedup[i, j]) > 0.6 * limit  # white text on the deepest colours
-            ax.text(j, i, f"{value:.2f}x", ha="center", va="center", fontsize="small",
-                    color="white" if dark else "black")
-        ax.set_xticks(range(len(self.platforms)), self.platforms, rotation=20)
-        ax.set_yticks(range(len(self.cases)), self.cases)
-        ax.set_title(f"speed-up over dense (batch {self.batch})")
-        return ax
-
-
-def speedup_grid(cases: Mapping[str, Any], *, batch: int, profiles: Sequence | None = None) -> SpeedupGrid:
-    """Simulate each keep-mask as a Linear layer on each platform against the same layer dense.
-
-    Args:
-        cases: case name -> boolean ``(out, in)`` keep-mask (e.g. :func:`pattern_cases`); not modified.
-        batch: rows per forward pass (>= 1).
-        profiles: names or ``Hardware`` (default: all of :data:`~hwprune_edu.hardware.PROFILES`).
-
-    Returns:
-        A :class:`SpeedupGrid` (prints as a table; ``.heatmap()`` draws it).
-
-    >>> grid = speedup_grid(pattern_cases((64, 64)), batch=1, profiles=["mcu-m4"])
-    >>> grid.speedup[:, 0].round(2).tolist()
-    [1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0]
-    """
-    batch = check_positive_int(batch, name="batch")
-    if not isinstance(cases, Mapping) or not cases:
-        raise TypeError(f"cases must be a non-empty dict of name -> (out, in) keep-mask, got {describe(cases)}")
-    hardware = [get_profile(p) for p in (profiles if profiles is not None else list(PROFILES))]
-    speedup = np.empty((len(cases), len(hardware)))
-    fits = np.empty((len(cases), len(hardware)), bool)
-    kernels = []
-    for i, (name, mask) in enumerate(cases.items()):
-        array = np.asarray(mask)
-        if array.ndim != 2:
-            raise ValueError(f"cases[{name!r}] must be a 2-D (out, in) keep-mask, got {describe(array)}")
-        out_features, in_features = array.shape
-        pruned_layer = linear(batch, in_features, out_features, weight_mask=array, name=name)
-        row = []
-        for j, hw in enumerate(hardware):
-            pruned = simulate([pruned_layer], hw)
-            speedup[i, j] = simulate([linear(batch, in_features, out_features)], hw).latency_s / pruned.latency_s
-            fits[i, j] = pruned.fits
-            row.append(pruned.layers[0].kernel)
-        kernels.append(tuple(row))
-    return SpeedupGrid(batch, tuple(cases), tuple(hw.name for hw in hardware), speedup, tuple(kernels), fits)
-
-
-# ---------------------------------------------------------------------------------------------- tile cliffs
-
-
-def cliff_conv(out_channels: int) -> Layer:
-    """The tile-cliff workload: a 3x3 conv, 256 input channels, 56x56 map, batch 1, ``out_channels`` filters.
-
-    Large ``M = 56 * 56 = 3136`` makes it compute-bound on the NPU and GPU,
-    where tiles decide the time. A memory-bound layer shows a much smaller
-    cliff: its time is bytes, and bytes grow smoothly with N.
-
-    >>> cliff_conv(257).n, cliff_conv(257).m
-    (257, 3136)
-    """
-    return conv2d(1, 256, out_channels, 3, 56, padding=1, name=f"conv 256->{out_channels}")
-
-
-def _check_make_layer(make_layer) -> Callable[[int], Layer]:
-    if make_layer is None:
-        return cliff_conv
-    if not callable(make_layer):
-        raise TypeError(f"make_layer must be a function of the channel count returning a Layer, got {describe(make_layer)}")
-    return make_layer
-
-
-def channel_sweep(platform, out_channels: Sequence[int], *, make_layer: Callable[[int], Layer] | None = None) -> Table:
-    """Latency of one layer at several output-channel counts on one platform, with the tile-rounded count.
-
-    Args:
-        platform: a profile name or ``Hardware``.
-        out_channels: the channel counts to try.
-        make_layer: channel count -> ``Layer`` (default :func:`cliff_conv`).
-
-    Returns:
-        A :class:`Table`: channels, GEMM, compute cycles, latency, latency per channel, bound,
-        and ``hw.round_channels(N)`` (the width Torch-Pruning's ``round_to`` would keep).
-
-    >>> channel_sweep("npu-systolic", [256, 257, 512]).column("latency")
-    ('50.2 us', '100 us', '100 us')
-    """
-    hw = get_profile(platform)
-    make_layer = _check_make_layer(make_layer)
-    rows = []
-    for n in out_channels:
-        n = check_positive_int(n, name="out_channels[...]")
-        row = simulate([make_layer(n)], hw).layers[0]
-        rows.append([n, f"{row.m}x{row.n}x{row.k}", f"{row.compute_cycles:,}", format_si(row.latency_s, "s"),
-                     format_si(row.latency_s / n, "s"), row.bound, hw.round_channels(n)])
-    headers = ["out channels", "GEMM MxNxK", "compute cycles", "latency", "per channel", "bound", "round_channels"]
-    return Table(headers, rows, title=f"{hw.name} (channel multiple {hw.channel_multiple})")
-
-
-def tile_cliff_chart(platforms: Sequence, *, multiples: int = 3, make_layer: Callable[[int], Layer] | None = None,
-                     axes=None):
-    """Latency against output channels, 1 to ``multiples`` tiles wide, one panel per platform.
-
-    Dotted lines mark multiples of ``hw.channel_multiple``: one channel past a line costs a whole new tile.
-
-    Args:
-        platforms: profile names or ``Hardware``.
-        multiples: how many tiles of channels to sweep.
-        make_layer: channel count -> ``Layer`` (default :func:`cliff_conv`).
-        axes: a sequence of ``Axes``, one per platform; a new figure if ``None``.
-
-    Returns:
-        The list of ``Axes``.
-    """
-    import matplotlib.pyplot as plt
-
-    hardware = [get_profile(p) for p in platforms]
-    multiples = check_positive_int(multiples, name="multiples")
-    make_layer = _check_make_layer(make_layer)
-    if axes is None:
-        _, axes = plt.subplots(1, len(hardware), figsize=(4.5 * len(hardware), 3.2), squeeze=False)
-        axes = list(axes[0])
-    for ax, hw in zip(axes, hardware):
-        step = hw.channel_multiple
-        channels = np.arange(1, multiples * step + 2)
-        latency_us = [simulate([make_layer(int(n))], hw).latency_s * 1e6 for n in channels]
-        ax.step(channels, latency_us, where="post")
-        for edge in range(step, multiples * step + 1, step):
-            ax.axvline(edge, color="grey", linestyle=":", linewidth=1)
-        ax.set_title(f"{hw.name}: tile = {step} channels")
-        ax.set_xlabel("output channels N")
-        ax.set_ylim(bottom=0)
-    axes[0].set_ylabel("latency (us)")
-    return axes
-
-
-# ---------------------------------------------------------------------------------------------- calibration
-
-
-def predicted_vs_measured_chart(result, ax=None):
-    """Log-log scatter of predicted against measured latency, with the ``y = x`` line and Spearman's rho.
-
-    Args:
-        result: a :class:`~hwprune_edu.hardware.ComparisonResult` (from ``compare_with_measured``).
-        ax: a matplotlib ``Axes``; a new figure if ``None``.
-
-    Returns:
-        The ``Axes``.
-    """
-    import matplotlib.pyplot as plt
-
-    for attribute in ("predicted_s", "measured_s", "spearman", "profile"):
-        if not hasattr(result, attribute):
-            raise TypeError(f"result must be a ComparisonResult from compare_with_measured, got {describe(result)}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4.5))
-    measured_us = np.asarray(result.measured_s) * 1e6
-    predicted_us = np.asarray(result.predicted_s) * 1e6
-    ax.loglog(measured_us, predicted_us, "o", markersize=4)
-    low = min(measured_us.min(), predicted_us.min()) / 2
-    high = max(measured_us.max(), predicted_us.max()) * 2
-    ax.plot([low, high], [low, high], color="grey", linestyle="--", linewidth=1, label="y = x")
-    ax.set_xlabel("measured latency (us)")
-    ax.set_ylabel("predicted latency (us)")
-    ax.set_title(f"{result.profile}: Spearman rho = {result.spearman:.2f}")
-    ax.legend(fontsize="small")
-    return ax
-

@@ -1,14 +1,14 @@
-"""Pictures of pruning granularity: keep masks side by side, accuracy against sparsity, speed-up per platform.
+"""Pictures of keep masks: side by side, each titled with its sparsity and the pattern hardware reads in it.
 
-Each function draws on matplotlib ``Axes`` (given, or a new figure) and
-returns them, so notebooks can restyle or save the figure. Not imported by
+:func:`show_masks` draws on matplotlib ``Axes`` (given, or a new figure) and
+returns the ``Figure``, so notebooks can restyle or save it. Not imported by
 ``hwprune_edu/__init__``: importing it imports matplotlib (but not torch).
 
 >>> import numpy as np
->>> from hwprune_edu.studies.sweeps import pattern_mask
+>>> from hwprune_edu.pruning import prune_to
 >>> w = np.random.default_rng(0).standard_normal((8, 8))
->>> axes = show_masks({"2:4": pattern_mask(w, "2:4"), "rows": pattern_mask(w, "structured", 0.5)})
->>> [ax.get_title().splitlines()[1:] for ax in axes]
+>>> fig = show_masks({"2:4": prune_to(w, "2:4"), "rows": prune_to(w, "structured", 0.5)})
+>>> [ax.get_title().splitlines()[1:] for ax in fig.axes]
 [['50.0% pruned', 'read as 2:4'], ['50.0% pruned', 'read as structured (4 of 8 rows)']]
 """
 
@@ -20,26 +20,20 @@ from typing import Any, Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
-from matplotlib.ticker import NullFormatter
 
-from hwprune_edu.hardware import describe_pattern
-from hwprune_edu.studies.sweeps import LatencyTable, SweepTable
+from hwprune_edu.hardware import describe_mask
 from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.viz.style import MASK_COLOURS
 
-__all__ = ["pattern_label", "show_masks", "plot_accuracy_vs_sparsity", "plot_speedups"]
+__all__ = ["pattern_label", "show_masks"]
 
-# Pruned = light grey, kept = dark blue: kept weights stand out, as ink on paper.
-_MASK_COLOURS = ListedColormap(["#eeeeee", "#1f4e79"])
-# Single-point patterns (N:M) get markers of their own, so they read as points, not curves.
-_POINT_MARKERS = ("*", "P", "X", "D", "^", "v")
-# Speed-up ticks on the log axis, labelled "0.5x", "2x": powers of ten would hide the small ratios that matter.
-_SPEEDUP_TICKS = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50)
+_MASK_COLOURMAP = ListedColormap(list(MASK_COLOURS))
 # Above this many cells across, group/tile grid lines would be denser than the pixels.
 _MAX_GRID_CELLS = 128
 
 
 def pattern_label(mask: Any) -> str:
-    """How the hardware simulator reads a keep mask, in a few words (see :func:`~hwprune_edu.hardware.describe_pattern`).
+    """How the hardware simulator reads a keep mask, in a few words (see :func:`~hwprune_edu.hardware.describe_mask`).
 
     Args:
         mask: boolean (or 0/1) keep mask, 2-D ``(out, in)`` or conv ``(out, in, kh, kw)``.
@@ -53,19 +47,15 @@ def pattern_label(mask: Any) -> str:
     >>> pattern_label(np.array([[1, 1], [0, 0]], bool))
     'structured (1 of 2 rows)'
     """
-    pattern = describe_pattern(mask)
-    if pattern.kind == "n:m":
-        return f"{pattern.n}:{pattern.m}"
-    if pattern.kind == "block":
-        return f"block {pattern.block_shape[0]}x{pattern.block_shape[1]}"
-    if pattern.kind == "structured":
-        rows, cols = pattern.shape
-        if pattern.kept_cols == cols:
-            return f"structured ({pattern.kept_rows} of {rows} rows)"
-        if pattern.kept_rows == rows:
-            return f"structured ({pattern.kept_cols} of {cols} columns)"
-        return f"structured ({pattern.kept_rows} x {pattern.kept_cols} kept)"
-    return pattern.kind
+    stats = describe_mask(mask)
+    if stats.pattern.kind == "structured":
+        rows, cols = stats.shape
+        if stats.kept_cols == cols:
+            return f"structured ({stats.kept_rows} of {rows} rows)"
+        if stats.kept_rows == rows:
+            return f"structured ({stats.kept_cols} of {cols} columns)"
+        return f"structured ({stats.kept_rows} x {stats.kept_cols} kept)"
+    return stats.pattern.name
 
 
 def _as_picture(mask: Any, name: str) -> np.ndarray:
@@ -112,10 +102,10 @@ def show_masks(
         axes: a sequence of ``Axes``, one per mask; a new row of panels if ``None``.
 
     Returns:
-        The list of ``Axes``.
+        The matplotlib ``Figure`` (its ``.axes`` hold one panel per mask, in order).
 
-    >>> axes = show_masks({"all kept": np.ones((16, 16), bool)}, corner=8, grid=4)
-    >>> axes[0].images[0].get_array().shape, axes[0].get_xlabel()
+    >>> fig = show_masks({"all kept": np.ones((16, 16), bool)}, corner=8, grid=4)
+    >>> fig.axes[0].images[0].get_array().shape, fig.axes[0].get_xlabel()
     ((8, 8), 'top-left 8x8 of 16x16')
     """
     if not isinstance(masks, Mapping):
@@ -135,7 +125,7 @@ def show_masks(
     for ax, (name, picture) in zip(axes, pictures.items()):
         rows, cols = picture.shape
         shown = picture if corner is None else picture[: corner[0], : corner[1]]
-        ax.imshow(shown, cmap=_MASK_COLOURS, vmin=0, vmax=1, interpolation="nearest")
+        ax.imshow(shown, cmap=_MASK_COLOURMAP, vmin=0, vmax=1, interpolation="nearest")
         pruned = 1.0 - np.count_nonzero(picture) / picture.size
         ax.set_title(f"{name}\n{100 * pruned:.1f}% pruned\nread as {pattern_label(picture)}", fontsize="medium")
         ax.set_xticks([])
@@ -150,103 +140,4 @@ def show_masks(
                 ax.axhline(y, color="white", linewidth=0.8)
             for x in np.arange(grid[1], shown.shape[1], grid[1]) - 0.5:
                 ax.axvline(x, color="white", linewidth=0.8)
-    return axes
-
-
-def plot_accuracy_vs_sparsity(table: SweepTable, ax: Any = None, *, which: str = "pruned"):
-    """Accuracy against the layer's sparsity, one curve per pattern (N:M patterns are single points).
-
-    Colours follow the order of ``table.patterns``, so two panels (``which="pruned"``
-    and ``which="finetuned"``) of the same table match; the dense model's
-    accuracy is the dashed line.
-
-    Args:
-        table: what :func:`hwprune_edu.studies.sweeps.accuracy_vs_sparsity` returns.
-        ax: a matplotlib ``Axes``; a new figure if ``None``.
-        which: ``"pruned"`` (accuracy right after pruning) or ``"finetuned"``
-            (after the sweep's short fine-tune).
-
-    Returns:
-        The ``Axes``.
-
-    >>> from hwprune_edu.studies.sweeps import SweepPoint
-    >>> points = (SweepPoint("unstructured", 0.5, 0.5, 0.9, None, 10), SweepPoint("unstructured", 0.9, 0.9, 0.8, None, 5),
-    ...           SweepPoint("2:4", 0.5, 0.5, 0.85, None, 10))
-    >>> ax = plot_accuracy_vs_sparsity(SweepTable(points, 0.95, 2))
-    >>> [line.get_label() for line in ax.get_lines()]
-    ['unstructured', '2:4', 'dense']
-    """
-    if not isinstance(table, SweepTable):
-        raise TypeError(f"table must be what accuracy_vs_sparsity returns (a SweepTable), got {describe(table)}")
-    if which not in ("pruned", "finetuned"):
-        raise ValueError(f"which must be 'pruned' or 'finetuned', got {describe(which)}")
-    if which == "finetuned" and any(p.finetuned_accuracy is None for p in table.points):
-        raise ValueError("which='finetuned' needs a table swept with finetune_steps > 0; this one has no fine-tuned accuracies")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    n_single = 0
-    for index, pattern in enumerate(table.patterns):
-        points = table.select(pattern)
-        x = [100 * p.sparsity for p in points]
-        y = [p.accuracy if which == "pruned" else p.finetuned_accuracy for p in points]
-        if len(points) == 1:
-            # Shrinking sizes: N:M points at the same sparsity often coincide; smaller ones stay visible on top.
-            size = max(14 - 2.5 * n_single, 5)
-            marker = _POINT_MARKERS[n_single % len(_POINT_MARKERS)]
-            ax.plot(x, y, linestyle="none", marker=marker, markersize=size, color=f"C{index}", label=pattern,
-                    markeredgecolor="white", markeredgewidth=0.6)
-            n_single += 1
-        else:
-            ax.plot(x, y, "o-", color=f"C{index}", label=pattern)
-    ax.axhline(table.dense_accuracy, color="grey", linestyle="--", linewidth=1, label="dense")
-    ax.set_xlabel(f"sparsity of layer {table.layer} (% of its weights pruned)")
-    ax.set_ylabel(f"{table.split} accuracy")
-    ax.set_title("right after pruning" if which == "pruned" else f"after a {table.finetune_steps}-step fine-tune")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small", loc="best")
-    return ax
-
-
-def plot_speedups(table: LatencyTable, ax: Any = None, *, legend: bool = True):
-    """Grouped bars: the pruned layer's speed-up over dense on each platform, one bar per pattern (log scale).
-
-    Args:
-        table: what :func:`hwprune_edu.studies.sweeps.latency_by_pattern` returns.
-        ax: a matplotlib ``Axes``; a new figure if ``None``.
-        legend: draw the legend, to the right of the ``Axes`` (leave it to one panel of several).
-
-    Returns:
-        The ``Axes``; bars below the line at 1x are slow-downs.
-
-    >>> from hwprune_edu.nn.data import digits_mlp
-    >>> from hwprune_edu.studies.sweeps import latency_by_pattern
-    >>> table = latency_by_pattern(digits_mlp(hidden=(64, 64)), 2, ["structured", "2:4"], profiles=["cpu-avx2", "mcu-m4"])
-    >>> len(plot_speedups(table).patches)  # 2 patterns x 2 platforms
-    4
-    """
-    if not isinstance(table, LatencyTable):
-        raise TypeError(f"table must be what latency_by_pattern returns (a LatencyTable), got {describe(table)}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.6 * len(table.profiles) + 2, 3.8))
-    n_patterns = len(table.patterns)
-    width = 0.8 / n_patterns
-    positions = np.arange(len(table.profiles))
-    all_speedups = []
-    for index, row in enumerate(table.rows):
-        speedups = [table.speedup(row.pattern, name) for name in table.profiles]
-        all_speedups += speedups
-        offset = (index - (n_patterns - 1) / 2) * width
-        ax.bar(positions + offset, speedups, width, color=f"C{index}", label=f"{row.pattern} ({100 * row.sparsity:.0f}%)")
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.set_yscale("log")
-    low, high = min(all_speedups + [1.0]), max(all_speedups + [1.0])
-    ax.set_ylim(low / 1.3, high * 1.3)
-    ticks = [t for t in _SPEEDUP_TICKS if low / 1.3 <= t <= high * 1.3]
-    ax.set_yticks(ticks, [f"{t:g}x" for t in ticks])
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_xticks(positions, table.profiles)
-    ax.set_ylabel("speed-up of the layer over dense")
-    ax.set_title(f"layer {table.layer} at batch {table.batch}: same sparsity, different speed")
-    if legend:
-        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return ax
+    return axes[0].figure
