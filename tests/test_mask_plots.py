@@ -9,7 +9,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from hwprune_edu.viz.masks import pattern_label, plot_accuracy_vs_sparsity, plot_speedups, show_masks  # noqa: E402
-from hwprune_edu.studies.sweeps import SweepPoint, SweepTable, pattern_mask  # noqa: E402
+from hwprune_edu.studies.results import SweepPoint, SweepTable  # noqa: E402
+from hwprune_edu.studies.sweeps import pattern_mask  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,9 @@ from hwprune_edu.nn.data import digits_mlp, evaluate, train
 from hwprune_edu.hardware import describe_pattern
 from hwprune_edu.nn import count_parameters
 from hwprune_edu.pruning import block_mask, magnitude_mask, nm_mask, structured_mask
+from hwprune_edu.studies.results import LatencyTable, SweepPoint, SweepTable
 from hwprune_edu.studies.sweeps import (
     Granularity,
-    LatencyTable,
-    SweepTable,
     accuracy_vs_sparsity,
     latency_by_pattern,
     layer_costs,
@@ -44,7 +43,9 @@ def weights(shape=(16, 32), seed=0):
     return np.random.default_rng(seed).standard_normal(shape)
 
 
-@pytest.mark.parametrize("module", ["hwprune_edu.studies.sweeps", "hwprune_edu.viz.masks"])
+# The result types and their pictures import without torch (the sweep runner itself needs it).
+@pytest.mark.parametrize("module", ["hwprune_edu.studies.results", "hwprune_edu.studies.targets", "hwprune_edu.viz.masks",
+                                    "hwprune_edu.viz.comparison"])
 def test_importing_does_not_import_torch(module):
     code = f"import sys, importlib; importlib.import_module({module!r}); print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -343,8 +344,6 @@ def test_bad_sweep_arguments_are_named(mlp, data, kwargs, error, words):
 
 
 def test_select_names_the_swept_patterns():
-    from hwprune_edu.studies.sweeps import SweepPoint
-
     table = SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 1),), 0.9, 0)
     with pytest.raises(ValueError, match=r"\['2:4'\]"):
         table.select("unstructured")

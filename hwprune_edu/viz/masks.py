@@ -23,7 +23,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.ticker import NullFormatter
 
 from hwprune_edu.hardware import describe_pattern
-from hwprune_edu.studies.sweeps import LatencyTable, SweepTable
+from hwprune_edu.studies.results import LatencyTable, SweepTable
 from hwprune_edu.util.validation import check_positive_int, describe
 
 __all__ = ["pattern_label", "show_masks", "plot_accuracy_vs_sparsity", "plot_speedups"]
@@ -169,7 +169,7 @@ def plot_accuracy_vs_sparsity(table: SweepTable, ax: Any = None, *, which: str =
     Returns:
         The ``Axes``.
 
-    >>> from hwprune_edu.studies.sweeps import SweepPoint
+    >>> from hwprune_edu.studies.results import SweepPoint
     >>> points = (SweepPoint("unstructured", 0.5, 0.5, 0.9, None, 10), SweepPoint("unstructured", 0.9, 0.9, 0.8, None, 5),
     ...           SweepPoint("2:4", 0.5, 0.5, 0.85, None, 10))
     >>> ax = plot_accuracy_vs_sparsity(SweepTable(points, 0.95, 2))
