@@ -241,11 +241,6 @@ def test_bad_settings_are_named(kwargs, error, message):
         compare_methods(**kwargs)
 
 
-@pytest.mark.parametrize("model, error, message", [
-    (torch.nn.Linear(64, 10), TypeError, "model must be a flat torch.nn.Sequential"),
-    (torch.nn.Sequential(torch.nn.Linear(64, 8), torch.nn.LSTM(8, 8)), ValueError, r"model\[1\] is a LSTM"),
-    (torch.nn.Sequential(torch.nn.Linear(64, 10)), ValueError, "model has no prunable layer"),
-])
 @pytest.mark.parametrize("changes, message", [
     ({"epochs": -1}, "epochs must be >= 0"),
     ({"finetune_steps": -1}, "finetune_steps must be >= 0"),
@@ -257,6 +252,11 @@ def test_bad_run_settings_are_named(changes, message):
         RunSettings.quick(**changes)
 
 
+@pytest.mark.parametrize("model, error, message", [
+    (torch.nn.Linear(64, 10), TypeError, "model must be a flat torch.nn.Sequential"),
+    (torch.nn.Sequential(torch.nn.Linear(64, 8), torch.nn.LSTM(8, 8)), ValueError, r"model\[1\] is a LSTM"),
+    (torch.nn.Sequential(torch.nn.Linear(64, 10)), ValueError, "model has no prunable layer"),
+])
 def test_models_outside_the_family_are_named(model, error, message):
     with pytest.raises(error, match=message):
         compare_methods(model=model, progress=False)
