@@ -15,7 +15,7 @@ shared with ``hwprune-edu demo`` and notebook 04): trains the dense
 For each: test accuracy, parameters, simulated latency on every profile at
 batch 256, measured latency here at batch 256 (median over interleaved
 rounds, torch threads fixed), and the wall time of the search / pruning.
-Then the issue's targets are checked, each against a baseline measured in
+Then the course's targets are checked, each against a baseline measured in
 this same run (uniform channel pruning is also run at budget 0.5 on
 ``cpu-avx2``, for the equal-latency comparison with ``hw_aware_cpu-avx2``).
 Exit status 1 if a target is missed.
@@ -28,7 +28,7 @@ JSON object ``{"methods": {NAME: {"accuracy", "params", "sim_latency_s":
 import argparse
 import sys
 
-from hwprune_edu.studies.comparison import compare_methods
+from hwprune_edu.studies.comparison import RunSettings, compare_methods
 
 
 def main(argv=None):
@@ -39,9 +39,9 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds (default 5)")
     parser.add_argument("--repeats", type=int, default=10, help="timed passes per round (default 10)")
     args = parser.parse_args(argv)
-    comparison = compare_methods(budget=0.5, batch=256, targets=("npu-systolic", "cpu-avx2"), epochs=args.epochs,
-                                 rounds=args.rounds, repeats=args.repeats, num_threads=args.threads,
-                                 progress=not args.json)
+    settings = RunSettings.full(epochs=args.epochs, rounds=args.rounds, repeats=args.repeats)
+    comparison = compare_methods(budget=0.5, batch=256, targets=("npu-systolic", "cpu-avx2"), settings=settings,
+                                 num_threads=args.threads, progress=not args.json)
     if args.json:
         print(comparison.to_json())
         return 0

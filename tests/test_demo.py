@@ -17,7 +17,7 @@ def test_quick_demo_prints_the_table_and_writes_the_pictures(tmp_path, capsys):
     header = next(i for i, line in enumerate(lines) if line.startswith("method "))
     assert lines[header].split()[-3:] == ["measured", "speed-up", "search"]
     assert [line.split()[0] for line in lines[header + 2 : header + 2 + len(NAMES)]] == NAMES
-    assert "Targets (issue 5):" in printed
+    assert "The course's targets:" in printed
     verdicts = [line for line in lines if line.startswith(("[MET]", "[MISSED]", "[SKIPPED]"))]
     assert len(verdicts) == 11 and not any(v.startswith("[SKIPPED]") for v in verdicts)  # the demo measures
     assert str(out.resolve()) in printed

@@ -1,4 +1,4 @@
-"""The comparison experiment (hwprune_edu.studies.comparison) and its pictures: rows, JSON shape, verdicts, Pareto front."""
+"""The comparison experiment (hwprune_edu.studies.comparison, .results, .targets) and its pictures: rows, JSON, verdicts, Pareto front."""
 
 import importlib.util
 import json
@@ -11,23 +11,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hwprune_edu.nn.data import digits_mlp, train
-from hwprune_edu.studies.comparison import (
-    ACCURACY_LOSS_MAX_POINTS,
-    Comparison,
-    MethodResult,
-    TargetReport,
-    budget_sweep,
-    compare_methods,
-    pareto_front,
-    width_latency_curve,
-)
 from hwprune_edu.hardware import PROFILES
 from hwprune_edu.nn import layer_widths, remove_units
-from hwprune_edu.nn.search import simulated_latency
+from hwprune_edu.studies.comparison import (
+    RunSettings,
+    budget_sweep,
+    compare_methods,
+    measure_comparison,
+    width_latency_curve,
+)
+from hwprune_edu.studies.results import BudgetPoint, Comparison, Measurement, MethodResult, SearchStep, pareto_front
+from hwprune_edu.studies.search import simulated_latency
+from hwprune_edu.studies.targets import ACCURACY_LOSS_MAX_POINTS, TargetReport
 
 ROOT = Path(__file__).resolve().parents[1]
-ISSUE_5_NAMES = ["dense", "unstructured_90", "uniform_channel", "hw_aware_npu-systolic", "hw_aware_cpu-avx2"]
-ISSUE_5_FIELDS = {"accuracy", "params", "sim_latency_s", "measured_latency_s", "search_s"}
+METHOD_NAMES = ["dense", "unstructured_90", "uniform_channel", "hw_aware_npu-systolic", "hw_aware_cpu-avx2"]
+JSON_FIELDS = {"accuracy", "params", "sim_latency_s", "measured_latency_s", "search_s"}
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -43,30 +42,30 @@ def dense(data):
 
 @pytest.fixture(scope="module")
 def comparison(data, dense):
-    return compare_methods(data, model=dense, epochs=0, quick=True, measure=False, progress=False)
+    return compare_methods(data, model=dense, settings=RunSettings.quick(epochs=0), measure=False, progress=False)
 
 
 @pytest.fixture(scope="module")
 def measured(comparison):
-    return comparison.with_measurements(rounds=1, repeats=2, warmup=1)
+    return measure_comparison(comparison, rounds=1, repeats=2, warmup=1)
 
 
 # --------------------------------------------------------------------------- rows and JSON
 
 
-def test_rows_are_the_issue_5_methods_in_order(comparison):
-    assert list(comparison.methods) == ISSUE_5_NAMES
+def test_rows_are_the_course_methods_in_order(comparison):
+    assert list(comparison.methods) == METHOD_NAMES
     assert [r.kind for r in comparison.methods.values()] == ["dense", "unstructured", "uniform", "hw-aware", "hw-aware"]
     assert comparison.uniform_at["npu-systolic"] is comparison.methods["uniform_channel"]
     assert comparison.uniform_at["cpu-avx2"].target == "cpu-avx2"
 
 
-def test_to_json_has_exactly_the_issue_5_shape(comparison):
+def test_to_json_has_exactly_the_benchmark_shape(comparison):
     parsed = json.loads(comparison.to_json())
     assert list(parsed) == ["methods"]
-    assert list(parsed["methods"]) == ISSUE_5_NAMES
+    assert list(parsed["methods"]) == METHOD_NAMES
     for name, row in parsed["methods"].items():
-        assert set(row) == ISSUE_5_FIELDS, name
+        assert set(row) == JSON_FIELDS, name
         assert list(row["sim_latency_s"]) == list(PROFILES)
         assert 0.0 <= row["accuracy"] <= 1.0 and isinstance(row["params"], int)
         assert row["measured_latency_s"] is None  # measure=False
@@ -79,7 +78,8 @@ def test_rows_agree_with_the_models_they_hold(comparison, data):
         if row.kind != "unstructured":
             assert dict(row.widths) == layer_widths(row.model), name
     hw = comparison.methods["hw_aware_cpu-avx2"]
-    assert hw.sim_latency_s["cpu-avx2"] == pytest.approx(hw.history[-1]["sim_latency_s"], rel=1e-12)
+    assert all(isinstance(step, SearchStep) for step in hw.history)
+    assert hw.sim_latency_s["cpu-avx2"] == pytest.approx(hw.history[-1].sim_latency_s, rel=1e-12)
     assert comparison.methods["unstructured_90"].params < comparison.dense.params / 5
 
 
@@ -92,17 +92,18 @@ def test_hardware_aware_rows_meet_the_budget_in_simulation(comparison):
 def test_the_given_model_is_not_modified(data):
     model = digits_mlp(hidden=(64, 64))
     before = [p.detach().clone() for p in model.parameters()]
-    compare_methods(data, model=model, targets=("cpu-avx2",), epochs=1, quick=True, measure=False, progress=False)
+    compare_methods(data, model=model, targets=("cpu-avx2",), settings=RunSettings.quick(epochs=1), measure=False,
+                    progress=False)
     assert all(torch.equal(p, q) for p, q in zip(before, model.parameters()))
 
 
 # --------------------------------------------------------------------------- measuring and verdicts
 
 
-def test_with_measurements_returns_a_measured_copy(comparison, measured):
+def test_measuring_returns_a_measured_copy(comparison, measured):
     assert all(r.measured_latency_s is None for r in comparison.methods.values())
     assert all(r.measured_latency_s > 0 for r in measured.methods.values())
-    assert measured.measurement == {"rounds": 1, "repeats": 2, "warmup": 1}
+    assert measured.measurement == Measurement(rounds=1, repeats=2, warmup=1)
     assert measured.speedup("dense") == 1.0 and comparison.speedup("dense") is None
     assert measured.uniform_at["npu-systolic"] is measured.methods["uniform_channel"]
     assert [r.accuracy for r in measured.methods.values()] == [r.accuracy for r in comparison.methods.values()]
@@ -131,7 +132,7 @@ def _toy(hw_ratio=0.5, hw_accuracy=0.97, uniform_accuracy=0.97, unstructured_s=1
                                   search_s=search_s, target="cpu-avx2"),
     }
     return Comparison(methods, {"cpu-avx2": methods["uniform_channel"]}, 0.5, 256, ("cpu-avx2",), ("cpu-avx2",), "toy",
-                      measurement={"rounds": 1, "repeats": 1, "warmup": 0})
+                      measurement=Measurement(rounds=1, repeats=1, warmup=0))
 
 
 def _statuses(comparison):
@@ -164,25 +165,25 @@ def test_table_text_and_html(comparison, measured):
     lines = text.splitlines()
     assert lines[0].startswith("digits MLP 64-512-512-10, batch 256, budget 0.5") and "not measured" in lines[0]
     assert lines[1].split() == ["method", "acc", "%", "params", *PROFILES, "measured", "speed-up", "search"]
-    for name in ISSUE_5_NAMES:
+    for name in METHOD_NAMES:
         assert any(line.startswith(name + " ") for line in lines), name
     assert "(" in lines[3] and lines[3].rstrip().endswith("-")  # dense: absolute latencies, no search time
     assert "reference: uniform channel pruning at budget 0.5 on cpu-avx2" in text
     assert "x " in str(measured).splitlines()[4]  # a measured speed-up like "1.00x"
     page = comparison._repr_html_()
-    assert page.count("<tr>") == 1 + len(ISSUE_5_NAMES) and "hw_aware_cpu-avx2" in page
+    assert page.count("<tr>") == 1 + len(METHOD_NAMES) and "hw_aware_cpu-avx2" in page
     assert repr(comparison).startswith("Comparison(methods=['dense', ")
 
 
 def test_pareto_points_mark_the_front(comparison):
     points = comparison.pareto_points("npu-systolic")
-    assert [p["name"] for p in points] == ISSUE_5_NAMES
-    expected = pareto_front([p["latency_ratio"] for p in points], [p["accuracy"] for p in points])
-    assert [p["on_front"] for p in points] == expected.tolist()
-    assert any(p["on_front"] for p in points)
+    assert [p.name for p in points] == METHOD_NAMES
+    expected = pareto_front([p.latency_ratio for p in points], [p.accuracy for p in points])
+    assert [p.on_front for p in points] == expected.tolist()
+    assert any(p.on_front for p in points)
     # Unstructured sparsity costs as much as dense on a dense-only NPU and is less accurate: never on the front.
     unstructured = points[1]
-    assert unstructured["latency_ratio"] == pytest.approx(1.0) and not unstructured["on_front"]
+    assert unstructured.latency_ratio == pytest.approx(1.0) and not unstructured.on_front
 
 
 # --------------------------------------------------------------------------- Pareto front
@@ -230,7 +231,7 @@ def test_pareto_front_properties(pairs):
     ({"targets": ("cpu-avx2", "cpu-avx2")}, ValueError, "each profile once"),
     ({"targets": ("tpu",)}, ValueError, "unknown hardware profile 'tpu'"),
     ({"unstructured_amount": 1.5}, ValueError, "unstructured_amount must be a fraction"),
-    ({"epochs": -1}, ValueError, "epochs must be >= 0"),
+    ({"settings": "quick"}, TypeError, "settings must be a RunSettings"),
     ({"search_options": [1]}, TypeError, "search_options must be a dict"),
     ({"data": "digits"}, TypeError, "data must be what load_digits"),
 ])
@@ -238,6 +239,17 @@ def test_bad_settings_are_named(kwargs, error, message):
     kwargs = {"model": digits_mlp(hidden=(8,)), "progress": False, **kwargs}
     with pytest.raises(error, match=message):
         compare_methods(**kwargs)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"epochs": -1}, "epochs must be >= 0"),
+    ({"finetune_steps": -1}, "finetune_steps must be >= 0"),
+    ({"rounds": 0}, "rounds must be >= 1"),
+    ({"repeats": 1.5}, "repeats"),
+])
+def test_bad_run_settings_are_named(changes, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        RunSettings.quick(**changes)
 
 
 @pytest.mark.parametrize("model, error, message", [
@@ -252,7 +264,7 @@ def test_models_outside_the_family_are_named(model, error, message):
 
 def test_an_unreachable_budget_fails_before_any_training(data):
     with pytest.raises(ValueError, match=r"cannot be met on npu-systolic: the smallest reachable latency .* >= 0\.841"):
-        compare_methods(data, model=digits_mlp(hidden=(256, 256)), epochs=1000, progress=False)
+        compare_methods(data, model=digits_mlp(hidden=(256, 256)), settings=RunSettings(epochs=1000), progress=False)
 
 
 def test_bad_names_and_profiles_are_named(comparison):
@@ -261,7 +273,9 @@ def test_bad_names_and_profiles_are_named(comparison):
     with pytest.raises(ValueError, match="unknown hardware profile"):
         comparison.pareto_points("tpu")
     with pytest.raises(ValueError, match="rounds must be >= 1"):
-        comparison.with_measurements(rounds=0)
+        measure_comparison(comparison, rounds=0)
+    with pytest.raises(TypeError, match="comparison must be what compare_methods"):
+        measure_comparison(comparison.as_dict())
 
 
 # --------------------------------------------------------------------------- the lookup table
@@ -292,9 +306,9 @@ def test_width_latency_curve_names_a_bad_layer(dense, layer):
 def test_budget_sweep_meets_each_budget(data, dense):
     sweep = budget_sweep(dense, data, "cpu-avx2", [0.3, 0.7], finetune_epochs=0,
                          search_options={"finetune_steps": 2}, progress=False)
-    assert [(p["budget"], p["method"]) for p in sweep] == [
+    assert [(p.budget, p.method) for p in sweep] == [
         (0.3, "hw_aware"), (0.3, "uniform_channel"), (0.7, "hw_aware"), (0.7, "uniform_channel")]
-    assert all(p["latency_ratio"] <= p["budget"] + 1e-9 for p in sweep)
+    assert all(p.latency_ratio <= p.budget + 1e-9 for p in sweep)
     with pytest.raises(TypeError, match="budgets must be a non-empty sequence"):
         budget_sweep(dense, data, "cpu-avx2", 0.5)
 
@@ -307,15 +321,15 @@ def test_charts_draw_every_method(comparison):
 
     from hwprune_edu.viz.comparison import breakdown_charts, pareto_chart, roofline_charts
 
-    sweep = [{"method": "hw_aware", "latency_ratio": 0.3, "accuracy": 0.9},
-             {"method": "uniform_channel", "latency_ratio": 0.3, "accuracy": 0.88}]
+    sweep = [BudgetPoint(0.3, "hw_aware", 3e-6, 0.3, 0.9, 100, {0: 8}),
+             BudgetPoint(0.3, "uniform_channel", 3e-6, 0.3, 0.88, 100, {0: 8})]
     ax = pareto_chart(comparison, "cpu-avx2", sweep=sweep, trajectory=True)
     texts = [t.get_text() for t in ax.texts]
-    assert texts == ISSUE_5_NAMES
+    assert texts == METHOD_NAMES
     labels = ax.get_legend_handles_labels()[1]
     assert "search path (validation accuracy)" in labels and "hw_aware at other budgets" in labels
     axes = breakdown_charts(comparison, "npu-systolic")
-    assert [a.get_title().split(":")[0] for a in axes] == ISSUE_5_NAMES
+    assert [a.get_title().split(":")[0] for a in axes] == METHOD_NAMES
     assert len(roofline_charts(comparison)) == 2
     with pytest.raises(TypeError, match="comparison must be what compare_methods"):
         pareto_chart({"methods": {}})
@@ -342,4 +356,4 @@ def test_benchmark_prints_json_and_table_from_the_experiment(monkeypatch, capsys
     out = capsys.readouterr().out
     assert status == (0 if measured.check_targets().all_met else 1)
     assert "hw_aware_npu-systolic" in out and ("[MET]" in out or "[MISSED]" in out)
-    assert calls[1]["epochs"] == 3 and calls[1]["budget"] == 0.5 and calls[1]["num_threads"] == 1
+    assert calls[1]["settings"].epochs == 3 and calls[1]["budget"] == 0.5 and calls[1]["num_threads"] == 1

@@ -1,4 +1,4 @@
-"""Hardware-aware search and its baselines (hwprune_edu.nn.search): budgets met in simulation, bad input named."""
+"""Hardware-aware search and its baselines (hwprune_edu.studies.search over nn.search): budgets met in simulation, bad input named."""
 
 import pytest
 import torch
@@ -7,7 +7,9 @@ from torch import nn
 from hwprune_edu.nn.data import digits_cnn, digits_mlp, train
 from hwprune_edu.hardware import get_profile
 from hwprune_edu.nn import copy_model, count_parameters, layer_widths
-from hwprune_edu.nn.search import (
+from hwprune_edu.nn.search import global_magnitude_masks, shrink, unit_importance
+from hwprune_edu.studies.results import MagnitudeCut, Proposal, SearchStep, UniformCut, history_table
+from hwprune_edu.studies.search import (
     global_magnitude_prune,
     hardware_aware_prune,
     simulated_latency,
@@ -32,12 +34,13 @@ def test_search_meets_its_budget_in_simulation(data, mlp, hardware, budget):
     dense_s = simulated_latency(mlp, hardware)
     pruned, history = hardware_aware_prune(mlp, data, hardware, budget, **FAST)
     # The history's bookkeeping (costed from widths) agrees with costing the returned model itself.
-    assert simulated_latency(pruned, hardware) == pytest.approx(history[-1]["sim_latency_s"], rel=1e-12)
-    assert history[-1]["sim_latency_s"] <= budget * dense_s * (1 + 1e-9)
-    assert [h["stage"] for h in history] == ["start"] + ["step"] * (len(history) - 2) + ["final"]
-    ratios = [h["latency_ratio"] for h in history]
+    assert all(isinstance(h, SearchStep) for h in history)
+    assert simulated_latency(pruned, hardware) == pytest.approx(history[-1].sim_latency_s, rel=1e-12)
+    assert history[-1].sim_latency_s <= budget * dense_s * (1 + 1e-9)
+    assert [h.stage for h in history] == ["start"] + ["step"] * (len(history) - 2) + ["final"]
+    ratios = [h.latency_ratio for h in history]
     assert ratios == sorted(ratios, reverse=True) and ratios[0] == 1.0
-    assert layer_widths(pruned) == history[-1]["widths"]
+    assert layer_widths(pruned) == history[-1].widths
     assert pruned(data.x_val).shape == (360, 10)
 
 
@@ -54,19 +57,21 @@ def test_search_leaves_the_model_alone_and_repeats_exactly(data, mlp):
 def test_each_step_keeps_the_most_accurate_proposal(data, mlp):
     _, history = hardware_aware_prune(mlp, data, "cpu-avx2", 0.6, **FAST)
     for record in history[1:-1]:
-        best = max(p["val_accuracy"] for p in record["proposals"])
-        assert record["val_accuracy"] == best
-        assert record["layer"] in {p["layer"] for p in record["proposals"]}
+        assert record.proposals and all(isinstance(p, Proposal) for p in record.proposals)
+        best = max(p.val_accuracy for p in record.proposals)
+        assert record.val_accuracy == best
+        assert record.layer in {p.layer for p in record.proposals}
+    assert history[0].proposals == () == history[-1].proposals and history[0].layer is None
 
 
 def test_round_to_restricts_widths(data, mlp):
     _, history = hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, round_to=32, **FAST)
-    assert all(w % 32 == 0 for w in history[-1]["widths"].values())
+    assert all(w % 32 == 0 for w in history[-1].widths.values())
 
 
 def test_budget_one_prunes_nothing(data, mlp):
     pruned, history = hardware_aware_prune(mlp, data, "gpu-ampere", 1.0, **FAST)
-    assert [h["stage"] for h in history] == ["start", "final"]
+    assert [h.stage for h in history] == ["start", "final"]
     assert layer_widths(pruned) == layer_widths(mlp)
 
 
@@ -74,13 +79,13 @@ def test_search_on_the_cnn(data):
     cnn = digits_cnn(channels=(8, 16))
     pruned, history = hardware_aware_prune(cnn, data, "cpu-avx2", 0.5, **FAST)
     assert simulated_latency(pruned, "cpu-avx2") <= 0.5 * simulated_latency(cnn, "cpu-avx2") * (1 + 1e-9)
-    assert pruned[-1].in_features == 16 * history[-1]["widths"][4]  # Flatten: 4x4 columns per channel
+    assert pruned[-1].in_features == 16 * history[-1].widths[4]  # Flatten: 4x4 columns per channel
     assert pruned(data.x_val[:4]).shape == (4, 10)
 
 
 def test_hardware_profile_object_works_too(data, mlp):
     _, history = hardware_aware_prune(mlp, data, get_profile("cpu-avx2"), 0.8, **FAST)
-    assert history[-1]["latency_ratio"] <= 0.8
+    assert history[-1].latency_ratio <= 0.8
 
 
 def test_unmeetable_budget_names_the_smallest_reachable_latency(data, mlp):
@@ -116,16 +121,16 @@ def test_uniform_keeps_one_ratio_and_meets_the_budget(data, mlp):
     small = digits_mlp(hidden=(256, 128))
     pruned, (record,) = uniform_channel_prune(small, data, "cpu-avx2", 0.5, final_epochs=0, progress=False)
     widths = layer_widths(pruned)
-    assert widths == record["widths"]
-    assert widths[0] == round(record["keep_ratio"] * 256) and widths[2] == round(record["keep_ratio"] * 128)
-    assert record["sim_latency_s"] <= 0.5 * simulated_latency(small, "cpu-avx2") * (1 + 1e-9)
+    assert isinstance(record, UniformCut) and widths == record.widths
+    assert widths[0] == round(record.keep_ratio * 256) and widths[2] == round(record.keep_ratio * 128)
+    assert record.sim_latency_s <= 0.5 * simulated_latency(small, "cpu-avx2") * (1 + 1e-9)
 
 
 def test_global_magnitude_hits_the_parameter_count_exactly(data, mlp):
     hw_aware, _ = hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, **FAST)
     target = count_parameters(hw_aware)
     sparse, (record,) = global_magnitude_prune(mlp, data, target_params=target, final_epochs=1, progress=False)
-    assert count_parameters(sparse) == record["params"] == target
+    assert isinstance(record, MagnitudeCut) and count_parameters(sparse) == record.params == target
     assert hasattr(sparse[0], "weight_mask") and not hasattr(mlp[0], "weight_mask")
     # Masks stay applied through fine-tuning: pruned weights are still exactly zero.
     assert torch.all(sparse[0].weight[sparse[0].weight_mask == 0] == 0)
@@ -151,3 +156,24 @@ def test_fine_tunes_run_with_the_threads_the_search_was_given(data, mlp):
     uniform_channel_prune(model, data, "cpu-avx2", 0.8, final_epochs=1, progress=False, num_threads=2)
     global_magnitude_prune(model, data, 0.5, final_epochs=1, progress=False, num_threads=2)
     assert seen and set(seen) == {2}
+
+
+def test_history_table_prints_one_line_per_step(data, mlp):
+    _, history = hardware_aware_prune(mlp, data, "cpu-avx2", 0.8, **FAST)
+    lines = history_table(history).splitlines()
+    assert lines[0].split() == ["stage", "layer", "widths", "latency", "val", "acc"]
+    assert [line.split()[0] for line in lines[1:]] == [h.stage for h in history]
+    with pytest.raises(TypeError, match="SearchStep"):
+        history_table([{"stage": "start"}])
+
+
+def test_the_torch_steps_leave_their_inputs_alone(mlp):
+    before = [p.detach().clone() for p in mlp.parameters()]
+    small = shrink(mlp, {0: 10}, "l1", None)
+    masked, pruned_weights = global_magnitude_masks(mlp, 0.5)
+    assert all(torch.equal(p, q) for p, q in zip(before, mlp.parameters()))
+    assert small[0].out_features == 10 and not hasattr(mlp[0], "weight_mask")
+    assert pruned_weights == round(0.5 * sum(m.weight.numel() for m in mlp if isinstance(m, nn.Linear)))
+    assert unit_importance(mlp, 0, "l1", None).shape == (256,)
+    with pytest.raises(ValueError, match="importance"):
+        unit_importance(mlp, 0, "taylor", None)

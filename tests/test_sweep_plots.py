@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from hwprune_edu.studies.sweeps import SweepPoint, SweepTable  # noqa: E402
+from hwprune_edu.studies.results import SweepPoint, SweepTable  # noqa: E402
 from hwprune_edu.viz.sweeps import plot_accuracy_vs_sparsity, plot_speedups  # noqa: E402
 
 

@@ -3,7 +3,7 @@
 Trains the digits MLP, prunes it three ways at one latency budget
 (unstructured magnitude, uniform channel, hardware-aware on two profiles),
 simulates every model on every profile, measures it on this machine, prints
-the comparison table and the issue's targets, and saves the pictures
+the comparison table and the course's targets, and saves the pictures
 (Pareto chart, per-layer breakdown, rooflines) to a folder it names.
 
 Run ``hwprune-edu demo`` (about a minute) or ``hwprune-edu demo --quick``
@@ -82,7 +82,7 @@ def run_demo(*, out_dir: str | Path = DEFAULT_OUT, quick: bool = False, budget: 
 
     Args:
         out_dir: folder for the pictures.
-        quick: the reduced setting of :func:`hwprune_edu.studies.comparison.compare_methods`.
+        quick: the reduced setting, :meth:`hwprune_edu.studies.comparison.RunSettings.quick`.
         budget: latency budget as a fraction of dense.
         measure: time the models on this machine.
         num_threads: torch threads (1: stable on a shared machine).
@@ -91,21 +91,22 @@ def run_demo(*, out_dir: str | Path = DEFAULT_OUT, quick: bool = False, budget: 
         stream: where to print (default ``sys.stdout``).
 
     Returns:
-        The :class:`hwprune_edu.studies.comparison.Comparison`.
+        The :class:`hwprune_edu.studies.results.Comparison`.
     """
-    from hwprune_edu.studies.comparison import compare_methods
+    from hwprune_edu.studies.comparison import RunSettings, compare_methods
 
     stream = sys.stdout if stream is None else stream
     setting = "quick setting (reduced epochs and fine-tuning: accuracies are lower)" if quick else "full setting"
     print(f"hwprune-edu demo: digits, dense vs unstructured vs uniform channel vs hardware-aware, {setting}",
           file=stream)
     start = time.perf_counter()
-    comparison = compare_methods(budget=budget, measure=measure, num_threads=num_threads, seed=seed,
-                                 progress=progress, quick=quick)
+    settings = RunSettings.quick() if quick else RunSettings.full()
+    comparison = compare_methods(budget=budget, settings=settings, measure=measure, num_threads=num_threads, seed=seed,
+                                 progress=progress)
     print(file=stream)
     print(comparison, file=stream)
     print(file=stream)
-    print("Targets (issue 5):", file=stream)
+    print("The course's targets:", file=stream)
     print(comparison.check_targets(), file=stream)
     print(file=stream)
     written = save_figures(comparison, out_dir)

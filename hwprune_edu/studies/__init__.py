@@ -1,1 +1,1 @@
-"""Experiments: granularity sweeps and the hardware-aware comparison, with torch-free results."""
+"""Experiments: the runners (sweeps, comparison, search) and what they return (results, targets), torch-free."""

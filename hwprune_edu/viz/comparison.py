@@ -1,10 +1,10 @@
 """Pictures of a method comparison: the accuracy-vs-simulated-latency Pareto chart, per-layer breakdowns, rooflines.
 
-Each function draws a :class:`hwprune_edu.studies.comparison.Comparison` on given
+Each function draws a :class:`hwprune_edu.studies.results.Comparison` on given
 matplotlib ``Axes`` (or makes a figure) and returns them, like
 :mod:`hwprune_edu.viz.simulator`. Importing this module imports matplotlib, not torch.
 
->>> from hwprune_edu.studies.comparison import Comparison, MethodResult
+>>> from hwprune_edu.studies.results import Comparison, MethodResult
 >>> def row(name, kind, ratio, acc):
 ...     return MethodResult(name, kind, "cpu-avx2", acc, 1, {"cpu-avx2": ratio * 1e-3}, None, 1.0, {})
 >>> c = Comparison({"dense": row("dense", "dense", 1.0, 0.97), "hw_aware_cpu-avx2": row("hw_aware_cpu-avx2", "hw-aware", 0.5, 0.96)},
@@ -20,10 +20,10 @@ from typing import Any, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from hwprune_edu.studies.comparison import Comparison, pareto_front
-from hwprune_edu.hardware import get_profile
-from hwprune_edu.viz.simulator import latency_breakdown, roofline_chart
+from hwprune_edu.hardware import simulate
+from hwprune_edu.studies.results import BudgetPoint, Comparison, SearchStep, pareto_front
 from hwprune_edu.util.validation import describe
+from hwprune_edu.viz.simulator import latency_breakdown, roofline_chart
 
 __all__ = ["pareto_chart", "breakdown_charts", "roofline_charts", "KIND_STYLES"]
 
@@ -43,7 +43,8 @@ def _check(comparison: Any) -> Comparison:
     return comparison
 
 
-def pareto_chart(comparison, profile=None, *, sweep: Sequence[dict] | None = None, trajectory: bool = False, ax=None):
+def pareto_chart(comparison, profile=None, *, sweep: Sequence[BudgetPoint] | None = None, trajectory: bool = False,
+                 ax=None):
     """Test accuracy against simulated latency on ``profile``: each method a point, the Pareto front a staircase.
 
     Up and to the left is better. The grey staircase joins the points no other
@@ -56,7 +57,7 @@ def pareto_chart(comparison, profile=None, *, sweep: Sequence[dict] | None = Non
     as it mixes validation with test accuracy).
 
     Args:
-        comparison: a :class:`~hwprune_edu.studies.comparison.Comparison`.
+        comparison: a :class:`~hwprune_edu.studies.results.Comparison`.
         profile: a simulated profile (default: the comparison's first target).
         sweep: extra points from ``budget_sweep`` on the same profile.
         trajectory: draw the search path.
@@ -66,23 +67,23 @@ def pareto_chart(comparison, profile=None, *, sweep: Sequence[dict] | None = Non
         The ``Axes``.
     """
     comparison = _check(comparison)
-    profile = get_profile(comparison.targets[0] if profile is None else profile).name
+    profile = comparison.profile(profile)
     points = comparison.pareto_points(profile)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
-    latencies = [p["latency_ratio"] for p in points]
-    accuracies = [100 * p["accuracy"] for p in points]
+    latencies = [p.latency_ratio for p in points]
+    accuracies = [100 * p.accuracy for p in points]
     search = comparison.methods.get(f"hw_aware_{profile}")
     if trajectory and search is not None and search.history:
-        path = [h for h in search.history if "latency_ratio" in h]
-        ax.plot([h["latency_ratio"] for h in path], [100 * h["val_accuracy"] for h in path], ":", color="tab:blue",
+        path = [h for h in search.history if isinstance(h, SearchStep)]
+        ax.plot([h.latency_ratio for h in path], [100 * h.val_accuracy for h in path], ":", color="tab:blue",
                 alpha=0.6, marker=".", label="search path (validation accuracy)")
     if sweep:
         for method, kind in (("hw_aware", "hw-aware"), ("uniform_channel", "uniform")):
-            rows = sorted((p for p in sweep if p["method"] == method), key=lambda p: p["latency_ratio"])
+            rows = sorted((p for p in sweep if p.method == method), key=lambda p: p.latency_ratio)
             if rows:
-                x = [p["latency_ratio"] for p in rows]
-                y = [100 * p["accuracy"] for p in rows]
+                x = [p.latency_ratio for p in rows]
+                y = [100 * p.accuracy for p in rows]
                 ax.plot(x, y, "-", color=KIND_STYLES[kind]["color"], marker=KIND_STYLES[kind]["marker"],
                         alpha=0.45, markersize=5, label=f"{method} at other budgets")
                 latencies += x
@@ -97,14 +98,14 @@ def pareto_chart(comparison, profile=None, *, sweep: Sequence[dict] | None = Non
     y_span = (max(accuracies) - min(accuracies)) or 1.0
     placed: list[tuple[float, float]] = []
     for p in points:
-        style = KIND_STYLES.get(p["kind"], {"marker": "o", "color": "tab:green"})
-        x, y = p["latency_ratio"], 100 * p["accuracy"]
+        style = KIND_STYLES.get(p.kind, {"marker": "o", "color": "tab:green"})
+        x, y = p.latency_ratio, 100 * p.accuracy
         ax.plot(x, y, linestyle="none", markersize=9, **style)
         # Methods often tie (about the same latency and accuracy): stack their labels instead of overprinting them.
         # A label is about a fifth of the axes wide and a twentieth high.
         below = sum(abs(x - px) < 0.2 * x_span and abs(y - py) < 0.05 * y_span for px, py in placed)
         placed.append((x, y))
-        ax.annotate(p["name"], (x, y), textcoords="offset points", xytext=(7, 4 - 11 * below), fontsize="small")
+        ax.annotate(p.name, (x, y), textcoords="offset points", xytext=(7, 4 - 11 * below), fontsize="small")
     ax.margins(x=0.12, y=0.1)
     ax.axvline(comparison.budget, color="black", linestyle="--", linewidth=0.8, label=f"budget {comparison.budget:g}")
     ax.set_xlabel(f"simulated latency on {profile} (fraction of dense)")
@@ -120,7 +121,7 @@ def breakdown_charts(comparison, profile=None, *, axes=None):
     The panels share their x-axis, so the layers' bars compare across methods.
 
     Args:
-        comparison: a :class:`~hwprune_edu.studies.comparison.Comparison`.
+        comparison: a :class:`~hwprune_edu.studies.results.Comparison`.
         profile: a simulated profile (default: the comparison's first target).
         axes: one ``Axes`` per method; a new figure if ``None``.
 
@@ -152,27 +153,23 @@ def roofline_charts(comparison, names: Sequence[str] | None = None, *, axes=None
     """Roofline of every simulated profile with the layers of each named method on it, one panel per method.
 
     Args:
-        comparison: a :class:`~hwprune_edu.studies.comparison.Comparison`.
+        comparison: a :class:`~hwprune_edu.studies.results.Comparison`.
         names: methods to draw (default: ``dense`` and the first hardware-aware model).
         axes: one ``Axes`` per name; a new figure if ``None``.
 
     Returns:
         The list of ``Axes``.
     """
-    from hwprune_edu.hardware import simulate
-    from hwprune_edu.nn import workload_from_model
-
     comparison = _check(comparison)
     if names is None:
         names = ["dense", f"hw_aware_{comparison.targets[0]}"]
-    rows = [comparison._row(name) for name in names]
+    rows = [comparison.row(name) for name in names]
     if axes is None:
         _, axes = plt.subplots(1, len(rows), figsize=(6.5 * len(rows), 4.5), squeeze=False)
         axes = list(axes[0])
     if len(axes) != len(rows):
         raise ValueError(f"axes must hold one Axes per name ({len(rows)}), got {len(axes)}")
     for ax, row in zip(axes, rows):
-        layers = workload_from_model(row.model, None, comparison.batch)
-        roofline_chart([simulate(layers, p) for p in comparison.profiles], ax=ax)
+        roofline_chart([simulate(list(row.workload), p) for p in comparison.profiles], ax=ax)
         ax.set_title(f"{row.name}, batch {comparison.batch}: layers against each roof", fontsize="medium")
     return list(axes)

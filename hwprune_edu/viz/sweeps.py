@@ -4,7 +4,7 @@ Each function draws a result of :mod:`hwprune_edu.studies.sweeps` on a given
 matplotlib ``Axes`` (or makes a figure) and returns the ``Axes``. Importing
 this module imports matplotlib (but not torch).
 
->>> from hwprune_edu.studies.sweeps import SweepPoint, SweepTable
+>>> from hwprune_edu.studies.results import SweepPoint, SweepTable
 >>> table = SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 10),), dense_accuracy=0.95, layer=2)
 >>> plot_accuracy_vs_sparsity(table).get_ylabel()
 'test accuracy'
@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from hwprune_edu.studies.sweeps import LatencyTable, SweepTable
+from hwprune_edu.studies.results import LatencyTable, SweepTable
 from hwprune_edu.util.validation import describe
 from hwprune_edu.viz.style import POINT_MARKERS
 
@@ -44,7 +44,7 @@ def plot_accuracy_vs_sparsity(table: SweepTable, ax: Any = None, *, which: str =
     Returns:
         The ``Axes``.
 
-    >>> from hwprune_edu.studies.sweeps import SweepPoint
+    >>> from hwprune_edu.studies.results import SweepPoint
     >>> points = (SweepPoint("unstructured", 0.5, 0.5, 0.9, None, 10), SweepPoint("unstructured", 0.9, 0.9, 0.8, None, 5),
     ...           SweepPoint("2:4", 0.5, 0.5, 0.85, None, 10))
     >>> ax = plot_accuracy_vs_sparsity(SweepTable(points, 0.95, 2))

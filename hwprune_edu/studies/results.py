@@ -1,0 +1,633 @@
+"""What the course's experiments return: plain, frozen, torch-free records that print, render and plot.
+
+The runners (:mod:`hwprune_edu.studies.comparison`, :mod:`~hwprune_edu.studies.sweeps`,
+:mod:`~hwprune_edu.studies.search`) train and time with torch; what they return
+lives here, so pictures and reports import these types without importing torch:
+
+* the method comparison: :class:`MethodResult`, :class:`Comparison`,
+  :class:`Measurement`, :class:`ParetoPoint`, :class:`BudgetPoint` and
+  :func:`pareto_front`;
+* the granularity sweeps: :class:`SweepPoint`, :class:`SweepTable`,
+  :class:`LatencyRow`, :class:`LatencyTable`;
+* the searches' records: :class:`SearchStep` with its :class:`Proposal`,
+  :class:`UniformCut`, :class:`MagnitudeCut`, and :func:`history_table`.
+
+A model a result was made from may ride along (``MethodResult.model``), but
+nothing here touches it.
+
+>>> pareto_front(latencies=[1.0, 0.5, 0.45], accuracies=[0.97, 0.975, 0.96]).tolist()  # dense is beaten
+[False, True, True]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from hwprune_edu.hardware import get_profile, simulate
+from hwprune_edu.pruning.patterns import parse_pattern
+from hwprune_edu.studies.targets import TargetReport, check_targets
+from hwprune_edu.util.tables import format_columns, format_si, html_table
+from hwprune_edu.util.validation import describe
+
+__all__ = [
+    "pareto_front",
+    "MethodResult",
+    "Measurement",
+    "ParetoPoint",
+    "BudgetPoint",
+    "Comparison",
+    "SweepPoint",
+    "SweepTable",
+    "LatencyRow",
+    "LatencyTable",
+    "Proposal",
+    "SearchStep",
+    "UniformCut",
+    "MagnitudeCut",
+    "history_table",
+]
+
+
+def pareto_front(latencies: Any, accuracies: Any) -> np.ndarray:
+    """Which points no other point beats: nothing else is at most as slow *and* at least as accurate, one strictly.
+
+    Args:
+        latencies: one latency per point (lower is better).
+        accuracies: one accuracy per point (higher is better).
+
+    Returns:
+        A boolean array, ``True`` for points on the Pareto front. Equal points are both on it.
+
+    >>> pareto_front([1.0, 0.5, 0.5, 0.8], [0.97, 0.96, 0.95, 0.95]).tolist()
+    [True, True, False, False]
+    """
+    latency = np.asarray(latencies, dtype=float)
+    accuracy = np.asarray(accuracies, dtype=float)
+    if latency.ndim != 1 or latency.shape != accuracy.shape:
+        raise ValueError(
+            f"latencies and accuracies must be 1-D and of the same length, got shapes {latency.shape} and {accuracy.shape}"
+        )
+    # dominated[i, j]: point j is no worse than point i on both axes and better on one.
+    no_worse = (latency[None, :] <= latency[:, None]) & (accuracy[None, :] >= accuracy[:, None])
+    better = (latency[None, :] < latency[:, None]) | (accuracy[None, :] > accuracy[:, None])
+    return ~(no_worse & better).any(axis=1)
+
+
+# --------------------------------------------------------------------------- the method comparison
+
+
+@dataclass(frozen=True)
+class MethodResult:
+    """One row of the comparison: a pruned (or dense) model and what it costs.
+
+    Attributes:
+        name: row name, e.g. ``"hw_aware_npu-systolic"``.
+        kind: ``"dense"``, ``"unstructured"``, ``"uniform"`` or ``"hw-aware"``.
+        target: the profile the method pruned for (``None`` for dense and unstructured).
+        accuracy: test accuracy, a fraction in [0, 1].
+        params: parameters that remain (masked weights don't count).
+        sim_latency_s: simulated latency of one batch, per profile name, in seconds.
+        measured_latency_s: median measured latency of one batch here, or ``None`` if not measured.
+        search_s: wall time of the pruning (search and fine-tune), 0 for dense.
+        widths: units of each prunable layer, by layer index.
+        history: the pruning run's records (:class:`SearchStep`, :class:`UniformCut` or :class:`MagnitudeCut`).
+        workload: the simulator's layers of the model at the comparison's batch (what ``sim_latency_s`` costs).
+        model: the ``torch`` model itself (held, never used here).
+    """
+
+    name: str
+    kind: str
+    target: str | None
+    accuracy: float
+    params: int
+    sim_latency_s: Mapping[str, float]
+    measured_latency_s: float | None
+    search_s: float
+    widths: Mapping[int, int]
+    history: tuple = field(default=(), repr=False, compare=False)
+    workload: tuple = field(default=(), repr=False, compare=False)
+    model: Any = field(default=None, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON fields of a row: ``accuracy``, ``params``, ``sim_latency_s``, ``measured_latency_s``, ``search_s``.
+
+        >>> MethodResult("dense", "dense", None, 0.97, 10, {"cpu-avx2": 1e-3}, None, 0.0, {}).as_dict()
+        {'accuracy': 0.97, 'params': 10, 'sim_latency_s': {'cpu-avx2': 0.001}, 'measured_latency_s': None, 'search_s': 0.0}
+        """
+        return {
+            "accuracy": self.accuracy,
+            "params": self.params,
+            "sim_latency_s": dict(self.sim_latency_s),
+            "measured_latency_s": self.measured_latency_s,
+            "search_s": self.search_s,
+        }
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """How the latencies of a comparison were measured: ``rounds`` interleaved rounds of ``repeats`` timed passes.
+
+    >>> Measurement(rounds=5, repeats=10, warmup=3)
+    Measurement(rounds=5, repeats=10, warmup=3)
+    """
+
+    rounds: int
+    repeats: int
+    warmup: int = 0
+
+
+@dataclass(frozen=True)
+class ParetoPoint:
+    """One method on an accuracy-vs-simulated-latency plot (see :meth:`Comparison.pareto_points`)."""
+
+    name: str
+    kind: str
+    sim_latency_s: float
+    latency_ratio: float
+    accuracy: float
+    on_front: bool
+
+
+@dataclass(frozen=True)
+class BudgetPoint:
+    """One structured model of a budget sweep (see :func:`hwprune_edu.studies.comparison.budget_sweep`).
+
+    Attributes:
+        budget: the latency budget asked for, a fraction of dense.
+        method: ``"hw_aware"`` or ``"uniform_channel"``.
+        sim_latency_s: its simulated latency on the sweep's profile.
+        latency_ratio: that latency as a fraction of dense.
+        accuracy: test accuracy.
+        params: parameters that remain.
+        widths: units of each prunable layer, by layer index.
+    """
+
+    budget: float
+    method: str
+    sim_latency_s: float
+    latency_ratio: float
+    accuracy: float
+    params: int
+    widths: Mapping[int, int]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What :func:`~hwprune_edu.studies.comparison.compare_methods` returns: one :class:`MethodResult` per method.
+
+    Print it for the table, show it in Jupyter for HTML, ``to_json()`` for the
+    benchmark's JSON, ``check_targets()`` for the course's verdicts,
+    ``pareto_points(profile)`` for the Pareto plot. Measuring is a separate
+    step (:func:`~hwprune_edu.studies.comparison.measure_comparison`) because
+    its numbers vary from run to run.
+
+    Attributes:
+        methods: the table's rows by name, dense first.
+        uniform_at: uniform channel pruning at the budget on each target
+            (the first is ``methods["uniform_channel"]``): the equal-latency reference.
+        budget: latency budget as a fraction of dense.
+        batch: batch size latencies are simulated and measured at.
+        targets: profiles the hardware-aware search ran on.
+        profiles: profiles every model is simulated on.
+        model_name: e.g. ``"digits MLP 64-1024-1024-10"``.
+        num_threads: torch threads for training, search and timing.
+        measurement: how latencies were measured (a :class:`Measurement`), or ``None``.
+
+    A hand-made two-row comparison (``compare_methods`` builds real ones):
+
+    >>> def row(name, kind, latency_s, accuracy, measured_s):
+    ...     return MethodResult(name, kind, None, accuracy, 10, {"cpu-avx2": latency_s}, measured_s, 1.0, {})
+    >>> c = Comparison({"dense": row("dense", "dense", 2e-3, 0.97, 8e-3),
+    ...                 "hw_aware_cpu-avx2": row("hw_aware_cpu-avx2", "hw-aware", 1e-3, 0.97, 4e-3)},
+    ...                {}, 0.5, 256, ("cpu-avx2",), ("cpu-avx2",), "toy", measurement=Measurement(1, 1))
+    >>> c.latency_ratio("hw_aware_cpu-avx2", "cpu-avx2"), c.speedup("hw_aware_cpu-avx2")
+    (0.5, 2.0)
+    >>> [(p.name, p.on_front) for p in c.pareto_points()]
+    [('dense', False), ('hw_aware_cpu-avx2', True)]
+    >>> list(json.loads(c.to_json())["methods"]["dense"])
+    ['accuracy', 'params', 'sim_latency_s', 'measured_latency_s', 'search_s']
+    """
+
+    methods: Mapping[str, MethodResult]
+    uniform_at: Mapping[str, MethodResult]
+    budget: float
+    batch: int
+    targets: tuple[str, ...]
+    profiles: tuple[str, ...]
+    model_name: str
+    num_threads: int = 1
+    measurement: Measurement | None = None
+
+    # ------------------------------------------------------------------ numbers
+
+    @property
+    def dense(self) -> MethodResult:
+        """The dense row."""
+        return self.methods["dense"]
+
+    def row(self, name: str) -> MethodResult:
+        """The row of method ``name``; a ValueError lists the methods otherwise."""
+        if name not in self.methods:
+            raise ValueError(f"name must be one of the methods {list(self.methods)}, got {describe(name)}")
+        return self.methods[name]
+
+    def profile(self, profile: Any = None) -> str:
+        """The name of a simulated profile (default: the first target); a ValueError lists them otherwise."""
+        name = get_profile(self.targets[0] if profile is None else profile).name
+        if name not in self.profiles:
+            raise ValueError(f"profile must be one of the simulated profiles {list(self.profiles)}, got {describe(profile)}")
+        return name
+
+    def latency_ratio(self, name: str, profile: str) -> float:
+        """Simulated latency of method ``name`` on ``profile`` as a fraction of the dense model's."""
+        row = self.row(name)
+        profile = self.profile(profile)
+        return row.sim_latency_s[profile] / self.dense.sim_latency_s[profile]
+
+    def speedup(self, name: str) -> float | None:
+        """Measured speed-up of method ``name`` over dense (dense time / its time), ``None`` if not measured."""
+        row = self.row(name)
+        if row.measured_latency_s is None or self.dense.measured_latency_s is None:
+            return None
+        return self.dense.measured_latency_s / row.measured_latency_s
+
+    def pareto_points(self, profile: Any = None) -> list[ParetoPoint]:
+        """One :class:`ParetoPoint` per method on ``profile`` (default: first target), in the table's order."""
+        profile = self.profile(profile)
+        rows = list(self.methods.values())
+        ratios = [self.latency_ratio(row.name, profile) for row in rows]
+        front = pareto_front(ratios, [row.accuracy for row in rows])
+        return [ParetoPoint(row.name, row.kind, row.sim_latency_s[profile], ratio, row.accuracy, bool(on_front))
+                for row, ratio, on_front in zip(rows, ratios, front)]
+
+    def reports(self, profile: Any = None) -> dict[str, Any]:
+        """The simulator's per-layer report of every method on ``profile`` (default: first target).
+
+        Returns:
+            ``{name: SimulationReport}`` (print one, or draw it with
+            :func:`hwprune_edu.viz.simulator.latency_breakdown`).
+        """
+        profile = self.profile(profile)
+        return {name: simulate(list(row.workload), profile) for name, row in self.methods.items()}
+
+    def check_targets(self) -> TargetReport:
+        """Every target of the course, MET / MISSED / SKIPPED, with the numbers (see :func:`~hwprune_edu.studies.targets.check_targets`)."""
+        return check_targets(self)
+
+    # ------------------------------------------------------------------ rendering
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"methods": {NAME: {"accuracy", "params", "sim_latency_s", "measured_latency_s", "search_s"}}}``."""
+        return {"methods": {name: row.as_dict() for name, row in self.methods.items()}}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`as_dict` as a JSON string: the shape ``bench_hw_aware.py --json`` prints."""
+        return json.dumps(self.as_dict(), indent=indent)
+
+    def _header(self) -> str:
+        measured = (f"measured with {self.num_threads} torch thread(s), median of {self.measurement.rounds} "
+                    f"interleaved rounds" if self.measurement else "not measured")
+        return (f"{self.model_name}, batch {self.batch}, budget {self.budget:g}; simulated latency as a fraction of "
+                f"dense (dense in brackets); {measured}")
+
+    def _cells(self) -> list[list[str]]:
+        rows = []
+        for name, row in self.methods.items():
+            if name == "dense":
+                sims = [f"({format_si(row.sim_latency_s[p], 's')})" for p in self.profiles]
+            else:
+                sims = [f"{self.latency_ratio(name, p):.3f}" for p in self.profiles]
+            speedup = self.speedup(name)
+            rows.append([
+                name, f"{100 * row.accuracy:.2f}", f"{row.params:,d}", *sims,
+                "-" if row.measured_latency_s is None else format_si(row.measured_latency_s, "s"),
+                "-" if speedup is None else f"{speedup:.2f}x",
+                "-" if row.kind == "dense" else format_si(row.search_s, "s"),
+            ])
+        return rows
+
+    def _column_names(self) -> list[str]:
+        return ["method", "acc %", "params", *self.profiles, "measured", "speed-up", "search"]
+
+    def _footer(self) -> list[str]:
+        widths = ", ".join(f"{name} {_widths_text(row.widths)}" for name, row in self.methods.items()
+                           if row.kind in ("uniform", "hw-aware"))
+        lines = [f"widths: {widths}"]
+        for p, row in self.uniform_at.items():
+            if row is not self.methods.get("uniform_channel"):
+                lines.append(
+                    f"reference: uniform channel pruning at budget {self.budget:g} on {p}: {100 * row.accuracy:.2f} %, "
+                    f"sim {row.sim_latency_s[p] / self.dense.sim_latency_s[p]:.3f}, widths {_widths_text(row.widths)}"
+                )
+        return lines
+
+    def __str__(self) -> str:
+        names = self._column_names()
+        cells = self._cells()
+        # Every column but the last is padded; search time (it varies run to run) comes last, unpadded,
+        # so sanitizing it (nbval) leaves the rest of the line unchanged.
+        sizes = [max(len(r[c]) for r in [names] + cells) for c in range(len(names) - 1)]
+
+        def line(row: list[str]) -> str:
+            return " ".join([row[0].ljust(sizes[0])] + [cell.rjust(size) for cell, size in zip(row[1:-1], sizes[1:])]
+                            + [row[-1]])
+
+        head = line(names)
+        return "\n".join([self._header(), head, "-" * len(head), *map(line, cells), "", *self._footer()])
+
+    def __repr__(self) -> str:
+        return (f"Comparison(methods={list(self.methods)}, budget={self.budget:g}, batch={self.batch}, "
+                f"targets={self.targets}, measured={self.measurement is not None})")
+
+    def _repr_html_(self) -> str:
+        return html_table(self._column_names(), self._cells(), title=self._header(), notes=self._footer())
+
+
+def _widths_text(widths: Mapping[int, int]) -> str:
+    return "{" + ", ".join(f"{i}: {w}" for i, w in widths.items()) + "}"
+
+
+# --------------------------------------------------------------------------- the granularity sweeps
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One pruned model of a sweep.
+
+    Attributes:
+        pattern: canonical pattern name (``"unstructured"``, ``"2:4"``, ``"block 4x4"`` ...).
+        target_sparsity: the sparsity asked for (``1 - N/M`` for N:M).
+        sparsity: the fraction of the layer's weights actually pruned.
+        accuracy: accuracy right after pruning.
+        finetuned_accuracy: accuracy after the short fine-tune (``None`` if there was none).
+        n_params: parameters the whole pruned model still has (masked weights not counted).
+        latency_s: the pruned layer's simulated latency per platform (empty if none were asked for).
+    """
+
+    pattern: str
+    target_sparsity: float
+    sparsity: float
+    accuracy: float
+    finetuned_accuracy: float | None
+    n_params: int
+    latency_s: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SweepTable:
+    """What :func:`~hwprune_edu.studies.sweeps.accuracy_vs_sparsity` returns: the dense reference and its points.
+
+    ``print(table)`` shows it as text (accuracies with 3 decimals, speed-ups
+    over the dense layer with 2). Patterns are named as the sweep names them
+    (canonical: ``"2:4"``, ``"block 4x4"``).
+
+    >>> point = SweepPoint("2:4", 0.5, 0.5, 0.95, None, 100)
+    >>> table = SweepTable((point,), dense_accuracy=0.96, layer=2, layer_label="Linear 8 -> 8, 64 weights")
+    >>> print(table)
+    layer 2 (Linear 8 -> 8, 64 weights): dense test accuracy 0.960
+    pattern  target  sparsity  accuracy  params
+    2:4       50.0%     50.0%     0.950     100
+    """
+
+    points: tuple[SweepPoint, ...]
+    dense_accuracy: float
+    layer: int
+    layer_label: str = ""
+    split: str = "test"
+    finetune_steps: int = 0
+    batch: int = 1
+    dense_latency_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """The pattern names in the order they were swept."""
+        return tuple(dict.fromkeys(p.pattern for p in self.points))
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The platforms with simulated latencies (empty if none were asked for)."""
+        return tuple(self.dense_latency_s)
+
+    def select(self, pattern: str) -> tuple[SweepPoint, ...]:
+        """The points of one pattern (any name :func:`~hwprune_edu.pruning.parse_pattern` reads), by target sparsity.
+
+        >>> SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 10),), 0.9, 0).select("2:4")[0].accuracy
+        0.9
+        """
+        name = parse_pattern(pattern).name
+        if name not in self.patterns:
+            raise ValueError(f"pattern must be one of the swept patterns {list(self.patterns)}, got {pattern!r}")
+        return tuple(sorted((p for p in self.points if p.pattern == name), key=lambda p: p.target_sparsity))
+
+    def speedup(self, point: SweepPoint, profile: str) -> float:
+        """Dense-layer latency over the point's layer latency on ``profile`` (> 1 = faster)."""
+        if profile not in self.dense_latency_s or profile not in point.latency_s:
+            raise ValueError(f"profile must be one of the simulated platforms {list(self.profiles)}, got {profile!r}")
+        return self.dense_latency_s[profile] / point.latency_s[profile]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per point (e.g. for ``pandas.DataFrame``).
+
+        >>> SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 10),), 0.9, 0).to_records()[0]["pattern"]
+        '2:4'
+        """
+        return [
+            {
+                "pattern": p.pattern,
+                "target_sparsity": p.target_sparsity,
+                "sparsity": p.sparsity,
+                "accuracy": p.accuracy,
+                "finetuned_accuracy": p.finetuned_accuracy,
+                "n_params": p.n_params,
+                **{f"latency_s[{name}]": value for name, value in p.latency_s.items()},
+            }
+            for p in self.points
+        ]
+
+    def __str__(self) -> str:
+        finetuned = any(p.finetuned_accuracy is not None for p in self.points)
+        header = ["pattern", "target", "sparsity", "accuracy"]
+        if finetuned:
+            header.append(f"fine-tuned ({self.finetune_steps} steps)")
+        header.append("params")
+        header += [f"{name} speed-up" for name in self.profiles]
+        rows = [tuple(header)]
+        for pattern in self.patterns:
+            for p in self.select(pattern):
+                row = [p.pattern, f"{100 * p.target_sparsity:.1f}%", f"{100 * p.sparsity:.1f}%", f"{p.accuracy:.3f}"]
+                if finetuned:
+                    row.append("-" if p.finetuned_accuracy is None else f"{p.finetuned_accuracy:.3f}")
+                row.append(f"{p.n_params:,}")
+                row += [f"{self.speedup(p, name):.2f}x" for name in self.profiles]
+                rows.append(tuple(row))
+        title = f"layer {self.layer} ({self.layer_label}): dense {self.split} accuracy {self.dense_accuracy:.3f}"
+        if self.profiles:
+            title += f"; speed-ups of the layer over dense at batch {self.batch}"
+        return title + "\n" + format_columns(rows, right=range(1, len(header)))
+
+
+@dataclass(frozen=True)
+class LatencyRow:
+    """One pruned version of the layer and its cost on each platform.
+
+    Attributes:
+        pattern: canonical pattern name.
+        sparsity: fraction of the layer's weights pruned.
+        costs: ``{profile name: LayerCost}`` of the pruned layer.
+    """
+
+    pattern: str
+    sparsity: float
+    costs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LatencyTable:
+    """What :func:`~hwprune_edu.studies.sweeps.latency_by_pattern` returns: the dense layer's cost and each pattern's.
+
+    ``print(table)`` shows the speed-up over the dense layer and the kernel
+    each platform runs (``dense`` = it multiplies the zeros too).
+    """
+
+    rows: tuple[LatencyRow, ...]
+    dense: dict[str, Any]
+    layer: int
+    layer_label: str = ""
+    batch: int = 1
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The platforms, in order."""
+        return tuple(self.dense)
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """The pattern names, in order."""
+        return tuple(row.pattern for row in self.rows)
+
+    def speedup(self, pattern: str, profile: str) -> float:
+        """Dense-layer latency over the pruned layer's latency on ``profile`` (> 1 = faster)."""
+        name = parse_pattern(pattern).name
+        matches = [row for row in self.rows if row.pattern == name]
+        if not matches:
+            raise ValueError(f"pattern must be one of {list(self.patterns)}, got {pattern!r}")
+        if profile not in self.dense:
+            raise ValueError(f"profile must be one of {list(self.profiles)}, got {profile!r}")
+        return self.dense[profile].latency_s / matches[0].costs[profile].latency_s
+
+    def __str__(self) -> str:
+        rows = [("pattern", "sparsity") + self.profiles]
+        rows.append(("dense", "0.0%") + tuple("1.00x dense" for _ in self.profiles))
+        for row in self.rows:
+            cells = tuple(f"{self.speedup(row.pattern, name):.2f}x {row.costs[name].kernel}" for name in self.profiles)
+            rows.append((row.pattern, f"{100 * row.sparsity:.1f}%") + cells)
+        bounds = ", ".join(f"{name} {cost.bound}" for name, cost in self.dense.items())
+        title = (
+            f"layer {self.layer} ({self.layer_label}), batch {self.batch}: speed-up over the dense layer [kernel]\n"
+            f"dense layer bound by: {bounds}"
+        )
+        return title + "\n" + format_columns(rows, right=(1,))
+
+
+# --------------------------------------------------------------------------- the searches' records
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One candidate of a search step: narrow ``layer`` to ``width`` units, then fine-tune briefly and score.
+
+    >>> Proposal(layer=2, width=768, sim_latency_s=3.5e-5, val_accuracy=0.97).width
+    768
+    """
+
+    layer: int
+    width: int
+    sim_latency_s: float
+    val_accuracy: float
+
+
+@dataclass(frozen=True)
+class SearchStep:
+    """One record of the hardware-aware search: where it stood after a stage.
+
+    Attributes:
+        stage: ``"start"`` (the dense model), ``"step"`` (one iteration) or ``"final"`` (after the last fine-tune).
+        layer: the layer the step narrowed (``None`` for start and final).
+        widths: units of each prunable layer, by layer index.
+        sim_latency_s: simulated latency on the search's profile, in seconds.
+        latency_ratio: that latency as a fraction of dense.
+        val_accuracy: validation accuracy (of the winning proposal, for a step).
+        proposals: the candidates the step considered (empty for start and final).
+
+    >>> SearchStep("start", None, {0: 8}, 2e-3, 1.0, 0.9).proposals
+    ()
+    """
+
+    stage: str
+    layer: int | None
+    widths: Mapping[int, int]
+    sim_latency_s: float
+    latency_ratio: float
+    val_accuracy: float
+    proposals: tuple[Proposal, ...] = ()
+
+
+@dataclass(frozen=True)
+class UniformCut:
+    """The one record of uniform channel pruning: the fraction of units every layer kept, and what it cost.
+
+    Attributes:
+        keep_ratio: fraction of units kept in every prunable layer.
+        widths: the resulting units of each prunable layer.
+        sim_latency_s: simulated latency on the profile it pruned for.
+        latency_ratio: that latency as a fraction of dense.
+        val_accuracy: validation accuracy after the fine-tune.
+    """
+
+    keep_ratio: float
+    widths: Mapping[int, int]
+    sim_latency_s: float
+    latency_ratio: float
+    val_accuracy: float
+
+
+@dataclass(frozen=True)
+class MagnitudeCut:
+    """The one record of global magnitude pruning: weights zeroed, parameters left, validation accuracy."""
+
+    pruned_weights: int
+    params: int
+    val_accuracy: float
+
+
+def history_table(history: Sequence[SearchStep]) -> str:
+    """A search history as a text table: one line per record (stage, layer cut, widths, latency, accuracy).
+
+    Args:
+        history: the :class:`SearchStep` records of :func:`hwprune_edu.studies.search.hardware_aware_prune`.
+
+    Returns:
+        The table as one string (``print`` it).
+
+    >>> print(history_table([SearchStep("start", None, {0: 8}, 2e-3, 1.0, 0.9),
+    ...                      SearchStep("step", 0, {0: 5}, 1.22e-3, 0.61, 0.875)]))
+    stage  layer  widths   latency  val acc
+    start  -      0:8        1.000   90.00 %
+    step   0      0:5        0.610   87.50 %
+    """
+    rows = [("stage", "layer", "widths", "latency", "val acc")]
+    for step in history:
+        if not isinstance(step, SearchStep):
+            raise TypeError(f"history must hold SearchStep records (what hardware_aware_prune returns), got {describe(step)}")
+        rows.append((
+            step.stage,
+            "-" if step.layer is None else str(step.layer),
+            " ".join(f"{i}:{w}" for i, w in step.widths.items()),
+            f"{step.latency_ratio:.3f}",
+            f"{100 * step.val_accuracy:.2f} %",
+        ))
+    return format_columns(rows, right=(3, 4))

@@ -1,0 +1,396 @@
+"""Hardware-aware pruning, NetAdapt style, and the two hardware-agnostic baselines it should beat.
+
+:func:`hardware_aware_prune` puts the target's cost model in the loop
+(Yang et al. 2018, *NetAdapt*): each iteration sets a latency target a step
+below the current one and, for every prunable layer, asks the simulator for
+the *largest* width that meets it (the simulator is the lookup table), keeps
+that layer's most important units, fine-tunes briefly, and keeps the
+proposal with the best validation accuracy. Because it picks the largest
+width that meets the target, it lands on the hardware's tile edges by itself:
+inside a tile the cost is flat, so the extra units up to the edge are free
+(Torch-Pruning's ``round_to`` idea, found by the search rather than imposed;
+pass ``round_to`` to impose it).
+
+The baselines decide without the hardware: :func:`uniform_channel_prune`
+keeps the same fraction of units in every layer (the fraction chosen to meet
+the same budget), :func:`global_magnitude_prune` zeroes the smallest weights
+network-wide, which shrinks the parameter count but, on dense kernels, not
+the time.
+
+The searches orchestrate: the simulator chooses widths, the ``torch`` steps
+(:mod:`hwprune_edu.nn.search`) cut, :mod:`hwprune_edu.nn.data` fine-tunes; the
+records they return (:class:`~hwprune_edu.studies.results.SearchStep` and the
+baselines' own) are torch-free.
+
+>>> from hwprune_edu.nn.data import load_digits, digits_mlp
+>>> data = load_digits()
+>>> small, history = hardware_aware_prune(digits_mlp(hidden=(64, 64)), data, "cpu-avx2", 0.5,
+...                                       finetune_steps=2, final_epochs=0, progress=False)
+>>> history[-1].latency_ratio <= 0.5
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+from tqdm.auto import tqdm
+
+from hwprune_edu.hardware import Hardware, get_profile, simulate
+from hwprune_edu.nn import (
+    count_parameters,
+    fixed_threads,
+    layer_widths,
+    model_geometry,
+    prunable_layers,
+    workload_from_geometry,
+    workload_from_model,
+)
+from hwprune_edu.nn.data import evaluate, finetune, train
+from hwprune_edu.nn.search import IMPORTANCE_METHODS, global_magnitude_masks, prepare_model, shrink
+from hwprune_edu.studies.results import MagnitudeCut, Proposal, SearchStep, UniformCut
+from hwprune_edu.studies.targets import BUDGET_SLACK
+from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
+
+__all__ = ["hardware_aware_prune", "uniform_channel_prune", "global_magnitude_prune", "simulated_latency"]
+
+# Activation-based importance is measured on this many training images unless told otherwise.
+_CALIBRATION_SAMPLES = 512
+
+
+def _hardware(hardware: Any) -> Hardware:
+    return hardware if isinstance(hardware, Hardware) else get_profile(hardware)
+
+
+def simulated_latency(model: Any, hardware: Any, *, batch: int = 256, input_shape=None) -> float:
+    """Simulated latency of one forward pass of ``batch`` samples of ``model`` on ``hardware``, in seconds.
+
+    Masks count: the simulator reads each weight mask's pattern (see
+    :func:`hwprune_edu.nn.workload_from_model`).
+
+    >>> from hwprune_edu.nn.data import digits_mlp
+    >>> simulated_latency(digits_mlp(hidden=(256,)), "npu-systolic") > 0
+    True
+    """
+    batch = check_positive_int(batch, name="batch")
+    return simulate(workload_from_model(model, input_shape, batch), _hardware(hardware)).latency_s
+
+
+def _check_budget(latency_budget: Any) -> float:
+    return check_fraction(latency_budget, name="latency_budget", zero_ok=False,
+                          meaning=" (a fraction of the dense model's latency)")
+
+
+def _meets(latency_s: float, target_s: float) -> bool:
+    return latency_s <= target_s * (1 + BUDGET_SLACK)
+
+
+def _unmeetable(hw: Hardware, budget: float, dense_s: float, min_s: float, floor: str) -> ValueError:
+    return ValueError(
+        f"latency_budget={budget:g} cannot be met on {hw.name}: the smallest reachable latency is {min_s:.4g} s, "
+        f"{min_s / dense_s:.3f} of the dense model's {dense_s:.4g} s ({floor}); "
+        f"ask for a budget >= {math.ceil(min_s / dense_s * 1000) / 1000:.3f}"
+    )
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The checked settings every search shares."""
+
+    batch: int
+    lr: float
+    importance: str
+    seed: int
+
+
+def _options(batch: Any, lr: Any, importance: Any, seed: Any) -> _Options:
+    batch = check_positive_int(batch, name="batch")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
+        raise ValueError(f"lr must be a number > 0, got {describe(lr)}")
+    if importance not in IMPORTANCE_METHODS:
+        raise ValueError(f"importance must be one of {sorted(IMPORTANCE_METHODS)}, got {describe(importance)}")
+    return _Options(batch, float(lr), importance, check_int(seed, name="seed", minimum=0))
+
+
+def _latency_model(model: Any, hw: Hardware, batch: int, input_shape: Sequence[int] | None) -> Callable[[Mapping[int, int]], float]:
+    """Simulated latency of ``model`` at other widths: one shape pass, then the simulator only (the lookup table)."""
+    geometry = model_geometry(model, input_shape)
+    return lambda widths: simulate(workload_from_geometry(geometry, batch, widths=widths), hw).latency_s
+
+
+def hardware_aware_prune(
+    model: Any,
+    data: Any,
+    hardware: Any,
+    latency_budget: float,
+    *,
+    batch: int = 256,
+    step: float = 0.1,
+    finetune_steps: int = 30,
+    final_epochs: int = 5,
+    lr: float = 1e-3,
+    importance: str = "mean_abs",
+    calibration_samples: int = _CALIBRATION_SAMPLES,
+    round_to: int | None = None,
+    input_shape: Sequence[int] | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    num_threads: int | None = 1,
+) -> tuple[Any, list[SearchStep]]:
+    """Prune units until the simulated latency on ``hardware`` is at most ``latency_budget`` x dense (NetAdapt).
+
+    Each iteration: target = max(budget, current - ``step``) x dense latency;
+    for each prunable layer, the largest width below its current one whose
+    simulated latency meets the target (other layers unchanged); keep that
+    many of its most important units (``importance``, measured on the first
+    ``calibration_samples`` training images); fine-tune ``finetune_steps``
+    Adam steps; score on the validation split. The best proposal (ties: the
+    lower latency) becomes the model for the next iteration. At the end,
+    ``final_epochs`` epochs of fine-tuning. ``model`` is not modified.
+
+    Args:
+        model: a trained ``nn.Sequential`` of the supported family.
+        data: what :func:`hwprune_edu.nn.data.load_digits` returns.
+        hardware: a ``Hardware`` profile or its name, e.g. ``"npu-systolic"``.
+        latency_budget: target latency as a fraction of the dense model's, in (0, 1].
+        batch: batch size the latency is simulated at.
+        step: latency cut per iteration, as a fraction of the dense latency
+            (NetAdapt's resource-reduction schedule, constant here).
+        finetune_steps: optimiser steps of the short fine-tune of each proposal.
+        final_epochs: epochs of the final fine-tune.
+        lr: Adam learning rate for both fine-tunes.
+        importance: one of :data:`hwprune_edu.nn.search.IMPORTANCE_METHODS`.
+        calibration_samples: training images used to measure activations.
+        round_to: if given, widths are restricted to multiples of it
+            (e.g. ``hardware.channel_multiple``); by default every width is a
+            candidate and the largest that meets the target wins.
+        input_shape: shape of one sample (inferred for our models).
+        seed: seed of every fine-tune.
+        progress: show a ``tqdm.auto`` bar.
+        num_threads: torch threads during the search, restored afterwards
+            (``None``: unchanged; 1 by default, as in :func:`hwprune_edu.nn.data.train`).
+
+    Returns:
+        ``(pruned_model, history)``: the physically smaller model and one
+        :class:`~hwprune_edu.studies.results.SearchStep` per stage
+        (``"start"``, one ``"step"`` per iteration with its proposals, ``"final"``).
+
+    Raises:
+        ValueError: a budget that cannot be met, naming the smallest reachable
+            latency; a model outside the supported family, naming the layer.
+
+    >>> from hwprune_edu.nn.data import load_digits, digits_mlp
+    >>> hardware_aware_prune(digits_mlp(hidden=(16,)), load_digits(), "gpu-ampere", 0.1, progress=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: latency_budget=0.1 cannot be met on gpu-ampere: the smallest reachable latency is ...
+    """
+    budget = _check_budget(latency_budget)
+    current = prepare_model(model, data)
+    options = _options(batch, lr, importance, seed)
+    if isinstance(step, bool) or not isinstance(step, numbers.Real) or not 0.0 < float(step) <= 1.0:
+        raise ValueError(f"step must be a number in (0, 1] (a fraction of the dense latency cut per iteration), got {describe(step)}")
+    step = float(step)
+    finetune_steps = check_int(finetune_steps, name="finetune_steps", minimum=0)
+    final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
+    calibration_samples = check_positive_int(calibration_samples, name="calibration_samples")
+    if round_to is not None:
+        round_to = check_positive_int(round_to, name="round_to")
+    hw = _hardware(hardware)
+    calibration = data.x_train[:calibration_samples]
+    latency_at = _latency_model(current, hw, options.batch, input_shape)
+    prunable = prunable_layers(current)
+    widths = layer_widths(current)
+
+    def candidates(width: int) -> range:
+        # Descending, so the first width that meets the target is the largest.
+        if round_to is None:
+            return range(width - 1, 0, -1)
+        return range((width - 1) // round_to * round_to, 0, -round_to)
+
+    dense_s = latency_at(widths)
+    target_s = budget * dense_s
+    min_s = latency_at({i: (1 if round_to is None else min(round_to, widths[i])) for i in prunable})
+    if not _meets(min_s, target_s):
+        unit = "1 unit" if round_to is None else f"its smallest multiple of round_to={round_to}"
+        raise _unmeetable(hw, budget, dense_s, min_s, f"every prunable layer at {unit}")
+
+    def record(stage: str, layer: int | None, latency_s: float, val_accuracy: float,
+               proposals: Sequence[Proposal] = ()) -> SearchStep:
+        return SearchStep(stage, layer, dict(widths), latency_s, latency_s / dense_s, val_accuracy, tuple(proposals))
+
+    with fixed_threads(num_threads):
+        latency_s = dense_s
+        history = [record("start", None, latency_s, evaluate(current, data, "val"))]
+        bar = tqdm(total=round(100 * (1 - budget)), desc=f"hw-aware {hw.name}", unit="%", disable=not progress, leave=False)
+        iteration = 0
+        while not _meets(latency_s, target_s):
+            iteration += 1
+            cuts = _cuts(prunable, widths, max(target_s, latency_s - step * dense_s), latency_s, candidates, latency_at)
+            if not cuts:
+                raise RuntimeError(f"no layer can be narrowed further, yet latency {latency_s:.4g} s > target {target_s:.4g} s")
+            proposals, models = [], {}
+            for cut in cuts:
+                candidate = shrink(current, {cut.layer: cut.width}, options.importance, calibration)
+                finetune(candidate, data, finetune_steps, lr=options.lr, seed=options.seed + iteration, num_threads=None)
+                proposals.append(Proposal(cut.layer, cut.width, cut.sim_latency_s, evaluate(candidate, data, "val")))
+                models[cut.layer] = candidate
+            best = max(proposals, key=lambda p: (p.val_accuracy, -p.sim_latency_s))
+            current = models[best.layer]
+            widths = {**widths, best.layer: best.width}
+            bar.update(round(100 * (latency_s - best.sim_latency_s) / dense_s))
+            latency_s = best.sim_latency_s
+            history.append(record("step", best.layer, latency_s, best.val_accuracy, proposals))
+            bar.set_postfix(latency=f"{latency_s / dense_s:.3f}", val=f"{best.val_accuracy:.3f}")
+        bar.close()
+        if final_epochs:
+            train(current, data, epochs=final_epochs, lr=options.lr, seed=options.seed, progress=progress, num_threads=None)
+        history.append(record("final", None, latency_s, evaluate(current, data, "val")))
+    return current, history
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """A width the simulator proposes for one layer, before any training."""
+
+    layer: int
+    width: int
+    sim_latency_s: float
+
+
+def _cuts(prunable: Sequence[int], widths: Mapping[int, int], step_target_s: float, latency_s: float,
+          candidates: Callable[[int], range], latency_at: Callable[[Mapping[int, int]], float]) -> list[_Cut]:
+    """Per layer, the largest width that meets the step's target; if none does, each layer's biggest cut that helps."""
+    cuts = []
+    for layer in prunable:
+        for width in candidates(widths[layer]):
+            width_s = latency_at({**widths, layer: width})
+            if _meets(width_s, step_target_s):
+                cuts.append(_Cut(layer, width, width_s))
+                break
+    if cuts:
+        return cuts
+    # No layer alone reaches the step's target: take the biggest cuts available.
+    for layer in prunable:
+        best = min(((latency_at({**widths, layer: w}), -w) for w in candidates(widths[layer])), default=None)
+        if best is not None and best[0] < latency_s:
+            cuts.append(_Cut(layer, -best[1], best[0]))
+    return cuts
+
+
+def uniform_channel_prune(
+    model: Any,
+    data: Any,
+    hardware: Any,
+    latency_budget: float,
+    *,
+    batch: int = 256,
+    final_epochs: int = 5,
+    lr: float = 1e-3,
+    importance: str = "l1",
+    input_shape: Sequence[int] | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    num_threads: int | None = 1,
+) -> tuple[Any, list[UniformCut]]:
+    """Hardware-agnostic baseline: keep the same fraction of units in every prunable layer.
+
+    The fraction is the largest one (in steps of one unit of the widest
+    layer) whose simulated latency on ``hardware`` meets the budget, so the
+    comparison with :func:`hardware_aware_prune` is at (at most) the same
+    latency; only *how* the cut is spread differs. Units are ranked by
+    ``importance`` (L1 norm of their weights by default, Li et al. 2017),
+    then the model is fine-tuned for ``final_epochs``. ``model`` is not modified.
+
+    Args:
+        model, data, hardware, latency_budget, batch, lr, input_shape, seed,
+            progress, num_threads: as in :func:`hardware_aware_prune`.
+        final_epochs: epochs of fine-tuning after the cut.
+        importance: one of :data:`hwprune_edu.nn.search.IMPORTANCE_METHODS`.
+
+    Returns:
+        ``(pruned_model, [record])``, the record a :class:`~hwprune_edu.studies.results.UniformCut`.
+
+    >>> from hwprune_edu.nn.data import load_digits, digits_mlp
+    >>> small, h = uniform_channel_prune(digits_mlp(hidden=(256, 128)), load_digits(), "cpu-avx2", 0.5,
+    ...                                  final_epochs=0, progress=False)
+    >>> h[0].widths, h[0].latency_ratio <= 0.5
+    ({0: 152, 2: 76}, True)
+    """
+    budget = _check_budget(latency_budget)
+    current = prepare_model(model, data)
+    options = _options(batch, lr, importance, seed)
+    final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
+    hw = _hardware(hardware)
+    latency_at = _latency_model(current, hw, options.batch, input_shape)
+    widths = layer_widths(current)
+    widest = max(widths.values())
+    dense_s = latency_at(widths)
+    for kept in range(widest, 0, -1):
+        ratio = kept / widest
+        trial = {i: max(1, round(ratio * w)) for i, w in widths.items()}
+        trial_s = latency_at(trial)
+        if _meets(trial_s, budget * dense_s):
+            break
+    else:
+        raise _unmeetable(hw, budget, dense_s, latency_at({i: 1 for i in widths}), "every prunable layer at 1 unit")
+    with fixed_threads(num_threads):
+        calibration = data.x_train[:_CALIBRATION_SAMPLES]
+        pruned = shrink(current, {i: w for i, w in trial.items() if w < widths[i]}, options.importance, calibration)
+        if final_epochs:
+            train(pruned, data, epochs=final_epochs, lr=options.lr, seed=options.seed, progress=progress, num_threads=None)
+        val_accuracy = evaluate(pruned, data, "val")
+    return pruned, [UniformCut(ratio, dict(trial), trial_s, trial_s / dense_s, val_accuracy)]
+
+
+def global_magnitude_prune(
+    model: Any,
+    data: Any,
+    amount: int | float | None = None,
+    *,
+    target_params: int | None = None,
+    final_epochs: int = 5,
+    lr: float = 1e-3,
+    seed: int = 0,
+    progress: bool = True,
+    num_threads: int | None = 1,
+) -> tuple[Any, list[MagnitudeCut]]:
+    """Hardware-agnostic baseline: zero the smallest-|w| weights network-wide, then fine-tune with the masks on.
+
+    Uses ``torch.nn.utils.prune.global_unstructured`` with ``L1Unstructured``
+    over the weights of every ``Linear`` and ``Conv2d`` (biases and BatchNorm
+    stay; see :func:`hwprune_edu.nn.search.global_magnitude_masks`). Give
+    either ``amount`` (torch's convention: a fraction of those weights, or a
+    count) or ``target_params``, the parameter count to end with (e.g. a
+    hardware-aware model's, for a same-size comparison). The returned model
+    keeps its masks (see :func:`hwprune_edu.nn.count_parameters`); ``model``
+    is not modified.
+
+    Args:
+        model, data, lr, seed, progress, num_threads: as in :func:`hardware_aware_prune`.
+        amount: weights to prune: fraction in [0, 1] or count.
+        target_params: parameters to keep in total (``count_parameters`` of the result).
+        final_epochs: epochs of fine-tuning with the masks applied.
+
+    Returns:
+        ``(masked_model, [record])``, the record a :class:`~hwprune_edu.studies.results.MagnitudeCut`.
+
+    >>> from hwprune_edu.nn.data import load_digits, digits_mlp
+    >>> sparse, h = global_magnitude_prune(digits_mlp(hidden=(32,)), load_digits(), 0.9, final_epochs=0, progress=False)
+    >>> h[0].params, count_parameters(sparse)
+    (279, 279)
+    """
+    if (amount is None) == (target_params is None):
+        raise ValueError("give exactly one of amount (weights to prune) and target_params (parameters to keep)")
+    current = prepare_model(model, data)
+    final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
+    options = _options(1, lr, "l1", seed)
+    with fixed_threads(num_threads):
+        masked, pruned_weights = global_magnitude_masks(current, amount, target_params=target_params)
+        if final_epochs:
+            train(masked, data, epochs=final_epochs, lr=options.lr, seed=options.seed, progress=progress, num_threads=None)
+        record = MagnitudeCut(pruned_weights, count_parameters(masked), evaluate(masked, data, "val"))
+    return masked, [record]
