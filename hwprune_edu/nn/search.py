@@ -36,19 +36,12 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from hwprune_edu.nn.costing import model_geometry, workload_from_geometry, workload_from_model
 from hwprune_edu.nn.data import Digits, evaluate, finetune, train
-from hwprune_edu.nn import (
-    activation_statistics,
-    count_parameters,
-    fixed_threads,
-    layer_widths,
-    make_masks_permanent,
-    model_geometry,
-    prunable_layers,
-    remove_units,
-    workload_from_geometry,
-    workload_from_model,
-)
+from hwprune_edu.nn.family import layer_widths, prunable_layers
+from hwprune_edu.nn.scoped import fixed_threads
+from hwprune_edu.nn.statistics import activation_statistics
+from hwprune_edu.nn.surgery import count_parameters, make_masks_permanent, remove_units
 from hwprune_edu.util.tables import format_columns
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe, resolve_amount
 
