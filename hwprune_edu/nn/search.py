@@ -36,6 +36,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from hwprune_edu.hardware import Hardware, get_profile, simulate
 from hwprune_edu.nn.costing import model_geometry, workload_from_geometry, workload_from_model
 from hwprune_edu.nn.data import Digits, evaluate, finetune, train
 from hwprune_edu.nn.family import layer_widths, prunable_layers
@@ -64,14 +65,10 @@ IMPORTANCE_METHODS = {
 
 
 def _hardware(hardware: Any):
-    from hwprune_edu.hardware import Hardware, get_profile
-
     return hardware if isinstance(hardware, Hardware) else get_profile(hardware)
 
 
 def _simulate_s(layers: list, hw) -> float:
-    from hwprune_edu.hardware import simulate
-
     return simulate(layers, hw).latency_s
 
 

@@ -4,7 +4,7 @@ Masks only *zero* weights; a dense kernel still multiplies the zeros.
 :func:`remove_units` really shrinks the matrices: the chosen units of a
 ``Linear``/``Conv2d``, the matching entries of a following BatchNorm, and
 the matching inputs of the next weighted layer (as Torch-Pruning does), so
-the model gets smaller and faster on any hardware.
+the model really gets smaller.
 
 >>> from torch import nn
 >>> mlp = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
