@@ -19,7 +19,8 @@ import numpy as np
 
 from _timing import best_time_s
 
-from hwprune_edu.hardware import PROFILES, calibrate, compare_with_measured, conv2d, linear, simulate
+from hwprune_edu.hardware import PROFILES, conv2d, linear, simulate
+from hwprune_edu.nn.timing import calibrate, compare_with_measured
 
 REPEATS = 7
 BUDGET_MS = 10.0

@@ -1,11 +1,14 @@
-"""Calibration against this machine: structure only (the rank correlation is a benchmark figure)."""
+"""Calibration against this machine: structure only (the rank correlation is a benchmark figure).
+
+The NumPy side (hardware.calibrate) takes measurements as numbers; the torch side (nn.timing) measures."""
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from hwprune_edu.hardware import Hardware, calibrate, compare_with_measured, linear, simulate  # noqa: E402
+from hwprune_edu.hardware import PROFILES, Hardware, compare_latencies, host_profile, linear, simulate  # noqa: E402
+from hwprune_edu.nn.timing import calibrate, compare_with_measured  # noqa: E402
 
 
 def test_calibrate_returns_a_host_profile_and_restores_threads():
@@ -37,3 +40,29 @@ def test_compare_with_measured_rejects_bad_shapes():
         compare_with_measured("cpu-avx2", [(0, 2, 3), (1, 2, 3)])
     with pytest.raises(ValueError, match="at least 2"):
         compare_with_measured("cpu-avx2", [(1, 2, 3)])
+
+
+def test_host_profile_is_cpu_avx2_with_three_measured_numbers():
+    host = host_profile(50e9, 20e9, 3e-6, sources={"overhead_s": "my stopwatch"})
+    cpu = PROFILES["cpu-avx2"]
+    assert host.name == "host" and host.peak_macs_per_s == pytest.approx(50e9)
+    assert host.memory_bandwidth_bytes_per_s == 20e9 and host.overhead_s == 3e-6
+    assert host.sources["overhead_s"] == "my stopwatch" and "nominal 1 GHz" in host.sources["clock_hz"]
+    assert host.weight_bits == cpu.weight_bits and dict(host.sparse_kernels) == dict(cpu.sparse_kernels)
+    with pytest.raises(ValueError, match="overhead_s must be a measured number > 0"):
+        host_profile(50e9, 20e9, 0.0)
+    with pytest.raises(ValueError, match="macs_per_s must be a measured number > 0"):
+        host_profile(True, 20e9, 1e-6)
+
+
+def test_compare_latencies_scores_given_measurements_without_timing():
+    shapes = [(1, 16, 16), (8, 64, 32), (32, 128, 128)]
+    predicted = [simulate([linear(*s)], "cpu-avx2").latency_s for s in shapes]
+    result = compare_latencies("cpu-avx2", shapes, [p * 2 for p in predicted])
+    assert result.spearman == 1.0 and result.shapes == tuple(shapes)
+    np.testing.assert_allclose(result.predicted_s, predicted)
+    np.testing.assert_allclose(result.measured_s, [p * 2 for p in predicted])
+    with pytest.raises(ValueError, match=r"measured_s must hold one latency > 0 per shape \(3\)"):
+        compare_latencies("cpu-avx2", shapes, [1e-6, 2e-6])
+    with pytest.raises(ValueError, match=r"shapes\[1\] must be a \(batch, in_features, out_features\) tuple"):
+        compare_latencies("cpu-avx2", [(1, 2, 3), (1, 2)], [1e-6, 2e-6])

@@ -15,6 +15,7 @@ from hwprune_edu.nn import (
     block_prune,
     copy_model,
     count_parameters,
+    evaluating,
     fixed_threads,
     layer_widths,
     make_masks_permanent,
@@ -23,6 +24,7 @@ from hwprune_edu.nn import (
     nm_prune,
     prunable_layers,
     remove_units,
+    training_mode,
     workload_from_geometry,
     workload_from_model,
 )
@@ -362,6 +364,29 @@ def test_fixed_threads_sets_and_restores_and_none_leaves_alone():
     assert torch.get_num_threads() == before
     with pytest.raises(ValueError, match="num_threads"):
         with fixed_threads(0):
+            pass
+
+
+def test_evaluating_and_training_mode_restore_every_submodule_even_on_error():
+    model = digits_cnn(channels=(2, 2))
+    model.train()
+    model[2].eval()  # a frozen BatchNorm inside a training model
+    before = [m.training for m in model.modules()]
+    with evaluating(model) as same:
+        assert same is model and not any(m.training for m in model.modules())
+    assert [m.training for m in model.modules()] == before
+    with training_mode(model, True):
+        assert all(m.training for m in model.modules())
+    assert [m.training for m in model.modules()] == before
+    with pytest.raises(RuntimeError, match="boom"):
+        with evaluating(model):
+            raise RuntimeError("boom")
+    assert [m.training for m in model.modules()] == before
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        with evaluating("model"):
+            pass
+    with pytest.raises(TypeError, match="mode must be True"):
+        with training_mode(model, 1):
             pass
 
 

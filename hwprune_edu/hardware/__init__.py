@@ -1,17 +1,18 @@
 """A toy hardware simulator: five platforms, sparsity patterns read from masks, roofline and energy.
 
-NumPy only at import time (``calibrate`` imports torch when called). Layers
-become GEMMs (:mod:`.workload`), masks are read (:mod:`.mask_stats`, as the
-:class:`~hwprune_edu.pruning.patterns.Pattern` the pruners take),
-platforms are cited data (:mod:`.profiles`), and one cost model
-(:mod:`.cost`) turns them into a :class:`.report.SimulationReport`.
+NumPy only. Layers become GEMMs (:mod:`.workload`), masks are read
+(:mod:`.mask_stats`, as the :class:`~hwprune_edu.pruning.patterns.Pattern` the
+pruners take), platforms are cited data (:mod:`.profiles`), and one cost
+model (:mod:`.cost`) turns them into a :class:`.report.SimulationReport`.
+:mod:`.calibrate` builds a host profile from measured numbers and scores the
+toy against measured latencies (the stopwatch is :mod:`hwprune_edu.nn.timing`).
 
 >>> from hwprune_edu.hardware import simulate, linear
 >>> simulate([linear(1, 512, 512)], "npu-systolic").layers[0].bound  # batch 1 waits on DRAM
 'memory'
 """
 
-from hwprune_edu.hardware.calibrate import ComparisonResult, calibrate, compare_with_measured, spearman
+from hwprune_edu.hardware.calibrate import ComparisonResult, compare_latencies, host_profile, spearman
 from hwprune_edu.hardware.cost import (
     gemm_arithmetic_intensity,
     gemm_bytes,
@@ -47,8 +48,8 @@ __all__ = [
     "simulate",
     "LayerCost",
     "SimulationReport",
-    "calibrate",
-    "compare_with_measured",
+    "host_profile",
+    "compare_latencies",
     "ComparisonResult",
     "spearman",
 ]

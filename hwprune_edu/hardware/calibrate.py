@@ -1,21 +1,25 @@
-"""Check the toy against a real machine: measure this host, then compare predicted with timed latencies.
+"""Check the toy against a real machine, from measurements given as plain numbers: a host profile, a rank score.
 
-``calibrate()`` measures this machine's dense GEMM rate, memory bandwidth and
-per-call overhead with PyTorch and returns a ``"host"`` profile;
-``compare_with_measured`` times ``torch.nn.functional.linear`` on a list of
-shapes and reports the Spearman rank correlation between prediction and
-measurement. Rank correlation is the honest score for a toy: it asks whether the
-model *orders* layers correctly, not whether it knows this CPU's exact speed.
-PyTorch is imported inside these functions only.
+:func:`host_profile` turns a measured GEMM rate, memory bandwidth and per-call
+overhead into a ``"host"`` profile; :func:`compare_latencies` sets measured
+``F.linear`` latencies beside the simulator's predictions and scores them with
+the Spearman rank correlation. Rank correlation is the honest score for a toy:
+it asks whether the model *orders* layers correctly, not whether it knows this
+CPU's exact speed. The stopwatch itself needs PyTorch, so it lives in
+:mod:`hwprune_edu.nn.timing` (``calibrate``, ``compare_with_measured``); this
+module stays NumPy only.
 
 >>> round(spearman([1, 2, 3, 4], [10, 20, 40, 30]), 2)
 0.8
+>>> result = compare_latencies("cpu-avx2", [(1, 64, 64), (256, 1024, 1024)], [2e-6, 6e-3])
+>>> result.spearman
+1.0
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -24,7 +28,7 @@ from hwprune_edu.hardware.cost import simulate
 from hwprune_edu.hardware.profiles import PROFILES, Hardware, get_profile
 from hwprune_edu.hardware.workload import linear
 
-__all__ = ["spearman", "calibrate", "compare_with_measured", "ComparisonResult"]
+__all__ = ["spearman", "host_profile", "ComparisonResult", "check_linear_shapes", "compare_latencies"]
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -67,104 +71,65 @@ def spearman(a, b) -> float:
     return float(np.clip((rx * ry).sum() / denominator, -1.0, 1.0))
 
 
-def _best_time_s(fn, *, repeats: int, min_batch_s: float = 2e-3, max_calls: int = 10_000) -> float:
-    """Best-of-``repeats`` seconds per call, each repeat timing enough calls to last ``min_batch_s``."""
-    start = time.perf_counter()
-    fn()  # warm-up (allocations, lazy init)
-    first = time.perf_counter() - start
-    calls = int(min(max_calls, max(1, min_batch_s / max(first, 1e-9))))
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best
+def host_profile(
+    macs_per_s: float,
+    memory_bandwidth_bytes_per_s: float,
+    overhead_s: float,
+    *,
+    sources: Mapping[str, str] | None = None,
+    description: str = "this machine, measured",
+) -> Hardware:
+    """A ``"host"`` profile from three measured numbers, everything else as ``cpu-avx2``.
 
-
-class _torch_threads:
-    """Fix torch's intra-op threads for a measurement and restore them afterwards."""
-
-    def __init__(self, num_threads: int):
-        self.num_threads = num_threads
-
-    def __enter__(self):
-        import torch
-
-        self.previous = torch.get_num_threads()
-        torch.set_num_threads(self.num_threads)
-        return torch
-
-    def __exit__(self, *exc):
-        import torch
-
-        torch.set_num_threads(self.previous)
-        return False
-
-
-def calibrate(*, num_threads: int = 1, repeats: int = 5, seed: int = 0) -> Hardware:
-    """Measure this machine with PyTorch and return a ``"host"`` profile (takes about a second).
-
-    Measures: the dense GEMM rate of ``F.linear`` on a ``256 x 1024 x 1024``
-    fp32 problem; memory bandwidth from an elementwise add over 32 MB arrays
-    (read + write); the per-call overhead of a ``1 x 1`` ``F.linear``. Cycles of
-    the host profile are nominal 1 GHz ticks.
+    The measured rate already includes every core and every SIMD lane, so the
+    host is one unit at a nominal 1 GHz (its cycles are a unit of time, not the
+    real clock) with no tiling.
 
     Args:
-        num_threads: torch threads during the measurement (restored after).
-        repeats: best-of count for every timing.
-        seed: seeds the random operands.
+        macs_per_s: dense GEMM rate, multiply-accumulates per second.
+        memory_bandwidth_bytes_per_s: bytes read plus written per second.
+        overhead_s: fixed cost of one layer call, in seconds.
+        sources: where each measured value comes from, by profile field
+            (``macs_per_cycle``, ``memory_bandwidth_bytes_per_s``, ``overhead_s``).
+        description: the profile's one-line description.
 
     Returns:
-        A ``Hardware`` named ``"host"`` whose ``sources`` say what was measured.
+        A new ``Hardware`` named ``"host"``.
 
-    >>> host = calibrate(repeats=1)  # doctest: +SKIP
-    >>> host.peak_macs_per_s > 1e8  # doctest: +SKIP
-    True
+    >>> host = host_profile(40e9, 25e9, 2e-6, sources={"overhead_s": "timed a 1x1 GEMM"})
+    >>> host.peak_macs_per_s, host.sources["overhead_s"]
+    (40000000000.0, 'timed a 1x1 GEMM')
     """
-    num_threads = check_positive_int(num_threads, name="num_threads")
-    repeats = check_positive_int(repeats, name="repeats")
-    with _torch_threads(num_threads) as torch:
-        import torch.nn.functional as F
-
-        generator = torch.Generator().manual_seed(seed)
-        with torch.no_grad():
-            x = torch.randn(256, 1024, generator=generator)
-            w = torch.randn(1024, 1024, generator=generator)
-            gemm_s = _best_time_s(lambda: F.linear(x, w), repeats=repeats)
-            macs_per_s = 256 * 1024 * 1024 / gemm_s
-            big = torch.randn(8 * 2**20, generator=generator)  # 32 MB of fp32, beyond most caches
-            out = torch.empty_like(big)
-            copy_s = _best_time_s(lambda: torch.add(big, 1.0, out=out), repeats=repeats)
-            bandwidth = 2 * big.numel() * 4 / copy_s
-            tiny_x, tiny_w = torch.ones(1, 1), torch.ones(1, 1)
-            overhead_s = _best_time_s(lambda: F.linear(tiny_x, tiny_w), repeats=repeats)
+    values = {
+        "macs_per_s": macs_per_s,
+        "memory_bandwidth_bytes_per_s": memory_bandwidth_bytes_per_s,
+        "overhead_s": overhead_s,
+    }
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) or not value > 0:
+            raise ValueError(f"{name} must be a measured number > 0, got {describe(value)}")
     cpu = PROFILES["cpu-avx2"]
-    stamp = time.strftime("%Y-%m-%d %H:%M")
-    measured = f"measured by calibrate() on this machine, {stamp}, {num_threads} torch thread(s)"
-    sources = dict(cpu.sources)
-    sources.update(
+    merged = dict(cpu.sources)
+    merged.update(
         clock_hz="nominal 1 GHz: host cycles are a unit of time, not the real clock",
-        macs_per_cycle=f"{measured}: F.linear 256x1024x1024 fp32 at {macs_per_s / 1e9:.1f} GMAC/s",
         units="one measured unit: the measured rate already includes all threads",
         tile_m="no tiling modelled",
         tile_n="no tiling modelled",
         tile_k="no tiling modelled",
-        memory_bandwidth_bytes_per_s=f"{measured}: 32 MB elementwise add (read + write) at {bandwidth / 1e9:.1f} GB/s",
-        overhead_s=f"{measured}: 1x1 F.linear call at {overhead_s * 1e6:.2f} us",
     )
+    merged.update(sources or {})
     return cpu.replace(
         name="host",
-        description="this machine, measured with PyTorch",
+        description=description,
         clock_hz=1e9,
-        macs_per_cycle=macs_per_s / 1e9,
+        macs_per_cycle=float(macs_per_s) / 1e9,
         units=1,
         tile_m=1,
         tile_n=1,
         tile_k=1,
-        memory_bandwidth_bytes_per_s=bandwidth,
-        overhead_s=overhead_s,
-        sources=sources,
+        memory_bandwidth_bytes_per_s=float(memory_bandwidth_bytes_per_s),
+        overhead_s=float(overhead_s),
+        sources=merged,
     )
 
 
@@ -193,7 +158,12 @@ class ComparisonResult:
         return "\n".join(lines)
 
 
-def _check_shapes(shapes) -> tuple:
+def check_linear_shapes(shapes) -> tuple[tuple[int, int, int], ...]:
+    """``shapes`` as a tuple of ``(batch, in_features, out_features)`` int tuples, at least 2 of them.
+
+    >>> check_linear_shapes([[1, 2, 3], (4, 5, 6)])
+    ((1, 2, 3), (4, 5, 6))
+    """
     if not isinstance(shapes, (list, tuple)) or len(shapes) < 2:
         raise ValueError(f"shapes must be a list of at least 2 (batch, in_features, out_features) tuples, got {describe(shapes)}")
     checked = []
@@ -204,37 +174,28 @@ def _check_shapes(shapes) -> tuple:
     return tuple(checked)
 
 
-def compare_with_measured(profile, shapes, *, num_threads: int = 1, repeats: int = 3, seed: int = 0) -> ComparisonResult:
-    """Time ``torch.nn.functional.linear`` on each shape and rank-correlate with the simulator's prediction.
+def compare_latencies(profile, shapes: Sequence, measured_s: Sequence[float]) -> ComparisonResult:
+    """Set measured ``F.linear`` latencies beside the simulator's predictions and rank-correlate them.
 
     Args:
-        profile: a ``Hardware`` (typically from :func:`calibrate`) or a profile name.
+        profile: a ``Hardware`` (typically from :func:`host_profile`) or a profile name.
         shapes: ``(batch, in_features, out_features)`` tuples, at least 2.
-        num_threads: torch threads while timing (restored after); use the
-            same value as for :func:`calibrate`.
-        repeats: best-of count per shape.
-        seed: seeds the random operands.
+        measured_s: one measured latency per shape, in seconds (e.g. from
+            :func:`hwprune_edu.nn.timing.compare_with_measured`, or your own stopwatch).
 
     Returns:
         A :class:`ComparisonResult`.
 
-    >>> result = compare_with_measured("cpu-avx2", [(1, 16, 16), (64, 256, 256)], repeats=1)
-    >>> result.predicted_s.shape, -1.0 <= result.spearman <= 1.0
-    ((2,), True)
+    >>> result = compare_latencies("cpu-avx2", [(1, 16, 16), (64, 256, 256), (8, 64, 64)], [1e-6, 9e-5, 4e-6])
+    >>> result.predicted_s.shape, result.spearman
+    ((3,), 1.0)
     """
     hardware = get_profile(profile)
-    shapes = _check_shapes(shapes)
-    repeats = check_positive_int(repeats, name="repeats")
+    shapes = check_linear_shapes(shapes)
+    measured = np.asarray(measured_s, dtype=float)
+    if measured.shape != (len(shapes),) or not np.all(measured > 0):
+        raise ValueError(
+            f"measured_s must hold one latency > 0 per shape ({len(shapes)}), got {describe(measured_s)}"
+        )
     predicted = np.array([simulate([linear(*shape)], hardware).latency_s for shape in shapes])
-    measured = np.empty(len(shapes))
-    with _torch_threads(check_positive_int(num_threads, name="num_threads")) as torch:
-        import torch.nn.functional as F
-
-        generator = torch.Generator().manual_seed(seed)
-        with torch.no_grad():
-            for index, (batch, n_in, n_out) in enumerate(shapes):
-                x = torch.randn(batch, n_in, generator=generator)
-                w = torch.randn(n_out, n_in, generator=generator)
-                b = torch.randn(n_out, generator=generator)
-                measured[index] = _best_time_s(lambda: F.linear(x, w, b), repeats=repeats)
-    return ComparisonResult(hardware.name, shapes, predicted, measured, spearman(predicted, measured))
+    return ComparisonResult(hardware.name, shapes, predicted, measured.copy(), spearman(predicted, measured))

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from hwprune_edu.nn.scoped import evaluating, fixed_threads, training_mode
 from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = ["Digits", "load_digits", "digits_mlp", "digits_cnn", "train", "finetune", "evaluate", "SPLITS"]
@@ -252,9 +253,7 @@ def train(
         max_steps = check_int(max_steps, name="max_steps", minimum=0)
     if not (isinstance(lr, (int, float)) and lr > 0):
         raise ValueError(f"lr must be a number > 0, got {describe(lr)}")
-    from tqdm.auto import tqdm
-
-    from hwprune_edu.nn import fixed_threads
+    from tqdm.auto import tqdm  # tqdm.auto probes for Jupyter widgets on import: pay for it only when training
 
     x, y = data.x_train, data.y_train
     generator = torch.Generator().manual_seed(seed)
@@ -262,12 +261,10 @@ def train(
     loss_fn = nn.CrossEntropyLoss()
     history: list[dict[str, float]] = []
     steps = 0
-    was_training = model.training
-    with fixed_threads(num_threads), torch.random.fork_rng(devices=[]):
+    with training_mode(model), fixed_threads(num_threads), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         bar = tqdm(range(epochs), desc="train", unit="epoch", disable=not progress, leave=False)
         for epoch in bar:
-            model.train()
             order = torch.randperm(len(x), generator=generator)
             total_loss, n_seen = 0.0, 0
             for start in range(0, len(x), batch_size):
@@ -288,7 +285,6 @@ def train(
             if max_steps is not None and steps >= max_steps:
                 break
         bar.close()
-    model.train(was_training)
     return history
 
 
@@ -348,13 +344,10 @@ def evaluate(model: nn.Module, data: Digits, split: str = "test", *, batch_size:
     data = _check_data(data)
     x, y = data.split(split)
     batch_size = check_positive_int(batch_size, name="batch_size")
-    was_training = model.training
-    model.eval()
     correct = 0
-    with torch.no_grad():
+    with evaluating(model), torch.no_grad():
         for start in range(0, len(x), batch_size):
             logits = model(x[start : start + batch_size])
             correct += int((logits.argmax(dim=1) == y[start : start + batch_size]).sum())
-    model.train(was_training)
     return correct / len(y)
 

@@ -25,7 +25,9 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from hwprune_edu.nn import activation_statistics, copy_model, count_parameters, make_masks_permanent, prunable_layers, remove_units
+from hwprune_edu.nn.family import prunable_layers
+from hwprune_edu.nn.statistics import activation_statistics
+from hwprune_edu.nn.surgery import copy_model, count_parameters, make_masks_permanent, remove_units
 from hwprune_edu.nn.data import Digits
 from hwprune_edu.util.validation import check_int, describe, resolve_amount
 
