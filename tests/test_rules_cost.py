@@ -109,7 +109,7 @@ def test_golden_cpu_csr_block():
     # linear(5, 20, 12), 2x2 blocks: the first 11 of the 6x10 blocks kept (row-major) = 44 weights.
     mask = blocks(first_kept((6, 10), 11), 2)
     layer = linear(5, 20, 12, weight_mask=mask)
-    assert (layer.pattern.kind, layer.pattern.block_shape) == ("block", (2, 2))
+    assert (layer.pattern.kind, layer.pattern.block) == ("block", (2, 2))
     expect(
         simulate(layer, "cpu-avx2").layers[0],
         kernel="csr",
@@ -230,7 +230,7 @@ def test_golden_gpu_32x32_blocks_run_block_sparse():
     keep = np.ones((3, 2), dtype=bool)
     keep[0, 0] = False
     layer = linear(20, 64, 96, weight_mask=blocks(keep, 32))
-    assert layer.pattern.block_shape == (32, 32)
+    assert layer.pattern.block == (32, 32)
     expect(
         simulate(layer, "gpu-ampere").layers[0],
         kernel="block-sparse",
@@ -253,7 +253,7 @@ def test_golden_gpu_4x4_blocks_are_too_small_for_the_block_kernel():
     keep = np.ones((24, 16), dtype=bool)
     keep[0, 0] = False
     layer = linear(20, 64, 96, weight_mask=blocks(keep, 4))
-    assert layer.pattern.block_shape == (4, 4)
+    assert layer.pattern.block == (4, 4)
     expect(
         simulate(layer, "gpu-ampere").layers[0],
         kernel="dense",
@@ -482,11 +482,11 @@ def test_eie_balances_rows_across_pes():
 def test_block_shapes_read_from_masks_are_what_the_gpu_kernel_checks():
     keep = np.ones((3, 2), dtype=bool)
     keep[2, 1] = False
-    assert describe_pattern(blocks(keep, 32)).block_shape == (32, 32)
+    assert describe_pattern(blocks(keep, 32)).block == (32, 32)
     big = np.ones((2, 2), dtype=bool)
     big[0, 0] = False
     layer = linear(1, 128, 128, weight_mask=blocks(big, 64))  # 64x64 blocks: a multiple of 32, accepted
-    assert layer.pattern.block_shape == (64, 64)
+    assert layer.pattern.block == (64, 64)
     assert simulate(layer, "gpu-ampere").layers[0].kernel == "block-sparse"
     small = np.ones((8, 8), dtype=bool)
     small[0, 0] = False

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from hwprune_edu.hardware import describe_pattern
+from hwprune_edu.hardware import describe_mask, describe_pattern
 
 
 @pytest.mark.parametrize("rows", [2, 3, 12])
@@ -14,9 +14,10 @@ def test_twelve_column_unstructured_mask_is_read_without_error(rows):
     mask[0, :4] = [True, True, True, False]
     mask[-1, :4] = [True, False, False, False]
     mask[0, 4:6] = [False, True]  # no two rows or columns pair up: not a block mask
-    pattern = describe_pattern(mask)
-    assert pattern.kind == "unstructured"
-    assert pattern.density == mask.sum() / mask.size
+    stats = describe_mask(mask)
+    assert stats.pattern == describe_pattern(mask)
+    assert stats.pattern.kind == "unstructured"
+    assert stats.density == mask.sum() / mask.size
 
 
 @pytest.mark.parametrize(
