@@ -40,6 +40,9 @@ EXTERNAL_LAYERS = {"torch": 2}
 SAME_LAYER_ORDER = {"pruning": 0, "hardware": 1, "interview": 1}
 #: The NumPy layers, which must import without importing torch (checked by importing them for real).
 NUMPY_LAYERS = ("util", "pruning", "hardware", "interview")
+#: Above nn, results and pictures stay torch-free too, so a chart or a quiz starts fast; only the runners need torch.
+TORCH_FREE = ("hwprune_edu.studies.results", "hwprune_edu.studies.targets", "hwprune_edu.viz", "hwprune_edu.quiz",
+              "hwprune_edu.course.cli")
 
 
 def _module_names() -> dict[str, Path]:
@@ -152,15 +155,17 @@ def test_the_graph_sees_local_imports():
     assert any(target == "hwprune_edu.course.cli" for target, _ in GRAPH["hwprune_edu.__main__"])
 
 
-def test_numpy_layers_import_without_torch():
-    modules = [m for m in MODULES if _part(m) in NUMPY_LAYERS + ("hwprune_edu",) and not m.endswith("__main__")]
+def test_numpy_layers_results_and_pictures_import_without_torch():
+    modules = [m for m in MODULES if (_part(m) in NUMPY_LAYERS + ("hwprune_edu",) and not m.endswith("__main__"))
+               or m.startswith(TORCH_FREE)]
+    assert "hwprune_edu.viz.masks" in modules and "hwprune_edu.hardware.cost" in modules
     code = ("import importlib, sys\n"
             f"for name in {modules!r}:\n"
             "    importlib.import_module(name)\n"
             "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]", f"importing the NumPy layers imported torch: {result.stdout[:200]}"
+    assert result.stdout.strip() == "[]", f"importing {modules} imported torch: {result.stdout[:200]}"
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

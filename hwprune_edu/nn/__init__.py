@@ -16,8 +16,9 @@
   against real time.
 * :mod:`.scoped`: :func:`evaluating`, :func:`training_mode`,
   :func:`fixed_threads` set torch state for a block and restore it.
-* :mod:`.data` (the digits and the course's models) and :mod:`.search`
-  (hardware-aware pruning) build on these.
+* :mod:`.data` (the digits and the course's models, training) and
+  :mod:`.search` (the search's torch steps: unit importance, shrinking) build
+  on these; the search loop itself is :mod:`hwprune_edu.studies.search`.
 
 >>> from torch import nn
 >>> mlp = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
