@@ -327,17 +327,11 @@ class Comparison:
 
     def __str__(self) -> str:
         names = self._column_names()
-        cells = self._cells()
-        # Every column but the last is padded; search time (it varies run to run) comes last, unpadded,
-        # so sanitizing it (nbval) leaves the rest of the line unchanged.
-        sizes = [max(len(r[c]) for r in [names] + cells) for c in range(len(names) - 1)]
-
-        def line(row: list[str]) -> str:
-            return " ".join([row[0].ljust(sizes[0])] + [cell.rjust(size) for cell, size in zip(row[1:-1], sizes[1:])]
-                            + [row[-1]])
-
-        head = line(names)
-        return "\n".join([self._header(), head, "-" * len(head), *map(line, cells), "", *self._footer()])
+        # Search time (it varies run to run) comes last, unpadded, so sanitizing it (nbval) leaves the rest of the
+        # line unchanged.
+        table = format_columns([names, *self._cells()], right=range(1, len(names) - 1), sep=" ", pad_last=False)
+        head, *body = table.split("\n")
+        return "\n".join([self._header(), head, "-" * len(head), *body, "", *self._footer()])
 
     def __repr__(self) -> str:
         return (f"Comparison(methods={list(self.methods)}, budget={self.budget:g}, batch={self.batch}, "

@@ -18,8 +18,9 @@ from typing import Any, Collection, Sequence, Union
 __all__ = ["format_columns", "format_si", "HtmlCell", "html_table", "Table"]
 
 
-def format_columns(rows: Sequence[Sequence[str]], *, right: Collection[int] = ()) -> str:
-    """Rows of strings as lines, each column padded to its widest cell and columns two spaces apart.
+def format_columns(rows: Sequence[Sequence[str]], *, right: Collection[int] = (), sep: str = "  ",
+                   pad_last: bool = True) -> str:
+    """Rows of strings as lines, each column padded to its widest cell and columns ``sep`` apart.
 
     Text reads best left-aligned and numbers right-aligned, so the columns in
     ``right`` are right-aligned, the rest left-aligned. Trailing spaces are
@@ -28,6 +29,9 @@ def format_columns(rows: Sequence[Sequence[str]], *, right: Collection[int] = ()
     Args:
         rows: the header row first, then the data rows; every row as long as the first.
         right: indices of the right-aligned columns.
+        sep: what stands between two columns.
+        pad_last: pad the last column too; ``False`` leaves it as it is, so a value
+            that varies run to run (a time) never shifts the rest of its line.
 
     Returns:
         The table as one string, lines joined by ``"\\n"`` (``print`` it).
@@ -35,12 +39,17 @@ def format_columns(rows: Sequence[Sequence[str]], *, right: Collection[int] = ()
     >>> print(format_columns([("a", "bb"), ("ccc", "d")]))
     a    bb
     ccc  d
+    >>> print(format_columns([("x", "t"), ("1", "10 s"), ("100", "2 s")], right=(0,), sep=" ", pad_last=False))
+      x t
+      1 10 s
+    100 2 s
     """
-    sizes = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    padded = len(rows[0]) if pad_last else len(rows[0]) - 1
+    sizes = [max(len(row[c]) for row in rows) for c in range(padded)] + [0] * (len(rows[0]) - padded)
     lines = []
     for row in rows:
         cells = [cell.rjust(size) if c in right else cell.ljust(size) for c, (cell, size) in enumerate(zip(row, sizes))]
-        lines.append("  ".join(cells).rstrip())
+        lines.append(sep.join(cells).rstrip())
     return "\n".join(lines)
 
 
