@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.hwprune-edu-installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks env exercises bench clean-env
+.PHONY: lab test unit notebooks env exercises bench mutation clean-env
 
 # Serve the whole repository (so exercises/ and solutions/ are one click away) and open the start page.
 lab: $(STAMP)
@@ -39,6 +39,14 @@ exercises: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+# Mutation testing of the NumPy core (tens of minutes; not part of `make test`). Config: [tool.mutmut] in pyproject.toml.
+# One torch thread: mutmut forks many test processes, and spinning torch threads would starve them.
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	rm -rf mutants
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(VENV)/bin/mutmut run
+	$(PY) tools/mutation_score.py
 
 clean-env:
 	rm -rf $(VENV)
