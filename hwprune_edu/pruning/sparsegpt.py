@@ -32,6 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from hwprune_edu.pruning._rows import RowTarget, smallest_per_row
 from hwprune_edu.pruning.reconstruction import as_calibration
@@ -132,6 +133,15 @@ def sparsegpt_prune(weights: Any, inputs: Any, amount: int | float | None = None
         raise ValueError(f"block_size must be a multiple of m={target.m} so no {target.n}:{target.m} group straddles "
                          f"two blocks, got block_size={block_size}")
     x = as_calibration(inputs, cols)
+    # One BLAS thread: on a shared machine OpenBLAS's multi-threaded Cholesky and small products slow
+    # down up to 8x (threads spin-waiting for busy cores); one thread is also the same result on every run.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _sparsegpt(w_in, x, target, block_size, damp)
+
+
+def _sparsegpt(w_in: np.ndarray, x: np.ndarray, target: RowTarget, block_size: int, damp: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    rows, cols = w_in.shape
     dead = ~np.any(x != 0, axis=0)
     u = inverse_hessian_factor(layer_hessian(x, cols, damp=damp))
     w = w_in.astype(np.float64)  # a new array: the caller's weights are never written
