@@ -18,7 +18,7 @@ from hwprune_edu.pruning.masks import apply_mask, sparsity
 from hwprune_edu.pruning.patterns import PATTERN_KINDS, PATTERN_NAMES, Pattern, parse_pattern, prune_to
 from hwprune_edu.pruning.quantise import fake_quantise
 from hwprune_edu.pruning.reconstruction import reconstruction_error
-from hwprune_edu.pruning.sparsegpt import inverse_hessian_factor, layer_hessian, sparsegpt_prune
+from hwprune_edu.pruning.sparsegpt import inverse_hessian_factor, layer_hessian, sparsegpt_column_step, sparsegpt_prune
 from hwprune_edu.pruning.structured import block_mask, nm_mask, slice_norms, structured_mask
 from hwprune_edu.pruning.unstructured import global_magnitude_masks, magnitude_mask, threshold_mask
 from hwprune_edu.pruning.wanda import input_norms, wanda_mask, wanda_scores
@@ -47,6 +47,7 @@ __all__ = [
     "wanda_scores",
     "input_norms",
     "sparsegpt_prune",
+    "sparsegpt_column_step",
     "layer_hessian",
     "inverse_hessian_factor",
     "reconstruction_error",

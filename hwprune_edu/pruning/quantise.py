@@ -6,7 +6,7 @@ as weight-only LLM quantisers store it (GPTQ and AWQ use groups of 128).
 Zero maps to zero exactly, so a pruned weight stays pruned: pruning and
 quantisation compose.
 
->>> fake_quantise(np.array([[1.0, -0.5, 0.0, 0.26]]), 2).tolist()   # levels -1, 0, 1 times max|w|
+>>> fake_quantise(np.array([[1.0, -0.6, 0.0, 0.26]]), 2).tolist()   # levels -1, 0, 1 times max|w|
 [[1.0, -1.0, 0.0, 0.0]]
 """
 
@@ -33,8 +33,8 @@ def fake_quantise(weights: Any, bits: int, *, group_size: int | None = None) -> 
         A new array of the weights' dtype and shape, on the quantisation grid.
 
     >>> w = np.array([[0.1, 0.2, 0.3, 0.4]])
-    >>> fake_quantise(w, 8).round(4).tolist()
-    [[0.1, 0.2, 0.3, 0.4]]
+    >>> bool(np.abs(fake_quantise(w, 8) - w).max() <= 0.4 / 127 / 2)   # within half a step of the grid
+    True
     """
     w = as_weights(weights, ndim=2)
     bits = check_int(bits, name="bits", minimum=2)

@@ -38,7 +38,7 @@ from hwprune_edu.pruning._rows import RowTarget, smallest_per_row
 from hwprune_edu.pruning.reconstruction import as_calibration
 from hwprune_edu.util.validation import as_weights, check_int, describe
 
-__all__ = ["sparsegpt_prune", "layer_hessian", "inverse_hessian_factor"]
+__all__ = ["sparsegpt_prune", "sparsegpt_column_step", "layer_hessian", "inverse_hessian_factor"]
 
 
 def layer_hessian(inputs: Any, in_features: int, *, damp: float = 0.01) -> np.ndarray:
@@ -69,7 +69,7 @@ def inverse_hessian_factor(hessian: np.ndarray) -> np.ndarray:
 
     >>> h = np.array([[2.0, 1.0], [1.0, 2.0]])
     >>> u = inverse_hessian_factor(h)
-    >>> bool(np.allclose(u.T @ u, np.linalg.inv(h))), round(u[1, 1] ** 2, 6)
+    >>> bool(np.allclose(u.T @ u, np.linalg.inv(h))), round(float(u[1, 1]) ** 2, 6)
     (True, 0.5)
     """
     try:
@@ -123,7 +123,7 @@ def sparsegpt_prune(weights: Any, inputs: Any, amount: int | float | None = None
 
     >>> w_hat, keep = sparsegpt_prune(np.array([[1.0, 0.1, -2.0, 0.3]]), np.eye(4), n=2, m=4)
     >>> keep.tolist(), w_hat.tolist()                   # X = I: no correlations, so no update
-    [[True, False, True, False]], [[1.0, 0.0, -2.0, 0.0]]
+    ([[True, False, True, False]], [[1.0, 0.0, -2.0, 0.0]])
     """
     w_in = as_weights(weights, ndim=2)
     rows, cols = w_in.shape
@@ -174,3 +174,42 @@ def _sparsegpt(w_in: np.ndarray, x: np.ndarray, target: RowTarget, block_size: i
         w[:, stop:] -= errors @ u[start:stop, stop:]
     keep = ~pruned
     return np.where(keep, w, 0.0).astype(w_in.dtype), keep
+
+
+def sparsegpt_column_step(weights: Any, inputs: Any, column: int, prune_rows: Any, *, damp: float = 0.01) -> np.ndarray:
+    """One SparseGPT step: zero ``weights[r, column]`` for the rows in ``prune_rows`` and compensate with the OBS update.
+
+    Columns before ``column`` count as already processed and are left alone; the
+    not-yet-processed columns ``F = column, column+1, ...`` absorb the error:
+    ``w_F -= (w_column / [H_F^-1]_00) * H_F^-1[0, :]`` with ``H_F = H[F, F]`` of the
+    dampened Hessian (:func:`layer_hessian`), in every pruned row.
+
+    Args:
+        weights: ``(out_features, in_features)``; not modified.
+        inputs: calibration activations ``(samples, in_features)``.
+        column: the column pruned in this step.
+        prune_rows: boolean, one per row: which rows lose their weight in ``column``.
+        damp: Hessian damping, a fraction of its mean diagonal.
+
+    Returns:
+        The new weights (float64): zeros at ``(prune_rows, column)``, updated later columns.
+
+    >>> w = np.array([[1.0, 2.0]])
+    >>> x = np.array([[1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])   # the inputs are correlated
+    >>> sparsegpt_column_step(w, x, 0, [True], damp=0.0).round(3).tolist()
+    [[0.0, 2.333]]
+    """
+    w = as_weights(weights, ndim=2).astype(np.float64)
+    rows, cols = w.shape
+    column = check_int(column, name="column", minimum=0)
+    if column >= cols:
+        raise ValueError(f"column must be < in_features = {cols}, got {column}")
+    prune = np.asarray(prune_rows)
+    if prune.dtype != bool or prune.shape != (rows,):
+        raise ValueError(f"prune_rows must be {rows} booleans (one per row), got {describe(prune_rows)}")
+    h = layer_hessian(inputs, cols, damp=damp)
+    inverse = np.linalg.inv(h[column:, column:])
+    error = np.where(prune, w[:, column], 0.0) / inverse[0, 0]
+    w[:, column:] -= np.outer(error, inverse[0])
+    w[prune, column] = 0.0  # exactly zero, not a rounding error away from it
+    return w

@@ -26,12 +26,13 @@ from hwprune_edu.nn.language import CharCorpus, TinyLM, linear_layers, perplexit
 from hwprune_edu.nn.scoped import evaluating, fixed_threads
 from hwprune_edu.nn.surgery import copy_model
 from hwprune_edu.pruning import (
-    apply_mask, fake_quantise, magnitude_mask, nm_mask, reconstruction_error, sparsegpt_prune, wanda_mask,
+    apply_mask, fake_quantise, input_norms, magnitude_mask, nm_mask, reconstruction_error, sparsegpt_prune, wanda_mask,
 )
 from hwprune_edu.studies.one_shot_results import METHODS, PATTERNS, LayerError, LayerErrors
 from hwprune_edu.util.validation import check_positive_int, describe
 
-__all__ = ["calibration_ids", "layer_inputs", "prune_weight", "layer_errors", "prune_lm", "quantise_lm", "evaluate_variants"]
+__all__ = ["calibration_ids", "layer_inputs", "prune_weight", "layer_errors", "prune_lm", "quantise_lm", "evaluate_variants",
+           "input_norms_by_layer"]
 
 
 def calibration_ids(corpus: CharCorpus, *, n_windows: int = 64, context: int = 64, seed: int = 0) -> torch.Tensor:
@@ -131,3 +132,8 @@ def evaluate_variants(model: TinyLM, variants: dict[str, Callable[[TinyLM], Tiny
     for name, make in variants.items():
         results[name] = perplexity(make(model), val, max_windows=max_windows)
     return results
+
+
+def input_norms_by_layer(model: TinyLM, ids: torch.Tensor) -> dict[str, np.ndarray]:
+    """``||X_j||_2`` of every input feature of every Linear layer on ``ids``: how uneven (outlier-heavy) the inputs are."""
+    return {name: input_norms(x, x.shape[1]) for name, x in layer_inputs(model, ids).items()}
