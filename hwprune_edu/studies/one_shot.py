@@ -16,13 +16,11 @@ Results are the torch-free :class:`~hwprune_edu.studies.one_shot_results.LayerEr
 
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 import torch
 from torch import nn
 
-from hwprune_edu.nn.language import CharCorpus, TinyLM, linear_layers, perplexity
+from hwprune_edu.nn.language import CharCorpus, TinyLM, linear_layers
 from hwprune_edu.nn.scoped import evaluating, fixed_threads
 from hwprune_edu.nn.surgery import copy_model
 from hwprune_edu.pruning import (
@@ -31,7 +29,7 @@ from hwprune_edu.pruning import (
 from hwprune_edu.studies.one_shot_results import METHODS, PATTERNS, LayerError, LayerErrors
 from hwprune_edu.util.validation import check_positive_int, describe
 
-__all__ = ["calibration_ids", "layer_inputs", "prune_weight", "layer_errors", "prune_lm", "quantise_lm", "evaluate_variants",
+__all__ = ["calibration_ids", "layer_inputs", "prune_weight", "layer_errors", "prune_lm", "quantise_lm",
            "input_norms_by_layer"]
 
 
@@ -123,15 +121,6 @@ def quantise_lm(model: TinyLM, bits: int, *, group_size: int | None = 128) -> Ti
         group = group_size if group_size is not None and w.shape[1] % group_size == 0 else None
         _set_weight(layer, fake_quantise(w, bits, group_size=group))
     return quantised
-
-
-def evaluate_variants(model: TinyLM, variants: dict[str, Callable[[TinyLM], TinyLM]], val: torch.Tensor,
-                      *, max_windows: int | None = None) -> dict[str, float]:
-    """Held-out perplexity of the dense model and of each variant (name -> function making it from the model)."""
-    results = {"dense": perplexity(model, val, max_windows=max_windows)}
-    for name, make in variants.items():
-        results[name] = perplexity(make(model), val, max_windows=max_windows)
-    return results
 
 
 def input_norms_by_layer(model: TinyLM, ids: torch.Tensor) -> dict[str, np.ndarray]:

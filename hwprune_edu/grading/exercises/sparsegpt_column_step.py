@@ -84,29 +84,32 @@ def undamped_step(weights, inputs, column, prune_rows, *, damp=0.01):
     return REFERENCE(weights, inputs, column, prune_rows, damp=0.0)
 
 
+def _wrong_step(weights, inputs, column, prune_rows, damp, *, whole_inverse: bool = False, every_row: bool = False):
+    """The OBS step with one of two mistakes: the inverse over all columns, or the error of every row."""
+    w = np.asarray(weights, dtype=np.float64).copy()
+    h = _hessian(inputs, w.shape[1], damp)
+    first = 0 if whole_inverse else column  # the whole inverse also moves the already-processed columns
+    inverse = np.linalg.inv(h[first:, first:])
+    pivot = column - first
+    error = (w[:, column] if every_row else np.where(prune_rows, w[:, column], 0.0)) / inverse[pivot, pivot]
+    w[:, first:] -= np.outer(error, inverse[pivot])
+    w[prune_rows, column] = 0.0
+    return w
+
+
 @naive_mistake("updated_processed", "applied the update to already-processed (pruned) columns",
                hint="The OBS update only moves the weights still to be processed, F = column, column+1, ...: use "
                     "the inverse of H[F, F] (the Hessian of those columns), not the row of inv(H) over all columns, "
                     "and leave the earlier columns alone.")
 def full_inverse_step(weights, inputs, column, prune_rows, *, damp=0.01):
-    w = np.asarray(weights, dtype=np.float64).copy()
-    inverse = np.linalg.inv(_hessian(inputs, w.shape[1], damp))
-    error = np.where(prune_rows, w[:, column], 0.0) / inverse[column, column]
-    w -= np.outer(error, inverse[column])
-    w[prune_rows, column] = 0.0
-    return w
+    return _wrong_step(weights, inputs, column, prune_rows, damp, whole_inverse=True)
 
 
 @naive_mistake("updated_kept_rows", "applied the update to rows that keep their weight",
                hint="Only the rows that lose their weight need compensation: the error of a kept weight is 0. "
                     "Use error = np.where(prune_rows, w[:, column], 0) / Hinv[0, 0].")
 def all_rows_step(weights, inputs, column, prune_rows, *, damp=0.01):
-    w = np.asarray(weights, dtype=np.float64).copy()
-    inverse = np.linalg.inv(_hessian(inputs, w.shape[1], damp)[column:, column:])
-    error = w[:, column] / inverse[0, 0]  # every row, pruned or not
-    w[:, column:] -= np.outer(error, inverse[0])
-    w[prune_rows, column] = 0.0
-    return w
+    return _wrong_step(weights, inputs, column, prune_rows, damp, every_row=True)
 
 
 @naive_mistake("no_update", "zeroed the weights without compensating",
