@@ -150,28 +150,30 @@ def _sparsegpt(w_in: np.ndarray, x: np.ndarray, target: RowTarget, block_size: i
     diagonal = np.diag(u)
     for start in range(0, cols, block_size):
         stop = min(start + block_size, cols)
-        block = w[:, start:stop]  # a view: the in-block updates land in w directly
-        errors = np.empty((rows, stop - start))
+        # The block transposed and contiguous: column i of the block is row i here, so every
+        # rank-1 update below runs over contiguous memory.
+        block = np.ascontiguousarray(w[:, start:stop].T)
+        errors = np.empty((stop - start, rows))
         u_block = u[start:stop, start:stop]
         d_block = diagonal[start:stop]
         if not target.is_nm:
-            saliency = block**2 / d_block**2
+            saliency = block.T**2 / d_block**2
             saliency[:, dead[start:stop]] = 0.0  # a weight on an always-zero input costs nothing
             pruned[:, start:stop] = smallest_per_row(saliency, next(counts))
         for i in range(stop - start):
             j = start + i
             if target.is_nm and j % target.m == 0:
                 group = slice(i, i + target.m)
-                saliency = block[:, group] ** 2 / d_block[group] ** 2
+                saliency = block[group].T ** 2 / d_block[group] ** 2
                 saliency[:, dead[j:j + target.m]] = 0.0
                 pruned[:, j:j + target.m] = smallest_per_row(saliency, target.m - target.n)
-            column = block[:, i]
-            error = np.where(pruned[:, j], column, 0.0) / d_block[i]
+            error = np.where(pruned[:, j], block[i], 0.0) / d_block[i]
             # OBS: removing w_j shifts the later columns of the block by -error * H_F^-1[j, F] (scaled row of U).
-            block[:, i:] -= np.outer(error, u_block[i, i:])
-            errors[:, i] = error
+            block[i:] -= np.outer(u_block[i, i:], error)
+            errors[i] = error
+        w[:, start:stop] = block.T
         # The lazy part: the block's errors reach every later column in one matrix product.
-        w[:, stop:] -= errors @ u[start:stop, stop:]
+        w[:, stop:] -= errors.T @ u[start:stop, stop:]
     keep = ~pruned
     return np.where(keep, w, 0.0).astype(w_in.dtype), keep
 
