@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 
 
-def test_there_are_five_exercise_notebooks():
+def test_there_are_six_exercise_notebooks():
     assert [p.stem for p in SOLUTIONS] == ["01_weight_pruning", "02_structured_masks", "03_activation_pruning",
-                                            "04_hardware_cost", "05_spot_the_bug"]
+                                            "04_hardware_cost", "05_spot_the_bug", "06_one_shot_pruning"]
 
 
 def test_exercises_are_exactly_what_the_builder_makes(tmp_path):

@@ -339,6 +339,60 @@ def systolic_fold_loop(m, n, k, rows, cols):
     return float(total)
 
 
+def wanda_vectorised(weights, inputs, amount=None, *, n=None, m=None):
+    w = np.asarray(weights, dtype=np.float64)
+    scores = np.abs(w) * np.linalg.norm(np.asarray(inputs).reshape(-1, w.shape[1]), axis=0)
+    if m is not None:
+        order = np.argsort(scores.reshape(-1, m), axis=1)[:, : m - n]
+        keep = np.ones((scores.size // m, m), dtype=bool)
+        np.put_along_axis(keep, order, False, axis=1)
+        return keep.reshape(w.shape)
+    k = amount if isinstance(amount, int) else round(amount * w.shape[1])
+    keep = np.ones(w.shape, dtype=bool)
+    np.put_along_axis(keep, np.argsort(scores, axis=1)[:, :k], False, axis=1)
+    return keep
+
+
+def wanda_loops(weights, inputs, amount=None, *, n=None, m=None):
+    import math
+
+    w = np.asarray(weights, dtype=np.float64)
+    x = np.asarray(inputs, dtype=np.float64).reshape(-1, w.shape[1])
+    norms = [math.sqrt(sum(v * v for v in x[:, j])) for j in range(w.shape[1])]
+    keep = [[True] * w.shape[1] for _ in range(w.shape[0])]
+    for i in range(w.shape[0]):
+        groups = [list(range(w.shape[1]))] if m is None else [list(range(g, g + m)) for g in range(0, w.shape[1], m)]
+        for group in groups:
+            k = (amount if isinstance(amount, int) else round(amount * w.shape[1])) if m is None else m - n
+            for j in sorted(group, key=lambda j: -abs(w[i, j]) * norms[j])[len(group) - k:]:
+                keep[i][j] = False
+    return keep
+
+
+def column_step_obs(weights, inputs, column, prune_rows, *, damp=0.01):
+    w = np.array(weights, dtype=np.float64)
+    x = np.asarray(inputs, dtype=np.float64)
+    h = x.T @ x
+    h += damp * np.mean(np.diag(h)) * np.eye(h.shape[0])
+    hinv = np.linalg.inv(h[column:, column:])
+    for r in np.flatnonzero(prune_rows):
+        w[r, column:] -= w[r, column] / hinv[0, 0] * hinv[0]
+        w[r, column] = 0.0
+    return w
+
+
+def column_step_cholesky(weights, inputs, column, prune_rows, *, damp=0.01):
+    w = np.array(weights, dtype=np.float64)
+    x = np.asarray(inputs, dtype=np.float64)
+    h = x.T @ x
+    h[np.diag_indices_from(h)] += damp * np.mean(np.diag(h))
+    u = np.linalg.cholesky(np.linalg.inv(h[column:, column:])).T  # row 0 = Hinv_F[0] / sqrt(Hinv_F[0, 0])
+    error = np.where(prune_rows, w[:, column], 0.0) / u[0, 0]
+    w[:, column:] -= np.outer(error, u[0])
+    w[np.asarray(prune_rows), column] = 0.0
+    return w
+
+
 ALTERNATIVES = {
     "threshold_mask": [threshold_loops, threshold_list_of_ints],
     "magnitude_mask": [magnitude_argpartition, magnitude_loop_later_ties_first, magnitude_random_ties],
@@ -355,6 +409,8 @@ ALTERNATIVES = {
     "gemm_arithmetic_intensity": [intensity_formula, intensity_numpy],
     "roofline_latency": [roofline_max, roofline_branches],
     "systolic_cycles": [systolic_ceil, systolic_fold_loop],
+    "wanda_mask": [wanda_vectorised, wanda_loops],
+    "sparsegpt_column_step": [column_step_obs, column_step_cholesky],
 }
 ALTERNATIVE_CASES = [(name, fn) for name, fns in ALTERNATIVES.items() for fn in fns]
 

@@ -19,6 +19,7 @@ from hwprune_edu.grading.exercises import (
     magnitude_mask, neuron_scores, nm_mask, remove_neurons, roofline_latency, spot_the_bug, structured_mask,
     systolic_cycles, threshold_mask, weight_pruning,
 )
+from hwprune_edu.grading.exercises import sparsegpt_column_step, wanda_mask
 
 __all__ = ["EXERCISES", "NOTEBOOKS", "exercise", "references"]
 
@@ -34,6 +35,8 @@ _COURSE = (
     systolic_cycles.EXERCISE,
     # 05_spot_the_bug
     *spot_the_bug.EXERCISES,
+    # 06_one_shot_pruning
+    wanda_mask.EXERCISE, sparsegpt_column_step.EXERCISE,
 )
 
 #: exercise id -> its record, in course order.

@@ -16,8 +16,12 @@ entry (slice, block) that comes first in row-major order is pruned first.
 from hwprune_edu.pruning.activations import SCORE_METHODS, check_layers, forward, neuron_scores, remove_neurons
 from hwprune_edu.pruning.masks import apply_mask, sparsity
 from hwprune_edu.pruning.patterns import PATTERN_KINDS, PATTERN_NAMES, Pattern, parse_pattern, prune_to
+from hwprune_edu.pruning.quantise import fake_quantise
+from hwprune_edu.pruning.reconstruction import reconstruction_error
+from hwprune_edu.pruning.sparsegpt import inverse_hessian_factor, layer_hessian, sparsegpt_column_step, sparsegpt_prune
 from hwprune_edu.pruning.structured import block_mask, nm_mask, slice_norms, structured_mask
 from hwprune_edu.pruning.unstructured import global_magnitude_masks, magnitude_mask, threshold_mask
+from hwprune_edu.pruning.wanda import input_norms, wanda_mask, wanda_scores
 
 __all__ = [
     "apply_mask",
@@ -39,4 +43,13 @@ __all__ = [
     "forward",
     "check_layers",
     "SCORE_METHODS",
+    "wanda_mask",
+    "wanda_scores",
+    "input_norms",
+    "sparsegpt_prune",
+    "sparsegpt_column_step",
+    "layer_hessian",
+    "inverse_hessian_factor",
+    "reconstruction_error",
+    "fake_quantise",
 ]

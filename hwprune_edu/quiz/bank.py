@@ -141,7 +141,7 @@ def load_bank(folder: Traversable | str | os.PathLike[str] | None = None) -> Ban
             (TypeError for a value of the wrong type, e.g. ``correct = "yes"``).
 
     >>> len(load_bank().tags)
-    14
+    24
     """
     if folder is None:
         folder = QUESTIONS_DIR

@@ -1,0 +1,232 @@
+"""One-shot LLM pruners (Wanda, SparseGPT) against straightforward loop references, plus their properties.
+
+The SparseGPT reference below never forms a Cholesky factor: at every column it
+inverts the Hessian of the columns still to come, ``inv(H[j:, j:])``, and
+applies the textbook Optimal Brain Surgeon update row by row. Agreement with it
+checks the lazy block updates and the Cholesky shortcut of the fast version.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hwprune_edu.pruning import (
+    apply_mask, layer_hessian, magnitude_mask, nm_mask, reconstruction_error, sparsegpt_prune, wanda_mask,
+    wanda_scores,
+)
+
+
+def correlated_inputs(rng, samples, features, outliers=True):
+    """Calibration activations with correlated features and a few large 'outlier' channels, as in LLMs."""
+    mixing = rng.standard_normal((features, features)) / np.sqrt(features)
+    x = rng.standard_normal((samples, features)) @ mixing + 0.3 * rng.standard_normal((samples, features))
+    if outliers:
+        x *= np.exp(rng.standard_normal(features))
+    return x
+
+
+# ---------------------------------------------------------------- loop references
+
+def wanda_loops(w, x, prune_per_row=None, n=None, m=None):
+    rows, cols = w.shape
+    norms = [np.sqrt(sum(x[s, j] ** 2 for s in range(x.shape[0]))) for j in range(cols)]
+    keep = np.ones((rows, cols), dtype=bool)
+    for i in range(rows):
+        scores = [abs(w[i, j]) * norms[j] for j in range(cols)]
+        groups = [range(cols)] if m is None else [range(g, g + m) for g in range(0, cols, m)]
+        for group in groups:
+            group = list(group)
+            k = prune_per_row if m is None else m - n
+            ordered = sorted(group, key=lambda j: (scores[j], j))
+            for j in ordered[:k]:
+                keep[i, j] = False
+    return keep
+
+
+def sparsegpt_loops(w, x, prune_per_row=None, n=None, m=None, block_size=128, damp=0.01):
+    """SparseGPT as the paper states it, one row and one column at a time, with explicit inverses."""
+    w = w.astype(np.float64).copy()
+    rows, cols = w.shape
+    h = layer_hessian(x, cols, damp=damp)
+    pruned = np.zeros((rows, cols), dtype=bool)
+    saliency_denominator = [np.linalg.inv(h[j:, j:])[0, 0] for j in range(cols)]
+    done = 0
+    for start in range(0, cols, block_size):
+        stop = min(start + block_size, cols)
+        if m is None:
+            total_after = int((2 * prune_per_row * stop + cols) // (2 * cols))
+            k = total_after - done
+            done = total_after
+            for i in range(rows):
+                saliency = [w[i, j] ** 2 / saliency_denominator[j] for j in range(start, stop)]
+                for offset in sorted(range(stop - start), key=lambda t: (saliency[t], t))[:k]:
+                    pruned[i, start + offset] = True
+        for j in range(start, stop):
+            if m is not None and j % m == 0:
+                for i in range(rows):
+                    saliency = [w[i, jj] ** 2 / saliency_denominator[jj] for jj in range(j, j + m)]
+                    for offset in sorted(range(m), key=lambda t: (saliency[t], t))[: m - n]:
+                        pruned[i, j + offset] = True
+            h_f_inv = np.linalg.inv(h[j:, j:])
+            for i in range(rows):
+                if pruned[i, j]:
+                    # OBS: delta w_F = -(w_j / [H_F^-1]_jj) * H_F^-1[j, F]
+                    w[i, j:] -= w[i, j] / h_f_inv[0, 0] * h_f_inv[0, :]
+    return np.where(pruned, 0.0, w), ~pruned
+
+
+# ---------------------------------------------------------------- against the references
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("spec", [dict(prune_per_row=5), dict(n=2, m=4), dict(n=1, m=4)])
+def test_wanda_equals_its_loop_reference(seed, spec):
+    rng = np.random.default_rng(seed)
+    w, x = rng.standard_normal((6, 12)), correlated_inputs(rng, 20, 12)
+    amount = spec.get("prune_per_row")
+    got = wanda_mask(w, x, amount, n=spec.get("n"), m=spec.get("m"))
+    assert np.array_equal(got, wanda_loops(w, x, **spec))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("block_size", [4, 5, 16, 128])
+@pytest.mark.parametrize("spec", [dict(prune_per_row=7), dict(prune_per_row=3), dict(n=2, m=4)])
+def test_sparsegpt_equals_its_loop_reference(seed, block_size, spec):
+    if "m" in spec and block_size % 4:
+        pytest.skip("N:M needs block_size a multiple of m")
+    rng = np.random.default_rng(seed)
+    w, x = rng.standard_normal((5, 16)), correlated_inputs(rng, 40, 16)
+    got_w, got_keep = sparsegpt_prune(w, x, spec.get("prune_per_row"), n=spec.get("n"), m=spec.get("m"),
+                                      block_size=block_size)
+    ref_w, ref_keep = sparsegpt_loops(w, x, block_size=block_size, **spec)
+    assert np.array_equal(got_keep, ref_keep)
+    np.testing.assert_allclose(got_w, ref_w, rtol=1e-9, atol=1e-9)
+
+
+def test_wanda_with_equal_input_norms_is_per_row_magnitude():
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((4, 8))
+    keep = wanda_mask(w, np.ones((5, 8)), 0.5)
+    for row, kept in zip(w, keep):
+        assert np.array_equal(kept, magnitude_mask(row, 0.5))
+
+
+def test_wanda_nm_equals_nm_mask_of_the_scores():
+    rng = np.random.default_rng(4)
+    w, x = rng.standard_normal((3, 8)), rng.standard_normal((9, 8))
+    assert np.array_equal(wanda_mask(w, x, n=2, m=4), nm_mask(wanda_scores(w, x), 2, 4))
+
+
+# ---------------------------------------------------------------- the ordering the literature reports
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sparsegpt_beats_wanda_beats_magnitude_on_correlated_inputs(seed):
+    rng = np.random.default_rng(seed)
+    w, x = rng.standard_normal((64, 128)), correlated_inputs(rng, 512, 128)
+    for spec, magnitude in ((dict(amount=0.5), magnitude_mask(w, 0.5)), (dict(n=2, m=4), nm_mask(w, 2, 4))):
+        sparse_w, _ = sparsegpt_prune(w, x, **spec)
+        errors = [reconstruction_error(w, sparse_w, x),
+                  reconstruction_error(w, apply_mask(w, wanda_mask(w, x, **spec)), x),
+                  reconstruction_error(w, apply_mask(w, magnitude), x)]
+        assert errors == sorted(errors), (spec, errors)
+
+
+def test_sparsegpt_update_beats_its_own_mask_without_the_update():
+    rng = np.random.default_rng(5)
+    w, x = rng.standard_normal((32, 64)), correlated_inputs(rng, 256, 64)
+    sparse_w, keep = sparsegpt_prune(w, x, 0.5)
+    assert reconstruction_error(w, sparse_w, x) < reconstruction_error(w, apply_mask(w, keep), x)
+
+
+# ---------------------------------------------------------------- properties
+
+shapes = st.tuples(st.integers(1, 6), st.sampled_from([4, 8, 12]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 2**16), data=st.data())
+def test_exact_per_row_sparsity_and_no_mutation(shape, seed, data):
+    rng = np.random.default_rng(seed)
+    rows, cols = shape
+    # Rounded values make ties common; a few always-zero inputs make dead columns.
+    w = np.round(rng.standard_normal(shape), 1)
+    x = np.round(rng.standard_normal((int(rng.integers(1, 20)), cols)), 1)
+    x[:, rng.random(cols) < 0.2] = 0.0
+    amount = data.draw(st.one_of(st.floats(0, 1), st.integers(0, cols)))
+    block_size = data.draw(st.sampled_from([1, 3, 4, 128]))
+    before_w, before_x = w.copy(), x.copy()
+    k = amount if isinstance(amount, int) else round(amount * cols)
+    keep = wanda_mask(w, x, amount)
+    sparse_w, sparse_keep = sparsegpt_prune(w, x, amount, block_size=block_size)
+    for mask in (keep, sparse_keep):
+        assert mask.dtype == bool and mask.shape == shape
+        assert (mask.sum(axis=1) == cols - k).all()
+    assert (sparse_w[~sparse_keep] == 0).all() and np.isfinite(sparse_w).all()
+    assert np.array_equal(w, before_w) and np.array_equal(x, before_x)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(1, 5), groups=st.integers(1, 4), seed=st.integers(0, 2**16), n=st.integers(0, 4))
+def test_exact_nm(rows, groups, seed, n):
+    rng = np.random.default_rng(seed)
+    w = np.round(rng.standard_normal((rows, 4 * groups)), 1).astype(np.float32)
+    x = rng.standard_normal((7, 4 * groups))
+    for keep in (wanda_mask(w, x, n=n, m=4), sparsegpt_prune(w, x, n=n, m=4, block_size=8)[1]):
+        assert (keep.reshape(rows, groups, 4).sum(axis=2) == n).all()
+    sparse_w, _ = sparsegpt_prune(w, x, n=n, m=4)
+    assert sparse_w.dtype == np.float32
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**16), scale=st.floats(1e-3, 1e3))
+def test_masks_do_not_depend_on_the_scale_of_the_inputs(seed, scale):
+    rng = np.random.default_rng(seed)
+    w, x = rng.standard_normal((4, 8)), correlated_inputs(rng, 32, 8)
+    assert np.array_equal(wanda_mask(w, x, 0.5), wanda_mask(w, x * scale, 0.5))
+    a, keep_a = sparsegpt_prune(w, x, 0.5)
+    b, keep_b = sparsegpt_prune(w, x * scale, 0.5)
+    assert np.array_equal(keep_a, keep_b)
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+def test_amount_zero_changes_nothing_and_one_prunes_all():
+    rng = np.random.default_rng(6)
+    w, x = rng.standard_normal((3, 8)), rng.standard_normal((10, 8))
+    same, keep = sparsegpt_prune(w, x, 0)
+    assert keep.all() and np.array_equal(same, w)
+    zeros, keep = sparsegpt_prune(w, x, 1.0)
+    assert not keep.any() and not zeros.any()
+    assert reconstruction_error(w, zeros, x) == 1.0 and reconstruction_error(w, w, x) == 0.0
+
+
+def test_three_d_activations_are_read_as_samples():
+    rng = np.random.default_rng(7)
+    w, x = rng.standard_normal((3, 8)), rng.standard_normal((2, 5, 8))
+    assert np.array_equal(wanda_mask(w, x, 0.5), wanda_mask(w, x.reshape(10, 8), 0.5))
+
+
+# ---------------------------------------------------------------- errors name the argument
+
+@pytest.mark.parametrize("call,error,words", [
+    (lambda w, x: wanda_mask(w, x), TypeError, "amount is required"),
+    (lambda w, x: wanda_mask(w, x, 0.5, n=2, m=4), ValueError, "either amount"),
+    (lambda w, x: wanda_mask(w, x, n=2), TypeError, "n and m go together"),
+    (lambda w, x: wanda_mask(w, x, n=5, m=4), ValueError, "n must be <= m"),
+    (lambda w, x: wanda_mask(w, x, n=2, m=3), ValueError, "multiple of m=3"),
+    (lambda w, x: wanda_mask(w, x[:, :4], 0.5), ValueError, "in_features = 8"),
+    (lambda w, x: wanda_mask(w, x[0], 0.5), ValueError, "1-D"),
+    (lambda w, x: wanda_mask(w[0], x, 0.5), ValueError, "weights must be 2-D"),
+    (lambda w, x: wanda_mask(w, x, 1.5), ValueError, "amount as a fraction"),
+    (lambda w, x: sparsegpt_prune(w, x, n=2, m=4, block_size=6), ValueError, "block_size must be a multiple"),
+    (lambda w, x: sparsegpt_prune(w, x, 0.5, block_size=0), ValueError, "block_size must be >= 1"),
+    (lambda w, x: sparsegpt_prune(w, x, 0.5, damp=-1), ValueError, "damp must be"),
+    (lambda w, x: sparsegpt_prune(w, x, 0.5, damp="a"), TypeError, "damp must be"),
+    (lambda w, x: reconstruction_error(w, w[:, :4], x), ValueError, "pruned_weights must have"),
+    (lambda w, x: reconstruction_error(w, w, 0 * x), ValueError, "all zeros"),
+])
+def test_errors_name_the_argument(call, error, words):
+    rng = np.random.default_rng(8)
+    with pytest.raises(error, match=words):
+        call(rng.standard_normal((3, 8)), rng.standard_normal((5, 8)))
