@@ -32,11 +32,14 @@ DIR  ?= workspace
 .PHONY: lab workspace test unit notebooks env exercises quiz demo grade bench clean-env
 
 # Serve the whole repository (lessons, your workspace/, solutions/ one click away) and open the start page.
-# news_url=None: no "receive Jupyter news?" pop-up over the start page.
+# LAB_SETTINGS holds JupyterLab's overrides.json: no "receive Jupyter news?" pop-up over the start page and no
+# update check (the lock pins JupyterLab); news_url=None: the server fetches no news either.
+LAB_SETTINGS := $(CURDIR)/hwprune_edu/course/jupyterlab
 lab: $(STAMP)
 	@$(VENV)/bin/hwprune-edu workspace
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
-		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb --LabApp.news_url=None $(ROOT_FLAG)
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
+		--LabApp.app_settings_dir="$(LAB_SETTINGS)" --LabApp.news_url=None $(ROOT_FLAG)
 
 # Your copies of the exercises, in the git-ignored workspace/: new ones are copied, yours are never overwritten.
 workspace: $(STAMP)
