@@ -5,6 +5,9 @@ So anyone can look at what a learner sees, without a display:
     .venv/bin/python tools/screenshot.py notebooks/00_start_here.ipynb shots/start.png --no-run
     .venv/bin/python tools/screenshot.py notebooks/00_start_here.ipynb shots/check.png --find 'check("threshold_mask"'
     .venv/bin/python tools/screenshot.py notebooks/03_hardware_simulator.ipynb shots/explorer.png --find 'sparsity_explorer()'
+    .venv/bin/python tools/screenshot.py notebooks/01_concepts.ipynb shots/quiz.png --find 'for tag, group' \
+        --js "document.querySelector('.widget-radio-box input').click(); \
+              document.querySelector('.jp-OutputArea button.mod-primary').click()"
 
 The notebook is copied into a scratch folder (same relative place, beside a copy
 of its neighbours' folder layout), so running it never writes outputs into the
@@ -103,8 +106,11 @@ IDLE = (f"(() => {{ const p = {NB_PANEL}; const k = p && p.sessionContext.sessio
 
 
 def shoot(notebook: Path, out: Path, *, run: bool = True, find: str | None = None, width: int = 1400,
-          height: int = 900, in_place: bool = False, timeout_s: float = 180, keep_scratch: bool = False) -> dict:
+          height: int = 900, in_place: bool = False, timeout_s: float = 180, keep_scratch: bool = False,
+          script: str | None = None) -> dict:
     """Open ``notebook`` in JupyterLab, run it unless ``run`` is false, scroll to ``find``, save a PNG to ``out``.
+
+    ``script`` is JavaScript run in the page before the screenshot (click an answer, move a slider).
 
     Returns a small report: the PNG's path, the cell scrolled to, and (``in_place``) whether saving the
     opened notebook through JupyterLab changed the file.
@@ -165,6 +171,9 @@ def shoot(notebook: Path, out: Path, *, run: bool = True, find: str | None = Non
                 raise ValueError(f"find must be text in one of the notebook's cells, got {find!r}")
             tools.js(f"(async () => {{ const nb = {PANEL}; nb.activeCellIndex = {index}; "
                      f"await nb.scrollToItem({index}, 'start'); }})()")
+        if script:
+            time.sleep(2)
+            tools.js(script)
         time.sleep(2)  # let widgets and images settle
         png = base64.b64decode(tools.call("Page.captureScreenshot", format="png")["data"])
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -194,13 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--find", metavar="TEXT", help="scroll to the first cell whose source contains TEXT")
     parser.add_argument("--width", type=int, default=1400, help="window width in px (default 1400)")
     parser.add_argument("--height", type=int, default=900, help="window height in px (default 900)")
+    parser.add_argument("--js", metavar="CODE", help="JavaScript to run in the page before the screenshot, e.g. "
+                        "\"document.querySelector('.widget-radio-box input').click()\"")
     parser.add_argument("--in-place", action="store_true",
                         help="open the real file (never run), save it through JupyterLab, report if the file changed")
     args = parser.parse_args(argv)
     if ROOT not in args.notebook.resolve().parents:
         parser.error(f"notebook must be inside {ROOT}, got {args.notebook}")
     report = shoot(args.notebook, args.out, run=not args.no_run, find=args.find, width=args.width,
-                   height=args.height, in_place=args.in_place)
+                   height=args.height, in_place=args.in_place, script=args.js)
     print(json.dumps(report))
     return 1 if report.get("file_changed_by_saving") else 0
 

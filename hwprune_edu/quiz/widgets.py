@@ -28,6 +28,9 @@ def _html(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
+#: Prose line spacing: ipywidgets' HTML widget otherwise spaces every line at the 28 px height of a control.
+_TEXT_STYLE = "line-height: 1.45"
+
 #: The labels :meth:`Question.check` starts its feedback lines with, shown in bold.
 _LABELS = ("Correct:", "Not quite:", "Why not:", "The answer is", "Why:")
 
@@ -48,7 +51,7 @@ def _feedback_html(verdict: Feedback) -> str:
         label = next((lab for lab in _LABELS if line.startswith(lab)), "")
         text = f"<b>{_html(label)}</b>{_html(line[len(label):])}" if label else _html(line)
         lines.append(f"<div style='color: {colour}'>{text}</div>" if i == 0 else f"<div>{text}</div>")
-    return (f"<div style='border-left: 3px solid {colour}; padding: 2px 0 2px 8px; margin: 4px 0'>"
+    return (f"<div style='{_TEXT_STYLE}; border-left: 3px solid {colour}; padding: 2px 0 2px 8px; margin: 4px 0'>"
             + "".join(lines) + "</div>")
 
 
@@ -76,16 +79,17 @@ class QuestionCard:
         # because long radio labels are cut off in some front ends.
         options = "".join(f"<li><b>{question.letter(i)})</b> {_html(c.text)}</li>" for i, c in enumerate(question.choices))
         self.prompt = widgets.HTML(
-            f"{head}{_html(question.question)}<ul style='list-style: none; padding-left: 1em'>{options}</ul>"
+            f"<div style='{_TEXT_STYLE}'>{head}{_html(question.question)}"
+            f"<ul style='list-style: none; padding-left: 1em'>{options}</ul></div>"
         )
         self.choices = widgets.RadioButtons(
             options=[(question.letter(i), i) for i in range(len(question.choices))],
             value=None,
             description="Answer:",
         )
-        # Under the options, lined up with them (past the "Answer:" label), not floating beside the list.
+        # Under the options (JupyterLab puts the "Answer:" label above them), not floating beside the list.
         self.button = widgets.Button(description="Check", button_style="primary",
-                                     layout=widgets.Layout(margin="2px 0 0 var(--jp-widgets-inline-label-width, 80px)"))
+                                     layout=widgets.Layout(margin="4px 0 4px 4px"))
         self.feedback = widgets.HTML("")
         self.button.on_click(self.check)
         self.widget = widgets.VBox([self.prompt, self.choices, self.button, self.feedback])
