@@ -118,10 +118,14 @@ def shoot(notebook: Path, out: Path, *, run: bool = True, find: str | None = Non
     notebook = notebook.resolve()
     scratch = Path(tempfile.mkdtemp(prefix="hwprune-shot-"))
     procs = []
+    made_checkpoints = False
     try:
         if in_place:
             root, target = ROOT, notebook
             run = False
+            # JupyterLab makes a checkpoint folder beside a notebook it opens: remove ours afterwards.
+            checkpoints = notebook.parent / ".ipynb_checkpoints"
+            made_checkpoints = not checkpoints.exists()
         else:
             root = scratch / "course"
             target = root / notebook.relative_to(ROOT)
@@ -166,7 +170,11 @@ def shoot(notebook: Path, out: Path, *, run: bool = True, find: str | None = Non
             tools.wait_for(IDLE, timeout_s, "every cell to finish")
         index = -1
         if find is not None:
-            index = tools.js(f"{PANEL}.widgets.findIndex(c => c.model.sharedModel.getSource().includes({json.dumps(find)}))")
+            # A code cell first (its output is usually what is wanted), else any cell.
+            index = tools.js(f"(() => {{ const cells = {PANEL}.widgets; const has = c => "
+                             f"c.model.sharedModel.getSource().includes({json.dumps(find)}); "
+                             "const i = cells.findIndex(c => c.model.type === 'code' && has(c)); "
+                             "return i >= 0 ? i : cells.findIndex(has); })()")
             if index < 0:
                 raise ValueError(f"find must be text in one of the notebook's cells, got {find!r}")
             tools.js(f"(async () => {{ const nb = {PANEL}; nb.activeCellIndex = {index}; "
@@ -191,6 +199,8 @@ def shoot(notebook: Path, out: Path, *, run: bool = True, find: str | None = Non
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if in_place and made_checkpoints:
+            shutil.rmtree(checkpoints, ignore_errors=True)
         if keep_scratch is False:
             shutil.rmtree(scratch, ignore_errors=True)
 
