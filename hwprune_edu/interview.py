@@ -1,6 +1,6 @@
 """The blog's two interview answers, corrected, with the blog's signatures.
 
-The seed post (``shared/seed``) answers "write weight pruning" and "write
+The seed post (``seed/hardware_aware_pruning_blog.en.md``, translated) answers "write weight pruning" and "write
 activation pruning" with code that looks plausible and is wrong. These are the
 answers an interviewer hopes for: same call shape, correct semantics.
 

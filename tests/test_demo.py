@@ -40,3 +40,14 @@ def test_demo_help_names_its_options(argv, capsys):
     text = capsys.readouterr().out
     for option in ("--out", "--quick", "--budget", "--no-measure", "--threads"):
         assert option in text
+
+
+def test_a_bad_out_path_fails_at_once_with_one_line(tmp_path, capsys):
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("")
+    for out in (not_a_folder, not_a_folder / "pictures"):
+        assert main(["demo", "--quick", "--no-progress", "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "", "nothing runs before the check"
+        assert captured.err.count("\n") == 1 and captured.err.startswith("hwprune-edu demo: --out must be a folder")
+        assert "is a file" in captured.err

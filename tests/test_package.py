@@ -88,3 +88,32 @@ def test_make_lab_opens_the_start_page_from_the_repository_root():
     assert "default_url=/lab/tree/notebooks/00_start_here.ipynb" in command
     assert f'root_dir="{ROOT}"' in command
     assert ("--allow-root" in command) == (os.getuid() == 0)
+
+
+def test_every_notebook_stores_the_kernelspec_jupyterlab_writes():
+    """Opening a lesson must not change a tracked file: JupyterLab rewrites a kernelspec that differs from the kernel's."""
+    import json
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    expected = {"display_name": spec.display_name, "language": spec.language, "name": "python3"}
+    for path in sorted(ROOT.glob("*/*.ipynb")):
+        if path.parts[-2] in ("notebooks", "solutions", "exercises"):
+            assert json.loads(path.read_text())["metadata"]["kernelspec"] == expected, path.name
+
+
+def test_readme_commands_run_as_written():
+    """Every command line in the README is a make target or a path into .venv, never a bare `hwprune-edu`."""
+    readme = (ROOT / "README.md").read_text()
+    # The instructor's section is for people who run the package their own way (and is kept by its own owners).
+    start = readme.find("## The instructor's path")
+    if start >= 0:
+        end = readme.find("\n## ", start + 1)
+        readme = readme[:start] + (readme[end:] if end >= 0 else "")
+    bare = re.findall(r"(?<![/\w-])hwprune-edu (?:quiz|demo|grade|execute|workspace|build-exercises)\b", readme)
+    assert not bare, f"README has commands that need an activated .venv: {bare}"
+    makefile = (ROOT / "Makefile").read_text()
+    for target in sorted(set(re.findall(r"`make (\w[\w-]*)", readme))):
+        assert re.search(rf"^{re.escape(target)}:", makefile, flags=re.MULTILINE), f"README names `make {target}`"
+    assert "source .venv/bin/activate" in readme, "one line on activating .venv"

@@ -398,3 +398,24 @@ def test_show_quiz_falls_back_to_text_without_ipywidgets(monkeypatch, capsys):
 def test_show_quiz_widgets_mode_displays_the_quiz(capsys):
     show_quiz([get_question("apoz-after-relu")], mode="widgets")  # outside a kernel display() prints repr
     assert "QuizWidget(1 questions)" in capsys.readouterr().out
+
+
+def test_a_titled_quiz_keeps_its_title_in_the_text_fallback():
+    """Quizzes shown one after another stay apart where only text/plain renders."""
+    quiz = quiz_widget(questions("blog-bugs"), title="The blog's bugs")
+    text = quiz._repr_mimebundle_()["text/plain"]
+    assert text.startswith("The blog's bugs\n===============\n\nQ1. ")
+    assert "Answer key" not in text
+    with pytest.raises(TypeError, match="title"):
+        format_quiz(questions("blog-bugs"), title=3)
+
+
+def test_wrong_answer_feedback_colours_only_the_verdict():
+    card = quiz_widget([get_question("removal-flatten")]).cards[0]
+    card.choices.value = 0
+    assert card.check().correct is False
+    html_text = card.feedback.value
+    assert html_text.count("color: #b00") == 1, "only the verdict line is red"
+    assert "<b>Why not:</b>" in html_text and "<b>Why:</b>" in html_text
+    card.choices.value = card.question.answer
+    assert card.check().correct and card.feedback.value.count("color: green") == 1

@@ -205,3 +205,12 @@ def test_explorer_rejects_bad_starting_values():
         sparsity_explorer(batch=3)
     with pytest.raises(ValueError, match="sparsity must be"):
         sparsity_explorer(sparsity=1.5)
+
+
+def test_explorer_text_form_reads_as_an_invitation_not_a_widget_dump(capsys):
+    from hwprune_edu.viz.explorer import EXPLORER_TEXT
+
+    demo = sparsity_explorer()
+    capsys.readouterr()
+    assert repr(demo) == EXPLORER_TEXT
+    assert demo._repr_mimebundle_()["text/plain"] == EXPLORER_TEXT

@@ -22,6 +22,7 @@ from hwprune_edu import __version__
 #: subcommand name -> (module that registers it, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "info": ("hwprune_edu.course.cli", "show the version and which optional parts are installed"),
+    "workspace": ("hwprune_edu.course.workspace", "copy the exercises into your workspace/ (never overwrites your work)"),
     "execute": ("hwprune_edu.course.notebooks", "run notebooks top to bottom and save their outputs in place"),
     "quiz": ("hwprune_edu.quiz.drill", "interview drill: multiple-choice questions in the terminal"),
     "demo": ("hwprune_edu.course.demo", "train, prune three ways, simulate, measure; print the table, save the plots"),

@@ -20,12 +20,13 @@ Run ``hwprune-edu demo`` (about a minute) or ``hwprune-edu demo --quick``
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_demo", "save_figures", "register", "DEFAULT_OUT"]
+__all__ = ["run_demo", "save_figures", "check_out_dir", "register", "DEFAULT_OUT"]
 
 #: Where the demo writes its pictures unless told otherwise.
 DEFAULT_OUT = "demo-output"
@@ -71,6 +72,36 @@ def save_figures(comparison: Any, out_dir: str | Path) -> list[Path]:
     return written
 
 
+def check_out_dir(out_dir: str | Path) -> Path:
+    """Check that ``out_dir`` can take the pictures (it, or the nearest folder above it, is a writable folder).
+
+    Called before the demo trains anything, so a bad ``--out`` costs a second, not a minute.
+    Creates nothing: :func:`save_figures` makes the folder at the end.
+
+    Returns:
+        ``out_dir`` as a ``Path``.
+
+    Raises:
+        ValueError: ``out_dir``, or a part of its path, is a file, or the folder it would go in is not writable.
+
+    >>> import tempfile, os
+    >>> check_out_dir(os.path.join(tempfile.mkdtemp(), "new", "pictures")).name
+    'pictures'
+    >>> check_out_dir(os.path.join(__file__, "pictures"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: out_dir must be a folder for the pictures, got '...pictures', but '...demo.py' is a file
+    """
+    out = Path(out_dir)
+    existing = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise ValueError(f"out_dir must be a folder for the pictures, got {str(out)!r}, but {str(existing)!r} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"out_dir must be a folder you can write to, got {str(out)!r}, "
+                         f"and {str(existing)!r} is not writable")
+    return out
+
+
 def _save(fig: Any, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     return path
@@ -95,6 +126,7 @@ def run_demo(*, out_dir: str | Path = DEFAULT_OUT, quick: bool = False, budget: 
     """
     from hwprune_edu.studies.comparison import RunSettings, compare_methods
 
+    check_out_dir(out_dir)
     stream = sys.stdout if stream is None else stream
     setting = "quick setting (reduced epochs and fine-tuning: accuracies are lower)" if quick else "full setting"
     print(f"hwprune-edu demo: digits, dense vs unstructured vs uniform channel vs hardware-aware, {setting}",
@@ -143,6 +175,11 @@ def _run(args: argparse.Namespace) -> int:
 
     # Headless: never try to open a window (a terminal demo may run over ssh or in CI).
     matplotlib.use("Agg")
+    try:
+        check_out_dir(args.out)
+    except ValueError as err:
+        print(f"hwprune-edu demo: {str(err).replace('out_dir', '--out', 1)}", file=sys.stderr)
+        return 2
     try:
         run_demo(out_dir=args.out, quick=args.quick, budget=args.budget, measure=not args.no_measure,
                  num_threads=args.threads, seed=args.seed, progress=not args.no_progress)

@@ -62,14 +62,16 @@ def format_feedback(question: Question, chosen: int) -> str:
     return _wrap(question.check(chosen).message)
 
 
-def format_quiz(questions: Sequence[Question], *, answers: bool = True) -> str:
-    """A printable quiz: every question, then (optionally) an answer key with explanations.
+def format_quiz(questions: Sequence[Question], *, answers: bool = True, title: str | None = None) -> str:
+    """A printable quiz: its title, every question, then (optionally) an answer key with explanations.
 
-    The key comes after all questions so a reader can try them first.
+    The key comes after all questions so a reader can try them first. The title
+    is underlined, so quizzes printed one after another stay apart.
 
     Args:
         questions: the questions, in the order to print them.
         answers: append the answer key.
+        title: a heading for the quiz (its topic), or ``None``.
 
     Returns:
         Multi-line text.
@@ -78,11 +80,16 @@ def format_quiz(questions: Sequence[Question], *, answers: bool = True) -> str:
     >>> text = format_quiz([get_question("apoz-after-relu")])
     >>> text.count("Q1."), "Answer key" in text
     (2, True)
+    >>> print(format_quiz([get_question("apoz-after-relu")], answers=False, title="APoZ").splitlines()[:3])
+    ['APoZ', '====', '']
     """
     questions = list(questions)
     if not all(isinstance(q, Question) for q in questions):
         raise TypeError("questions must be a sequence of Question objects (see hwprune_edu.quiz.questions())")
-    parts = [format_question(q, number=i) for i, q in enumerate(questions, start=1)]
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {type(title).__name__}")
+    parts = [f"{title}\n{'=' * len(title)}"] if title else []
+    parts += [format_question(q, number=i) for i, q in enumerate(questions, start=1)]
     if answers and questions:
         parts.append("-" * 30 + " Answer key " + "-" * 30)
         for i, q in enumerate(questions, start=1):

@@ -28,6 +28,33 @@ def _html(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
+#: Prose line spacing: ipywidgets' HTML widget otherwise spaces every line at the 28 px height of a control.
+_TEXT_STYLE = "line-height: 1.45"
+
+#: The labels :meth:`Question.check` starts its feedback lines with, shown in bold.
+_LABELS = ("Correct:", "Not quite:", "Why not:", "The answer is", "Why:")
+
+
+def _feedback_html(verdict: Feedback) -> str:
+    """The feedback as HTML: only the verdict line in colour, the explanation in the page's own text colour.
+
+    A whole paragraph in red reads as an error message; the reasons are for reading.
+
+    >>> from hwprune_edu.quiz import get_question
+    >>> html_text = _feedback_html(get_question("removal-flatten").check(0))
+    >>> html_text.count("color: #b00"), "<b>Why not:</b>" in html_text
+    (1, True)
+    """
+    colour = "green" if verdict.correct else "#b00"
+    lines = []
+    for i, line in enumerate(verdict.message.split("\n")):
+        label = next((lab for lab in _LABELS if line.startswith(lab)), "")
+        text = f"<b>{_html(label)}</b>{_html(line[len(label):])}" if label else _html(line)
+        lines.append(f"<div style='color: {colour}'>{text}</div>" if i == 0 else f"<div>{text}</div>")
+    return (f"<div style='{_TEXT_STYLE}; border-left: 3px solid {colour}; padding: 2px 0 2px 8px; margin: 4px 0'>"
+            + "".join(lines) + "</div>")
+
+
 class QuestionCard:
     """The widgets for one question; ``widget`` is the box to display.
 
@@ -52,17 +79,20 @@ class QuestionCard:
         # because long radio labels are cut off in some front ends.
         options = "".join(f"<li><b>{question.letter(i)})</b> {_html(c.text)}</li>" for i, c in enumerate(question.choices))
         self.prompt = widgets.HTML(
-            f"{head}{_html(question.question)}<ul style='list-style: none; padding-left: 1em'>{options}</ul>"
+            f"<div style='{_TEXT_STYLE}'>{head}{_html(question.question)}"
+            f"<ul style='list-style: none; padding-left: 1em'>{options}</ul></div>"
         )
         self.choices = widgets.RadioButtons(
             options=[(question.letter(i), i) for i in range(len(question.choices))],
             value=None,
             description="Answer:",
         )
-        self.button = widgets.Button(description="Check", button_style="primary")
+        # Under the options (JupyterLab puts the "Answer:" label above them), not floating beside the list.
+        self.button = widgets.Button(description="Check", button_style="primary",
+                                     layout=widgets.Layout(margin="4px 0 4px 4px"))
         self.feedback = widgets.HTML("")
         self.button.on_click(self.check)
-        self.widget = widgets.VBox([self.prompt, widgets.HBox([self.choices, self.button]), self.feedback])
+        self.widget = widgets.VBox([self.prompt, self.choices, self.button, self.feedback])
 
     def check(self, _button: Any = None) -> Feedback | None:
         """Judge the selected option and show the feedback; ``None`` if nothing is selected."""
@@ -70,8 +100,7 @@ class QuestionCard:
             self.feedback.value = "<i>Pick an answer first.</i>"
             return None
         verdict = self.question.check(self.choices.value)
-        colour = "green" if verdict.correct else "#b00"
-        self.feedback.value = f"<div style='color: {colour}'>{_html(verdict.message)}</div>"
+        self.feedback.value = _feedback_html(verdict)
         if self.first_try is None:
             self.first_try = verdict.correct
             if self._on_first_try is not None:
@@ -90,6 +119,7 @@ class QuizWidget:
         import ipywidgets as widgets
 
         self.questions = list(questions)
+        self.title = title
         if not self.questions or not all(isinstance(q, Question) for q in self.questions):
             raise TypeError("questions must be a non-empty sequence of Question objects (see hwprune_edu.quiz.questions())")
         self.cards = [QuestionCard(q, number=i, on_first_try=self._update_score)
@@ -116,7 +146,7 @@ class QuizWidget:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = format_quiz(self.questions, answers=False)
+        bundle["text/plain"] = format_quiz(self.questions, answers=False, title=self.title)
         return bundle
 
 
@@ -168,4 +198,4 @@ def show_quiz(questions: Sequence[Question], *, title: str | None = None, mode: 
         else:
             display(quiz)
             return
-    print((title + "\n\n" if title else "") + format_quiz(questions, answers=True))
+    print(format_quiz(questions, answers=True, title=title))

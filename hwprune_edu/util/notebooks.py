@@ -11,6 +11,7 @@ environment in :data:`DETERMINISTIC_ENV`, so stored outputs repeat. The
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,20 +37,31 @@ def execute_notebook(path: str | os.PathLike, *, timeout_s: float = 300, save: b
         The executed ``nbformat.NotebookNode``.
     """
     import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
     path = Path(path)
+    kernel_name = kernel_name or "python3"
     notebook = nbformat.read(path, as_version=4)
     for key, value in DETERMINISTIC_ENV.items():
         os.environ.setdefault(key, value)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout_s,
-        kernel_name=kernel_name or "python3",
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-    )
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="hwprune-kernel-") as sockets:
+        # Local Unix sockets instead of TCP on loopback: nothing else on the machine can connect,
+        # and ipykernel has no reason to warn about unencrypted TCP. Windows has no IPC transport.
+        config = Config()
+        if os.name == "posix":
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = os.path.join(sockets, "kernel")
+        client = NotebookClient(
+            notebook,
+            config=config,
+            timeout=timeout_s,
+            kernel_name=kernel_name,
+            allow_errors=allow_errors,
+            resources={"metadata": {"path": str(path.parent.resolve())}},
+        )
+        client.execute()
     if save:
         # Widget state is ~0.6 MB of new random ids on every run: it would bloat every
         # diff. (Dropped here, not with store_widget_state=False, which makes nbclient
@@ -57,5 +69,9 @@ def execute_notebook(path: str | os.PathLike, *, timeout_s: float = 300, save: b
         notebook.metadata.pop("widgets", None)
         for cell in notebook.cells:  # run timestamps: noise in every diff
             cell.metadata.pop("execution", None)
+        # What JupyterLab writes on opening the notebook with this kernel, so opening a lesson changes no file.
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+        notebook.metadata["kernelspec"] = {"display_name": spec.display_name, "language": spec.language,
+                                           "name": kernel_name}
         nbformat.write(notebook, path)
     return notebook

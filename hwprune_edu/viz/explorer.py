@@ -259,4 +259,22 @@ def sparsity_explorer(*, sparsity: float = 0.5, pattern: str = "unstructured", p
         return explore(round(sparsity, 4), pattern, platform, batch=batch, in_features=in_features,
                        out_features=out_features, seed=seed, show=True)
 
-    return widgets.interactive(show, **controls)
+    return _explorer_class()(show, **controls)
+
+
+#: What a notebook viewer shows for the explorer where its widgets cannot render (before the cell has run).
+#: Under 110 characters: ipywidgets cuts a longer text form short.
+EXPLORER_TEXT = "Sparsity explorer: run this cell for its sparsity, pattern, platform and batch controls."
+
+
+@functools.cache
+def _explorer_class() -> type:
+    """``ipywidgets.interactive`` with a readable text form (ipywidgets is imported only when an explorer is built)."""
+    import ipywidgets as widgets
+
+    class SparsityExplorer(widgets.interactive):
+        # The default repr lists every control's state: "interactive(children=(FloatSlider(...".
+        def __repr__(self) -> str:
+            return EXPLORER_TEXT
+
+    return SparsityExplorer

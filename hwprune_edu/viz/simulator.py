@@ -25,7 +25,7 @@ from hwprune_edu.hardware import PROFILES, conv2d, describe_pattern, get_profile
 from hwprune_edu.hardware.report import SimulationReport
 from hwprune_edu.hardware.workload import Layer
 from hwprune_edu.pruning.patterns import parse_pattern, prune_to
-from hwprune_edu.util.tables import Table, format_si
+from hwprune_edu.util.tables import Table, format_si, html_table
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 from hwprune_edu.viz.style import BOUND_COLOURS
 
@@ -195,7 +195,10 @@ def latency_breakdown(report, *, ax=None):
     ax.set_xlabel("latency (us)")
     ax.set_title(f"{report.hardware.name}: {report.latency_s * 1e6:.1f} us in total")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in BOUND_COLOURS.values()]
-    ax.legend(handles, [f"{k}-bound" if k != "overhead" else "overhead" for k in BOUND_COLOURS], fontsize="small")
+    # The legend gets a strip of its own right of the longest bar, so it never covers one.
+    ax.set_xlim(0, 1.5 * float(np.max(roof_us + overhead_us, initial=0.0)) or 1.0)
+    ax.legend(handles, [f"{k}-bound" if k != "overhead" else "overhead" for k in BOUND_COLOURS], fontsize="small",
+              loc="center right")
     return ax
 
 
@@ -276,7 +279,21 @@ def profile_table(profiles: Sequence | None = None) -> Table:
         ])
     headers = ["platform", "dataflow", "peak", "weight bandwidth", "ridge FLOP/B", "bits w/a", "overhead/layer",
                "channel multiple", "weight memory", "sparse kernels", "source: peak", "source: bandwidth"]
-    return Table(headers, rows)
+    return _ProfileTable(headers, rows)
+
+
+class _ProfileTable(Table):
+    """Prints as one table; in Jupyter the two source columns go in a second table, so both fit a 1400 px window.
+
+    (Twelve columns, two of them sentences, are wider than a notebook beside JupyterLab's file browser.)
+    """
+
+    def _repr_html_(self) -> str:
+        n = len(self.headers) - 2
+        numbers = html_table(self.headers[:n], [row[:n] for row in self.rows])
+        sources = html_table(["platform", *self.headers[n:]], [(row[0], *row[n:]) for row in self.rows],
+                             title="Where the peak and the bandwidth come from")
+        return f"<div>{numbers}<br>{sources}</div>"
 
 
 @dataclass(frozen=True)
