@@ -477,3 +477,79 @@ def test_a_crash_of_the_buggy_version_counts_as_exposed():
     verdict = judge(None, {"weights": np.array([0.5, 0.5, 1.0]), "amount": 1})
     assert verdict.passed and "crashes" in verdict.message
     assert not judge(None, {"weights": np.array([0.1, 0.5, 1.0]), "amount": 1}).passed
+
+
+# ---------------------------------------------------------------- check keeps every promise
+
+class _Escape(BaseException):
+    """A learner's own BaseException."""
+
+
+class _BadKey:
+    def __str__(self):
+        raise RuntimeError("no str for you")
+
+    __repr__ = __str__
+
+
+HARDWARE = ("gemm_macs", "gemm_bytes", "gemm_arithmetic_intensity", "roofline_latency", "systolic_cycles")
+
+
+@pytest.mark.parametrize("name", HARDWARE)
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), 10**400, "power"])
+def test_check_never_raises_on_odd_numbers(name, value):
+    def fn(*args, **kwargs):
+        if value == "power":
+            return args[0] ** args[1] * args[2] if len(args) > 2 else 10**400
+        return value
+
+    report = check(name, fn)
+    assert not report.passed and report.cases
+    shown = str(report)
+    assert "could not judge" not in shown, shown
+
+
+@pytest.mark.parametrize("returned", [lambda: (_ for _ in ()).throw(_Escape()), lambda: {_BadKey(): 1},
+                                      lambda: {"weights": [np.ones((2, 2)), [1.0, [2.0]]], "biases": [1]}])
+def test_check_never_raises_on_odd_exceptions_or_values(returned):
+    for name in ("weight_pruning", "magnitude_mask"):
+        report = check(name, lambda *args, **kwargs: returned())
+        assert not report.passed and report.cases
+
+
+def test_an_exception_whose_message_raises_is_reported():
+    class Weird(Exception):
+        def __str__(self):
+            raise ValueError("nope")
+
+    def fn(weights, threshold):
+        raise Weird()
+
+    report = check("threshold_mask", fn)
+    assert "Weird" in report.cases[0].message
+
+
+@pytest.mark.parametrize("timeout_s,error", [(0, ValueError), (-1, ValueError), (float("nan"), ValueError),
+                                             (float("inf"), ValueError), ("2", TypeError), (True, TypeError)])
+def test_check_validates_timeout_s(timeout_s, error):
+    with pytest.raises(error, match="timeout_s"):
+        check("threshold_mask", lambda weights, threshold: weights > threshold, timeout_s=timeout_s)
+
+
+@pytest.mark.parametrize("seed,error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError), (None, TypeError)])
+def test_check_validates_seed(seed, error):
+    with pytest.raises(error, match="seed"):
+        check("threshold_mask", lambda weights, threshold: weights > threshold, seed=seed)
+
+
+def test_a_float32_intensity_passes_and_a_near_miss_shows_enough_digits():
+    def intensity32(m, n, k, *, bytes_per_element=4):
+        macs, moved = np.float32(m * n * k), np.float32(bytes_per_element * (m * k + k * n + m * n))
+        return np.float32(2) * macs / moved
+
+    assert check("gemm_arithmetic_intensity", intensity32).passed
+    off = check("gemm_arithmetic_intensity", lambda m, n, k, *, bytes_per_element=4:
+                2 * m * n * k / (bytes_per_element * (m * k + k * n + m * n)) * (1 + 1e-5))
+    message = next(c.message for c in off.cases if not c.passed)
+    expected, got = message.split("expected ")[1].split(", got ")
+    assert expected.split()[0] != got.split()[0], message

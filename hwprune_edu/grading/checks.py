@@ -25,8 +25,12 @@ threshold_mask: not implemented yet: replace `raise NotImplementedError()` with 
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 from typing import Any, Callable
+
+import numpy as np
 
 from hwprune_edu.grading.cases import CaseSpec
 from hwprune_edu.grading.exercise import Attempt
@@ -34,6 +38,7 @@ from hwprune_edu.grading.registry import NOTEBOOKS, exercise, references
 from hwprune_edu.grading.report import NOT_IMPLEMENTED, Case, Report, Summary
 from hwprune_edu.grading.sandbox import run_cases
 from hwprune_edu.grading.transport import decode, dumps, encode, loads
+from hwprune_edu.util.validation import check_int, describe
 
 __all__ = ["check", "summary", "judge_outcomes", "make_exercise_cases", "DEFAULT_TIMEOUT_S"]
 
@@ -87,8 +92,13 @@ def judge_outcomes(name: str, cases: list[CaseSpec], outcomes: list[dict], *, ti
             report.cases.append(Case(case.name, False, error["message"], status="skipped"))
             continue
         if status == "timeout":
-            report.cases.append(Case(case.name, False, f"still running after {timeout_s:g} s (an infinite loop?); "
-                                     "the remaining cases were skipped", input=case.show(), status="timeout",
+            elapsed = outcome.get("elapsed_s")
+            overran = isinstance(elapsed, (int, float)) and elapsed > 1.5 * timeout_s + 0.5
+            # A long C call (one huge NumPy operation) cannot be interrupted: say how long it really took.
+            what = (f"took {elapsed:.1f} s, over the {timeout_s:g} s limit (one long NumPy or C call cannot be "
+                    "stopped until it returns)" if overran else f"still running after {timeout_s:g} s (an infinite loop?)")
+            report.cases.append(Case(case.name, False, f"{what}; the remaining cases were skipped",
+                                     input=case.show(), status="timeout",
                                      hint="Check that every loop ends: the loop variable must change, and a while "
                                           "condition must become false."))
             continue
@@ -129,21 +139,30 @@ def _library_function(fn: Any) -> bool:
 def check(name: str, fn: Callable, *, seed: int = 0, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
     """Run the learner's ``fn`` on every case of exercise ``name``; return (and remember) the report.
 
-    Never raises because of ``fn``: exceptions, wrong types, ``None``, wrong
-    shapes, timeouts and mutated inputs all become failing cases. Under
+    Never raises because of ``fn``: exceptions (any ``BaseException`` but a
+    ``KeyboardInterrupt``, which stops the check as the user asked), wrong
+    types, ``None``, NaN, huge numbers, wrong shapes, timeouts and mutated
+    inputs all become failing cases. Raises ``ValueError``/``TypeError`` for a
+    bad ``name``, ``seed`` or ``timeout_s``. Under
     nbgrader's autograder (``NBGRADER_EXECUTION`` set) a failing check
     raises ``AssertionError`` after displaying, so the graded cell loses its points.
 
     Args:
         name: an exercise id (see :data:`~hwprune_edu.grading.registry.EXERCISES`).
         fn: the learner's function, with the reference's signature.
-        seed: picks the hidden cases.
-        timeout_s: seconds each call may take.
+        seed: picks the hidden cases (an int >= 0).
+        timeout_s: seconds each call may take (a finite number > 0).
 
     Returns:
         A :class:`Report` (shows as a table in Jupyter, as text in a terminal).
     """
     checked = exercise(name)
+    seed = check_int(seed, name="seed", minimum=0)
+    if isinstance(timeout_s, (bool, np.bool_)) or not isinstance(timeout_s, numbers.Real):
+        raise TypeError(f"timeout_s must be a number of seconds > 0, got {describe(timeout_s)}")
+    if not 0 < float(timeout_s) < math.inf:  # NaN fails too
+        raise ValueError(f"timeout_s must be a finite number of seconds > 0, got {timeout_s!r}")
+    timeout_s = float(timeout_s)
     if os.environ.get(GRADING_ENV):
         # Inside `hwprune-edu grade`: the grader calls the functions itself, with cases this kernel never sees.
         return Report(name, problem="left to the course grader, which calls your function after the notebook ran")

@@ -94,7 +94,11 @@ def encode(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value if type(value) in (bool, str) or value is None else str(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return value if type(value) is int else int(value)
+        value = int(value)
+        if value.bit_length() > 1000:  # ~300 digits: no answer is that large, and JSON cannot carry 10**5000
+            digits = int(value.bit_length() * math.log10(2)) + 1
+            return {"__opaque__": "int", "repr": f"an integer with about {digits} digits"}
+        return value
     if isinstance(value, float):
         return value if math.isfinite(value) else {"__float__": repr(float(value))}
     if isinstance(value, np.ndarray):
