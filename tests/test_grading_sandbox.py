@@ -213,3 +213,13 @@ def test_summary_lists_every_exercise_of_a_notebook():
     assert isinstance(summary(), Summary)
     with pytest.raises(ValueError):
         summary("99_nothing")
+
+
+def test_report_cells_are_left_aligned_whatever_the_notebook_css():
+    import re
+
+    report = check("magnitude_mask", lambda weights, amount: np.ones(np.shape(weights), dtype=bool))
+    cells = re.findall(r"<t[dh][^>]*>", report._repr_html_())
+    assert cells and all("text-align:left" in c for c in cells)
+    cells = re.findall(r"<t[dh][^>]*>", summary("01_weight_pruning")._repr_html_())
+    assert cells and all("text-align:left" in c for c in cells)

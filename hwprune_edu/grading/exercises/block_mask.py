@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from hwprune_edu import pruning
-from hwprune_edu.grading.cases import CaseSpec, case, distinct, tied
+from hwprune_edu.grading.cases import CaseSpec, case, distinct, rounding_fraction, tied
 from hwprune_edu.grading.common_mistakes import (
-    DROPPED, FLATTENED, INVERTED, MUTATED, PRUNED_LARGEST, RETURNED_WEIGHTS, RETURNS_NONE, SIGNATURE,
+    DROPPED, FLATTENED, INVERTED, MUTATED, PRUNED_LARGEST, RETURNED_WEIGHTS, RETURNS_NONE, SIGNATURE, rounding,
 )
 from hwprune_edu.grading.exercise import Attempt, Exercise, Mistake, naive_mistake, same_output
 from hwprune_edu.grading.judging import Fail, amount_text, as_mask, judged, ordered, passes, sum_rtol
@@ -38,6 +38,8 @@ def cases(rng: np.random.Generator) -> list[CaseSpec]:
         case("ties", kw=kw, weights=tied(rng, (4, 6)), amount=2, block=(2, 2)),
         case("4x4 blocks", kw=kw, weights=distinct(rng, (8, 8), 0.01), amount=0.75, block=(4, 4)),
         case("1x1 blocks", kw=kw, weights=distinct(rng, (2, 3)), amount=2, block=(1, 1)),
+        # 12 tiles of 2x2: a fraction whose tile count is not whole tells round from floor.
+        case("round, not floor", kw=kw, weights=distinct(rng, (6, 8)), amount=rounding_fraction(rng, 12), block=(2, 2)),
     ]
 
 
@@ -104,6 +106,17 @@ def matrix_only_block_mask(weights, amount, *, block=(4, 4)):
     return _tiles_to_mask(keep.reshape(sums.shape), br, bc, weights.shape)
 
 
+def floor_block_mask(weights, amount, *, block=(4, 4)):
+    w = np.asarray(weights)
+    n_tiles = w.size // (block[0] * block[1])
+    return pruning.block_mask(w, int(amount * n_tiles) if isinstance(amount, float) else amount, block=block)
+
+
+def _n_tiles(a: Attempt) -> int:
+    shape, (br, bc) = np.shape(a.arguments["weights"]), a.arguments["block"]
+    return (shape[0] // br) * (int(np.prod(shape[1:])) // bc)
+
+
 def inverted_block_mask(weights, amount, *, block=(4, 4)):
     return ~pruning.block_mask(weights, amount, block=block)
 
@@ -157,8 +170,25 @@ CONV_NOT_GEMM = Mistake(
     lambda a: a.status == "error" and np.ndim(a.arguments["weights"]) > 2, naive=matrix_only_block_mask)
 
 
+FLOOR = rounding(_n_tiles, judge, floor_block_mask, "tiles")
+
+
+@naive_mistake("l2_tiles", "scored tiles by L2, not L1",
+               hint="Tiles are ranked by their L1 norm here, the sum of |w| over the tile; the square root of the sum "
+                    "of squares (L2) orders some tiles differently.")
+def l2_block_mask(weights, amount, *, block=(4, 4)):
+    w = np.asarray(weights)
+    br, bc = block
+    matrix = w.reshape(w.shape[0], -1)
+    rows, cols = matrix.shape
+    l2 = np.sqrt((matrix**2).reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3)))
+    keep = np.ones(l2.size, dtype=bool)
+    keep[np.argsort(l2.ravel(), kind="stable")[: resolve_amount(amount, l2.size)]] = False
+    return _tiles_to_mask(keep.reshape(l2.shape), br, bc, w.shape)
+
+
 MISTAKES = (
-    MUTATED, SIGNATURE, RETURNS_NONE, reshaped_block_mask, SWAPPED_BLOCK, TILES_PRUNED_LARGEST, AMOUNT_OF_ENTRIES,
+    MUTATED, SIGNATURE, RETURNS_NONE, reshaped_block_mask, SWAPPED_BLOCK, TILES_PRUNED_LARGEST, AMOUNT_OF_ENTRIES, FLOOR, l2_block_mask,
     CONV_NOT_GEMM, DROPPED, RETURNED_WEIGHTS, FLATTENED, INVERTED.made_by(inverted_block_mask),
 )
 
