@@ -228,3 +228,19 @@ def test_solution_notebooks_pass_the_grader_with_its_own_hidden_cases(tmp_path, 
                                           ("--case-timeout", "-1"), ("--memory-mb", "10")])
 def test_bad_options_are_a_usage_error(tmp_path, option, value):
     assert main(["grade", str(tmp_path), option, value]) == 2
+
+
+def test_nbgrader_submitted_layout_gives_a_gradebook_row_per_student(tmp_path):
+    good = "def threshold_mask(w, t):\n    return abs(w) > t\ncheck('threshold_mask', threshold_mask)"
+    stub = "def threshold_mask(w, t):\n    raise NotImplementedError()\ncheck('threshold_mask', threshold_mask)"
+    for student, body in (("ada", good), ("bob", stub)):
+        folder = tmp_path / "submitted" / student / "ps1"
+        folder.mkdir(parents=True)
+        _write(folder / "ps1.ipynb", "from hwprune_edu.grading import check", body)
+    out, book = tmp_path / "g.csv", tmp_path / "book.csv"
+    assert main(["grade", str(tmp_path / "submitted"), "--csv", str(out), "--gradebook", str(book)]) == 1
+    with open(out) as handle:
+        rows = {r["student"]: r for r in csv.DictReader(handle)}
+    assert rows["ada"]["assignment"] == "ps1" and rows["ada"]["passed"] == "yes" and rows["bob"]["passed"] == "no"
+    with open(book) as handle:
+        assert list(csv.reader(handle)) == [["student", "ps1", "total"], ["ada", "1.00", "1.00"], ["bob", "0.00", "0.00"]]

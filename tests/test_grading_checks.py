@@ -406,11 +406,32 @@ def test_unknown_exercise_is_a_clear_error():
         check("magnitude_masks", lambda w, a: w)
 
 
-def test_nbgrader_mode_raises_on_failure(monkeypatch):
+def test_under_nbgrader_a_check_ends_in_its_score_and_uses_the_instructors_seed(monkeypatch):
+    from IPython.lib.pretty import pretty
+
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    with pytest.raises(AssertionError, match="threshold_mask"):
-        check("threshold_mask", lambda weights, threshold: weights)
-    assert check("threshold_mask", threshold_loops).passed
+    wrong = check("threshold_mask", lambda weights, threshold: np.abs(weights) >= threshold)
+    assert 0 < wrong.score < 1 and float(pretty(wrong)) == wrong.score
+    assert "<table" in wrong._repr_html_()
+    assert float(pretty(check("threshold_mask", threshold_loops))) == 1.0
+    before = check("magnitude_mask", lambda weights, amount: weights).cases
+    monkeypatch.setenv("HWPRUNE_EDU_GRADING_SEED", "424242")
+    graded = check("magnitude_mask", lambda weights, amount: weights).cases
+    assert [c.name for c in graded] == [c.name for c in before]
+    assert all(g.input == b.input for g, b in zip(graded, before) if b.name.startswith("public"))
+    hidden = [(g.input, b.input) for g, b in zip(graded, before) if b.name.startswith("hidden") and "random" in b.name]
+    assert hidden and all(g != b for g, b in hidden)
+
+
+def test_stderr_of_the_learners_function_is_captured(capsys):
+    import sys
+
+    def noisy(weights, threshold):
+        print("debugging", file=sys.stderr)
+        return np.abs(weights) > threshold
+
+    assert check("threshold_mask", noisy).passed
+    assert "debugging" not in capsys.readouterr().err
 
 
 def test_a_changed_signature_is_recognised():

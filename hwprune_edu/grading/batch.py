@@ -54,7 +54,7 @@ from hwprune_edu.grading.registry import EXERCISES, NOTEBOOKS
 from hwprune_edu.grading.report import Report
 
 __all__ = ["grade_notebooks", "grade_notebook", "expected_exercises", "read_submission", "NotebookResult",
-           "register", "scorecard", "write_csv", "printable", "new_seed"]
+           "register", "scorecard", "write_csv", "write_gradebook", "student_and_assignment", "printable", "new_seed"]
 
 #: A notebook file larger than this is not read (no course notebook comes near it).
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -164,7 +164,7 @@ def grade_notebooks(paths: Sequence[str | os.PathLike], *, jobs: int = 1, timeou
     """Grade submissions, ``jobs`` at a time; one :class:`NotebookResult` per notebook, in order.
 
     Args:
-        paths: ``.ipynb`` files (directories are searched for ``*.ipynb``).
+        paths: ``.ipynb`` files, or folders searched for them at any depth (nbgrader's ``submitted/``).
         jobs: notebooks run in parallel, each in its own confined process.
         timeout_s: limit per notebook cell (an interrupted cell is a warning).
         case_timeout_s: limit per call of a learner's function.
@@ -175,7 +175,10 @@ def grade_notebooks(paths: Sequence[str | os.PathLike], *, jobs: int = 1, timeou
     """
     files = []
     for path in map(Path, paths):
-        files.extend(sorted(path.glob("*.ipynb")) if path.is_dir() else [path])
+        # Folders are searched all the way down, so nbgrader's submitted/<student>/<assignment>/ works as it is.
+        found = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts) if path.is_dir() \
+            else [path]
+        files.extend(found)
     settings = Settings(cell_timeout_s=float(timeout_s), case_timeout_s=float(case_timeout_s),
                         notebook_timeout_s=float(notebook_timeout_s), memory_mb=int(memory_mb),
                         seed=new_seed() if seed is None else int(seed),
@@ -233,7 +236,38 @@ def scorecard(results: Sequence[NotebookResult], *, seed: int | None = None) -> 
     return "\n".join(lines)
 
 
-CSV_COLUMNS = ["notebook", "exercise", "status", "passed", "score", "cases_passed", "cases_total", "mistakes", "message",
+def student_and_assignment(path: str) -> tuple[str, str]:
+    """``(student, assignment)`` of a notebook in nbgrader's ``submitted/<student>/<assignment>/`` layout, else blanks.
+
+    >>> student_and_assignment("course/submitted/ada/01_weight_pruning/01_weight_pruning.ipynb")
+    ('ada', '01_weight_pruning')
+    """
+    parts = Path(path).parts
+    if "submitted" in parts[:-1]:
+        i = len(parts) - 1 - parts[::-1].index("submitted")
+        if len(parts) - i >= 4:  # submitted / student / assignment / notebook
+            return parts[i + 1], parts[i + 2]
+    return "", ""
+
+
+def write_gradebook(results: Sequence[NotebookResult], path: str | os.PathLike) -> None:
+    """One row per student: the score of each assignment (mean over its notebooks) and the total (nbgrader layout)."""
+    scores: dict[str, dict[str, list[float]]] = {}
+    for result in results:
+        student, assignment = student_and_assignment(result.path)
+        student = student or Path(result.path).stem
+        scores.setdefault(student, {}).setdefault(assignment or Path(result.path).stem, []).append(result.score)
+    assignments = sorted({a for per in scores.values() for a in per})
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", *assignments, "total"])
+        for student in sorted(scores):
+            row = [sum(scores[student][a]) / len(scores[student][a]) if a in scores[student] else 0.0
+                   for a in assignments]
+            writer.writerow([printable(student), *(f"{x:.2f}" for x in row), f"{sum(row):.2f}"])
+
+
+CSV_COLUMNS = ["student", "assignment", "notebook", "exercise", "status", "passed", "score", "cases_passed", "cases_total", "mistakes", "message",
                "warnings", "seed"]
 
 
@@ -245,13 +279,14 @@ def write_csv(results: Sequence[NotebookResult], path: str | os.PathLike) -> Non
         for result in results:
             warnings = printable("; ".join(result.warnings))
             seed = "" if result.seed is None else result.seed
+            who = [printable(x) for x in student_and_assignment(result.path)]
             if not result.reports:
-                writer.writerow([printable(result.path), "", result.status, "no", "0.00", 0, 0, "",
+                writer.writerow([*who, printable(result.path), "", result.status, "no", "0.00", 0, 0, "",
                                  printable(result.message), warnings, seed])
             for name, report in result.reports.items():
                 ok = result.status == "ok"
                 writer.writerow([
-                    printable(result.path), name, report.status if ok else result.status,
+                    *who, printable(result.path), name, report.status if ok else result.status,
                     "yes" if report.passed and ok else "no", f"{report.score if ok else 0.0:.2f}",
                     sum(c.passed for c in report.cases), len(report.cases), ";".join(sorted(report.mistakes)),
                     printable(_first_failure(report) if ok else result.message or _first_failure(report)),
@@ -275,6 +310,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"address space of one notebook's process (default {DEFAULT_MEMORY_MB})")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the hidden cases (default: a fresh random one, printed)")
+    parser.add_argument("--gradebook", metavar="FILE",
+                        help="write one row per student (nbgrader's submitted/<student>/<assignment>/ layout)")
     parser.add_argument("--require-confinement", action="store_true",
                         help="refuse to grade (exit 2) when bubblewrap cannot confine the notebooks")
     parser.set_defaults(func=_run)
@@ -312,12 +349,13 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     print(scorecard(results, seed=seed))
     print(f"graded {len(results)} notebook(s) in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    if args.csv:
-        try:
-            write_csv(results, args.csv)
-        except OSError as error:
-            print(f"grade: cannot write {args.csv}: {error}", file=sys.stderr)
-            return 2
+    for option, writer in ((args.csv, write_csv), (args.gradebook, write_gradebook)):
+        if option:
+            try:
+                writer(results, option)
+            except OSError as error:
+                print(f"grade: cannot write {option}: {error}", file=sys.stderr)
+                return 2
     if any(r.status == "grader error" for r in results):
         return 2
     return 0 if all(r.passed for r in results) else 1

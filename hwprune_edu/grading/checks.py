@@ -40,10 +40,14 @@ from hwprune_edu.grading.sandbox import run_cases
 from hwprune_edu.grading.transport import decode, dumps, encode, loads
 from hwprune_edu.util.validation import check_int, describe
 
-__all__ = ["check", "summary", "judge_outcomes", "make_exercise_cases", "DEFAULT_TIMEOUT_S"]
+__all__ = ["check", "summary", "judge_outcomes", "make_exercise_cases", "DEFAULT_TIMEOUT_S", "GRADING_ENV",
+           "NBGRADER_SEED_ENV"]
 
 #: Set in a notebook's environment while ``hwprune-edu grade`` runs it (see ``grading.confine``).
 GRADING_ENV = "HWPRUNE_EDU_GRADING"
+
+#: The instructor's seed for the hidden cases under nbgrader's autograder (set where ``nbgrader autograde`` runs).
+NBGRADER_SEED_ENV = "HWPRUNE_EDU_GRADING_SEED"
 
 #: Seconds one call of the learner's function may take before it counts as an infinite loop.
 DEFAULT_TIMEOUT_S = 2.0
@@ -132,6 +136,13 @@ def _judge_case(graded: Any, case: CaseSpec, outcome: dict, status: Any, error: 
                 mistake=mistake.id if mistake else "", status="fail" if status == "ok" else "error")
 
 
+def _instructor_seed() -> int:
+    text = os.environ.get(NBGRADER_SEED_ENV, "")
+    if not text.strip().isdigit():
+        raise ValueError(f"{NBGRADER_SEED_ENV} must be a whole number >= 0 (the hidden cases' seed), got {text!r}")
+    return int(text)
+
+
 def _library_function(fn: Any) -> bool:
     return any(fn is reference for reference in references())
 
@@ -139,13 +150,17 @@ def _library_function(fn: Any) -> bool:
 def check(name: str, fn: Callable, *, seed: int = 0, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
     """Run the learner's ``fn`` on every case of exercise ``name``; return (and remember) the report.
 
+    Under nbgrader's autograder (``NBGRADER_EXECUTION`` set) the hidden cases
+    come from the instructor's seed in ``HWPRUNE_EDU_GRADING_SEED`` (never
+    the public seed 0), and the report's plain text is its score (the
+    fraction of cases passed), so nbgrader gives partial credit; its HTML
+    stays the table, for the feedback.
+
     Never raises because of ``fn``: exceptions (any ``BaseException`` but a
     ``KeyboardInterrupt``, which stops the check as the user asked), wrong
     types, ``None``, NaN, huge numbers, wrong shapes, timeouts and mutated
     inputs all become failing cases. Raises ``ValueError``/``TypeError`` for a
-    bad ``name``, ``seed`` or ``timeout_s``. Under
-    nbgrader's autograder (``NBGRADER_EXECUTION`` set) a failing check
-    raises ``AssertionError`` after displaying, so the graded cell loses its points.
+    bad ``name``, ``seed`` or ``timeout_s``.
 
     Args:
         name: an exercise id (see :data:`~hwprune_edu.grading.registry.EXERCISES`).
@@ -163,6 +178,8 @@ def check(name: str, fn: Callable, *, seed: int = 0, timeout_s: float = DEFAULT_
     if not 0 < float(timeout_s) < math.inf:  # NaN fails too
         raise ValueError(f"timeout_s must be a finite number of seconds > 0, got {timeout_s!r}")
     timeout_s = float(timeout_s)
+    if os.environ.get("NBGRADER_EXECUTION") and os.environ.get(NBGRADER_SEED_ENV) and seed == 0:
+        seed = _instructor_seed()
     if os.environ.get(GRADING_ENV):
         # Inside `hwprune-edu grade`: the grader calls the functions itself, with cases this kernel never sees.
         return Report(name, problem="left to the course grader, which calls your function after the notebook ran")
@@ -179,14 +196,6 @@ def check(name: str, fn: Callable, *, seed: int = 0, timeout_s: float = DEFAULT_
         outcomes = loads(dumps(outcomes))
         report = judge_outcomes(name, cases, outcomes, timeout_s=timeout_s)
     _SESSION[name] = report
-    if os.environ.get("NBGRADER_EXECUTION") and not report.passed:
-        try:
-            from IPython.display import display
-
-            display(report)
-        except ImportError:
-            print(report)
-        raise AssertionError(report.headline())
     return report
 
 

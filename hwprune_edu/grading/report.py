@@ -21,6 +21,7 @@ magnitude_mask: 1/2 cases passed (score 0.50)
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -167,7 +168,8 @@ class Report:
         return f"<Report {self.exercise}: {self.status}, score {self.score:.2f}>"
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's plain-text display
-        printer.text(str(self))
+        # nbgrader's autograder reads a graded cell's plain-text result as its partial credit (0..1).
+        printer.text(repr(self.score) if os.environ.get("NBGRADER_EXECUTION") else str(self))
 
     def _repr_html_(self) -> str:
         esc = html.escape

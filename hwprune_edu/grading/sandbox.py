@@ -211,7 +211,8 @@ def call_safely(
     start = time.perf_counter()
 
     def call() -> Any:
-        with contextlib.redirect_stdout(printed), warnings.catch_warnings():
+        # stderr too: under nbgrader a graded cell that wrote to stderr loses its points.
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return snapshot(fn(*args, **kwargs))
 
