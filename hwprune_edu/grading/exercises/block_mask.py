@@ -76,6 +76,13 @@ def _tiles_to_mask(keep_tiles: np.ndarray, br: int, bc: int, shape: tuple) -> np
     return np.repeat(np.repeat(keep_tiles, br, axis=0), bc, axis=1).reshape(shape)
 
 
+def _prune_lowest_tiles(scores: np.ndarray, amount, block: tuple, shape: tuple) -> np.ndarray:
+    """The mask pruning the tiles with the lowest ``scores`` (one per tile), as the naive versions score them."""
+    keep = np.ones(scores.size, dtype=bool)
+    keep[np.argsort(scores.ravel(), kind="stable")[: resolve_amount(amount, scores.size)]] = False
+    return _tiles_to_mask(keep.reshape(scores.shape), block[0], block[1], shape)
+
+
 def swapped_block_mask(weights, amount, *, block=(4, 4)):
     return pruning.block_mask(weights, amount, block=(block[1], block[0]))
 
@@ -86,9 +93,7 @@ def largest_block_mask(weights, amount, *, block=(4, 4)):
     matrix = np.abs(w).reshape(w.shape[0], -1)
     rows, cols = matrix.shape
     sums = matrix.reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3))
-    keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(-sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
-    return _tiles_to_mask(keep.reshape(sums.shape), br, bc, w.shape)
+    return _prune_lowest_tiles(-sums, amount, block, w.shape)
 
 
 def entries_block_mask(weights, amount, *, block=(4, 4)):
@@ -101,9 +106,7 @@ def matrix_only_block_mask(weights, amount, *, block=(4, 4)):
     rows, cols = weights.shape
     br, bc = block
     sums = np.abs(weights).reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3))
-    keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
-    return _tiles_to_mask(keep.reshape(sums.shape), br, bc, weights.shape)
+    return _prune_lowest_tiles(sums, amount, block, weights.shape)
 
 
 def floor_block_mask(weights, amount, *, block=(4, 4)):
@@ -132,14 +135,10 @@ def _block_valid(a: Attempt, block: tuple) -> bool:
                hint="reshape(rows // br, cols // bc, br, bc) does not cut tiles: it mixes entries of different tiles. Use "
                     "reshape(rows // br, br, cols // bc, bc) and sum over axes (1, 3); tile (i, j) is then [i, :, j, :].")
 def reshaped_block_mask(weights, amount, *, block=(4, 4)):
-    w = np.asarray(weights)
-    br, bc = block
-    matrix = np.abs(w).reshape(w.shape[0], -1)
-    rows, cols = matrix.shape
+    w, (br, bc) = np.asarray(weights), block
+    rows, cols = (matrix := np.abs(w).reshape(w.shape[0], -1)).shape
     sums = matrix.reshape(rows // br, cols // bc, br, bc).sum(axis=(2, 3))  # mixes entries of different tiles
-    keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
-    return _tiles_to_mask(keep.reshape(sums.shape), br, bc, w.shape)
+    return _prune_lowest_tiles(sums, amount, block, w.shape)
 
 
 SWAPPED_BLOCK = Mistake(
@@ -177,14 +176,10 @@ FLOOR = rounding(_n_tiles, judge, floor_block_mask, "tiles")
                hint="Tiles are ranked by their L1 norm here, the sum of |w| over the tile; the square root of the sum "
                     "of squares (L2) orders some tiles differently.")
 def l2_block_mask(weights, amount, *, block=(4, 4)):
-    w = np.asarray(weights)
-    br, bc = block
-    matrix = w.reshape(w.shape[0], -1)
-    rows, cols = matrix.shape
+    w, (br, bc) = np.asarray(weights), block
+    rows, cols = (matrix := w.reshape(w.shape[0], -1)).shape
     l2 = np.sqrt((matrix**2).reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3)))
-    keep = np.ones(l2.size, dtype=bool)
-    keep[np.argsort(l2.ravel(), kind="stable")[: resolve_amount(amount, l2.size)]] = False
-    return _tiles_to_mask(keep.reshape(l2.shape), br, bc, w.shape)
+    return _prune_lowest_tiles(l2, amount, block, w.shape)
 
 
 MISTAKES = (
