@@ -244,3 +244,16 @@ def test_nbgrader_submitted_layout_gives_a_gradebook_row_per_student(tmp_path):
     assert rows["ada"]["assignment"] == "ps1" and rows["ada"]["passed"] == "yes" and rows["bob"]["passed"] == "no"
     with open(book) as handle:
         assert list(csv.reader(handle)) == [["student", "ps1", "total"], ["ada", "1.00", "1.00"], ["bob", "0.00", "0.00"]]
+
+
+def test_a_sandbox_that_cannot_start_is_the_graders_failure(tmp_path, monkeypatch):
+    from hwprune_edu.grading import confine
+
+    path = _write(tmp_path / "a.ipynb", "from hwprune_edu.grading import check",
+                  "def threshold_mask(w, t):\n    return abs(w) > t\ncheck('threshold_mask', threshold_mask)")
+    real = confine.command
+    monkeypatch.setattr(confine, "command", lambda *a, **k: (["/bin/false"], real(*a, **k)[1]))
+    out = tmp_path / "g.csv"
+    assert main(["grade", str(path), "--csv", str(out)]) == 2
+    with open(out) as handle:
+        assert next(csv.DictReader(handle))["status"] == "grader error"

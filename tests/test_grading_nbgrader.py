@@ -40,7 +40,9 @@ pytestmark = pytest.mark.skipif(PYTHON is None, reason="nbgrader 0.9.6 is not in
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HWPRUNE_EDU_GRADING_SEED": "271828"}
+    # nbgrader runs its own tools (alembic) from PATH: the interpreter's bin folder goes first.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HWPRUNE_EDU_GRADING_SEED": "271828",
+           "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("NBGRADER_EXECUTION", None)
     run = subprocess.run([PYTHON, "-m", "nbgrader", *args, "--force"], cwd=course, capture_output=True, text=True,
                          env=env, timeout=600)

@@ -3,8 +3,9 @@
 One batch grades them all together with two honest classmates (copies of the
 solution notebooks 01 and 04) and a few notebooks whose JSON itself is odd.
 Where bubblewrap works the batch is confined, as in CI; elsewhere the attacks
-that would really damage this checkout are left out and the grader warns
-that confinement is off.
+that only confinement stops (writing into this checkout, killing the grader,
+reading the grader's own files) are left out and the grader warns that
+confinement is off.
 """
 
 from __future__ import annotations
@@ -139,8 +140,8 @@ def test_an_answer_table_for_a_known_seed_knows_only_the_cases_that_never_change
     assert float(row["score"]) <= known / len(cases) + 1e-9
 
 
-@pytest.mark.parametrize("attack", ["wrap_def", "wrap_partial", "wrap_lambda", "wrap_clone", "wrap_importlib",
-                                    "wrap_getsource", "wrap_readfile"])
+@pytest.mark.parametrize("attack", [a for a in ["wrap_def", "wrap_partial", "wrap_lambda", "wrap_clone",
+                                                 "wrap_importlib", "wrap_getsource", "wrap_readfile"] if a in attacks()])
 def test_wrapping_the_reference_is_named_as_the_reason(batch, attack):
     row = batch["rows"][(attack, "magnitude_mask")]
     assert row["score"] == "0.00" and "library" in row["message"], row

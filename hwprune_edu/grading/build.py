@@ -178,7 +178,9 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         for path in written:
             print(f"wrote {path}")
-        print(f"next: cd {args.nbgrader} && nbgrader generate_assignment {written[0].parent.name}")
+        name = written[0].parent.name
+        print(f"next: cd {args.nbgrader} && nbgrader generate_assignment {name} "
+              f"--CourseDirectory.db_assignments=\"[{{'name': '{name}'}}]\"")
         return 0
     try:
         written = build_exercises(args.solutions, args.out)

@@ -254,7 +254,11 @@ def grade_submission(submission: Submission, cases: dict[str, list[CaseSpec]], s
         for exercise, expression in submission.expected.items():
             result.reports[exercise] = _grade_exercise(runner, exercise, expression, cases[exercise], settings)
     except _Stopped as stop:
-        if phase != "grading":
+        if phase == "start":  # no learner code has run yet: the sandbox itself is broken
+            result.status = "grader error"
+            result.message = f"the grader could not start the notebook's process ({stop.message})"
+            result.reports = {e: Report(e, problem="not graded (grader error)") for e in submission.expected}
+        elif phase != "grading":
             result.status, result.message = stop.status, stop.message
             result.reports = {e: Report(e, problem=f"no credit: {stop.message}") for e in submission.expected}
         else:

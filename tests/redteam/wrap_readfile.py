@@ -1,4 +1,5 @@
 # Reading the library's .py file (from every place it might be) and exec'ing it.
+# needs: confinement (without it the grader's own files are in reach)
 import glob, os, sys
 from hwprune_edu.grading import check
 import hwprune_edu
