@@ -97,7 +97,7 @@ def judge_outcomes(name: str, cases: list[CaseSpec], outcomes: list[dict], *, ti
             continue
         if status == "timeout":
             elapsed = outcome.get("elapsed_s")
-            overran = isinstance(elapsed, (int, float)) and elapsed > 1.5 * timeout_s + 0.5
+            overran = isinstance(elapsed, (int, float)) and elapsed > 1.5 * timeout_s + 0.2
             # A long C call (one huge NumPy operation) cannot be interrupted: say how long it really took.
             what = (f"took {elapsed:.1f} s, over the {timeout_s:g} s limit (one long NumPy or C call cannot be "
                     "stopped until it returns)" if overran else f"still running after {timeout_s:g} s (an infinite loop?)")
