@@ -169,8 +169,10 @@ def _clean_outcome(reply: dict) -> dict:
     error = {"type": _text(error.get("type"), 80) or "Error", "message": _text(error.get("message"), 400),
              "line": _text(error.get("line"), 200), "lineno": None}
     mutated = reply.get("mutated")
+    elapsed = reply.get("elapsed_s")
     return {"status": status, "output": reply.get("output") if status == "ok" else None, "error": error,
-            "mutated": _text(mutated) or None if mutated is not None else None, "printed": _text(reply.get("printed"))}
+            "mutated": (_text(mutated) or None) if mutated is not None else None, "printed": _text(reply.get("printed")),
+            "elapsed_s": float(elapsed) if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) else 0.0}
 
 
 def _skipped(reason: str) -> dict:
