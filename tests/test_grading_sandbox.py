@@ -213,3 +213,25 @@ def test_summary_lists_every_exercise_of_a_notebook():
     assert isinstance(summary(), Summary)
     with pytest.raises(ValueError):
         summary("99_nothing")
+
+
+def test_report_cells_are_left_aligned_whatever_the_notebook_css():
+    import re
+
+    report = check("magnitude_mask", lambda weights, amount: np.ones(np.shape(weights), dtype=bool))
+    cells = re.findall(r"<t[dh][^>]*>", report._repr_html_())
+    assert cells and all("text-align:left" in c for c in cells)
+    cells = re.findall(r"<t[dh][^>]*>", summary("01_weight_pruning")._repr_html_())
+    assert cells and all("text-align:left" in c for c in cells)
+
+
+def test_a_c_call_that_overran_its_limit_is_reported_honestly():
+    big = np.ones((2500, 2500))
+
+    def slow(weights, threshold):
+        big @ big  # one long C call (~30 GFLOP): no Python signal handler runs until it returns
+        return np.abs(weights) > threshold
+
+    report = check("threshold_mask", slow, timeout_s=0.1)
+    message = report.cases[0].message
+    assert report.cases[0].status == "timeout" and "over the 0.1 s limit" in message and "cannot be stopped" in message

@@ -18,7 +18,11 @@ Modules, one idea each:
 * :mod:`~hwprune_edu.grading.pictures`: mask pictures for the exercises;
 * :mod:`~hwprune_edu.grading.simulator_check`: exercise 4's numbers next to the simulator's;
 * :mod:`~hwprune_edu.grading.build` and :mod:`~hwprune_edu.grading.batch`: the
-  ``build-exercises`` and ``grade`` commands.
+  ``build-exercises`` and ``grade`` commands; ``grade`` runs each submission in
+  a confined process (:mod:`~hwprune_edu.grading.confine`: bubblewrap, limits,
+  a view of the package without the references) driven by
+  :mod:`~hwprune_edu.grading.drive` through :mod:`~hwprune_edu.grading.runner`
+  (the script inside the sandbox).
 
 >>> from hwprune_edu.grading import check
 >>> check("magnitude_mask", lambda weights, amount: weights != weights).passed

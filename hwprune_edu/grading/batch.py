@@ -1,25 +1,34 @@
-"""``hwprune-edu grade PATH... [--csv FILE] [--jobs N] [--timeout S]``: grade a folder of submissions.
+"""``hwprune-edu grade PATH...``: grade a folder of submissions, confined, with cases nobody has seen.
 
 Nothing a submission stored or defines is trusted:
 
-1. the grader (this process) reads each notebook's source only to learn which
-   exercises it attempts (its metadata, its file name, its ``check("id", fn)``
-   calls) and draws the cases itself, with its own seed;
-2. the notebook runs top to bottom in a **fresh kernel** with its stored
-   outputs stripped; one extra cell then loads the grader's sandbox and
-   transport code *from source into fresh modules* (so a notebook that
-   patched ``hwprune_edu`` changes nothing), calls the learner's functions on
-   the grader's cases, and writes their raw outputs, as plain data, to a file;
-3. the grader judges those outputs here, with the real references.
+1. the grader reads every notebook once, up front (a notebook that later
+   rewrites a classmate's file changes nothing), and learns which exercises
+   it attempts from its metadata, its file name and its ``check("id", fn)``
+   calls;
+2. it draws the hidden cases itself, from a **fresh random seed per batch**
+   (printed on the scorecard and in the CSV; ``--seed`` reproduces a batch);
+3. each notebook runs in its own confined process (bubblewrap where it works,
+   resource limits always; see :mod:`~hwprune_edu.grading.confine`) that sees
+   a copy of the package without the references of the exercises graded;
+4. its cells run one by one: a cell that raises or is interrupted is a
+   warning in the row, and grading goes on with what the notebook defined;
+5. the learner's functions are then called one case at a time: the inputs
+   reach the notebook only when its function is called, never the seed, the
+   other cases or the expected outputs; the grader judges each output here,
+   against the real references (:mod:`~hwprune_edu.grading.drive`).
 
-So redefining ``check`` or ``Report``, or monkeypatching the library, gains
-nothing. A notebook whose cell raises, loops past the cell timeout, or kills
-its kernel gets no credit, and the batch goes on. The exit status is 0 only
-when every notebook passes every exercise it is expected to contain.
+The batch always ends with a scorecard and, with ``--csv``, a CSV with a row
+for every notebook. Exit status: 0 every notebook passed everything, 1 some
+did not, 2 the grader itself could not run (or could not judge some
+submission). Text a submission controls is printed with its control
+characters escaped.
 
 >>> expected_exercises({"metadata": {"hwprune_edu": {"exercise_notebook": "02_structured_masks"}}, "cells": []},
 ...                    "anything.ipynb")
 {'structured_mask': 'structured_mask', 'nm_mask': 'nm_mask', 'block_mask': 'block_mask'}
+>>> printable("red\\x1b[31m text\\n")
+'red\\\\x1b[31m text\\\\n'
 """
 
 from __future__ import annotations
@@ -29,110 +38,78 @@ import ast
 import csv
 import json
 import os
+import secrets
+import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from multiprocessing import get_context
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
 
-from hwprune_edu.grading import sandbox, transport
-from hwprune_edu.grading.checks import DEFAULT_TIMEOUT_S, judge_outcomes, make_exercise_cases
-from hwprune_edu.grading.registry import EXERCISES, NOTEBOOKS, references
+from hwprune_edu.grading import confine
+from hwprune_edu.grading.checks import DEFAULT_TIMEOUT_S, make_exercise_cases
+from hwprune_edu.grading.drive import NotebookResult, Settings, Submission, grade_submission
+from hwprune_edu.grading.registry import EXERCISES, NOTEBOOKS
 from hwprune_edu.grading.report import Report
 
-__all__ = ["grade_notebooks", "grade_notebook", "expected_exercises", "NotebookResult", "register", "DEFAULT_SEED"]
+__all__ = ["grade_notebooks", "grade_notebook", "expected_exercises", "read_submission", "NotebookResult",
+           "register", "scorecard", "write_csv", "write_gradebook", "student_and_assignment", "printable", "new_seed"]
 
-#: The grader's hidden cases differ from the ones learners see in their notebooks (seed 0).
-DEFAULT_SEED = 1729
+#: A notebook file larger than this is not read (no course notebook comes near it).
+MAX_NOTEBOOK_BYTES = 20 << 20
+DEFAULT_CELL_TIMEOUT_S = 60.0
+DEFAULT_NOTEBOOK_TIMEOUT_S = 300.0
+#: Address space of one submission's process: the course's notebooks need well under 1 GiB.
+DEFAULT_MEMORY_MB = 2048
 
-# Runs inside the learner's kernel as the last cell. It imports nothing from
-# hwprune_edu: the sandbox and transport sources are exec'd into new modules.
-_KERNEL_CELL = '''
-def __hwprune_grade(spec_path):
-    import json as _json, sys as _sys, types as _types
-    with open(spec_path) as handle:
-        spec = _json.load(handle)
-    runtime = {}
-    for name, path in spec["runtime"].items():
-        module = _types.ModuleType("_hwprune_grader_" + name)
-        module.__file__ = path
-        _sys.modules[module.__name__] = module
-        with open(path) as handle:
-            exec(compile(handle.read(), path, "exec"), module.__dict__)
-        runtime[name] = module
-    transport, sandbox = runtime["transport"], runtime["sandbox"]
-    namespace = get_ipython().user_ns
-    results = {}
-    for exercise, item in spec["exercises"].items():
-        try:
-            fn = eval(item["expression"], namespace)
-        except Exception as error:
-            results[exercise] = {"status": "missing", "message": type(error).__name__ + ": " + str(error)}
+
+def new_seed() -> int:
+    """A fresh, unpredictable seed for a batch's hidden cases."""
+    return secrets.randbelow(2**31)
+
+
+def printable(text: Any, limit: int = 2000) -> str:
+    """``text`` with every control or invisible character escaped (``\\x1b`` stays visible as text), cut at ``limit``."""
+    text = str(text)
+    text = text if len(text) <= limit else text[:limit] + " ..."
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _code_cells(notebook: Any) -> list[tuple[int, str]]:
+    """(index, source) of every code cell; a cell without a usable source counts as empty."""
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    found = []
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        if not callable(fn):
-            results[exercise] = {"status": "missing", "message": item["expression"] + " is not a function"}
-            continue
-        cases = [(transport.decode(a), transport.decode(k)) for a, k in item["cases"]]
-        outcomes = sandbox.run_cases(fn, cases, timeout_s=spec["timeout_s"], snapshot=transport.encode,
-                                     arg_names=item["arg_names"])
-        results[exercise] = {"status": "ran", "outcomes": outcomes,
-                             "module": str(getattr(fn, "__module__", "")), "name": str(getattr(fn, "__name__", ""))}
-    with open(spec["out"], "w") as handle:
-        _json.dump(results, handle)
-__hwprune_grade(__SPEC_PATH__)
-del __hwprune_grade
-'''
-
-
-@dataclass
-class NotebookResult:
-    """One submission: how its run went and one report per expected exercise."""
-
-    path: str
-    status: str = "ok"
-    message: str = ""
-    reports: dict[str, Report] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        """Ran clean, attempted at least one exercise, and passed all of them."""
-        return self.status == "ok" and bool(self.reports) and all(r.passed for r in self.reports.values())
-
-    @property
-    def score(self) -> float:
-        """Mean score over the expected exercises (0 when the notebook earned no credit)."""
-        if self.status != "ok" or not self.reports:
-            return 0.0
-        return sum(r.score for r in self.reports.values()) / len(self.reports)
-
-
-def _code_cells(notebook: Any) -> list[str]:
-    sources = []
-    for cell in notebook["cells"]:
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        # IPython magics and shell escapes are not Python; blank them so the rest parses.
-        sources.append("\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")))
-    return sources
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        found.append((index, source if isinstance(source, str) else ""))
+    return found
 
 
 def _check_calls(notebook: Any) -> dict[str, str]:
     """``check("id", expr)`` calls in the notebook's code: exercise id -> expression text."""
     found: dict[str, str] = {}
-    for source in _code_cells(notebook):
+    for _, source in _code_cells(notebook):
+        # IPython magics and shell escapes are not Python; blank them so the rest parses.
+        source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
         try:
             tree = ast.parse(source)
-        except SyntaxError:
+            nodes = list(ast.walk(tree))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting overflows the parser
             continue
-        for node in ast.walk(tree):
+        for node in nodes:
             if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check"
                     and len(node.args) >= 2 and isinstance(node.args[0], ast.Constant)
-                    and node.args[0].value in EXERCISES):
-                found.setdefault(node.args[0].value, ast.get_source_segment(source, node.args[1]) or "")
+                    and isinstance(node.args[0].value, str) and node.args[0].value in EXERCISES):
+                try:
+                    segment = ast.get_source_segment(source, node.args[1]) or ""
+                except (ValueError, RecursionError):
+                    segment = ""
+                found.setdefault(node.args[0].value, segment)
     return found
 
 
@@ -143,152 +120,88 @@ def expected_exercises(notebook: Any, filename: str) -> dict[str, str]:
     the file name) plus any exercise named in a ``check("id", fn)`` call; the
     function is the one passed to ``check``, else the global of the same name.
     """
-    metadata = notebook.get("metadata", {}).get("hwprune_edu", {}) if isinstance(notebook, dict) else {}
-    known = metadata.get("exercise_notebook")
-    if known not in NOTEBOOKS:
+    metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
+    ours = metadata.get("hwprune_edu") if isinstance(metadata, dict) else None
+    known = ours.get("exercise_notebook") if isinstance(ours, dict) else None
+    if not isinstance(known, str) or known not in NOTEBOOKS:
         known = next((name for name in NOTEBOOKS if name in Path(filename).name), None)
     calls = _check_calls(notebook)
     ids = list(NOTEBOOKS.get(known, ())) + [name for name in calls if name not in NOTEBOOKS.get(known, ())]
     return {name: calls.get(name) or name for name in ids}
 
 
-def _execute(path: str, spec_path: str, timeout_s: float, grading_timeout_s: float) -> tuple[str, str]:
-    """Run the submission and the grading cell in a fresh kernel: (status, message)."""
-    import subprocess
-
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    from hwprune_edu.util.notebooks import DETERMINISTIC_ENV
-
+def read_submission(path: str) -> Submission:
+    """Read a notebook once, defensively: its code cells and expected exercises, or why it cannot be graded."""
+    submission = Submission(path)
     try:
-        notebook = nbformat.read(path, as_version=4)
-    except Exception as error:  # not JSON, not a notebook
-        return "unreadable", f"cannot read the notebook: {type(error).__name__}: {error}"
-    for cell in notebook.cells:  # stored outputs are never trusted, nor shown to the kernel
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    grading_cell = nbformat.v4.new_code_cell(_KERNEL_CELL.replace("__SPEC_PATH__", repr(spec_path)))
-    notebook.cells.append(grading_cell)
-    for key, value in DETERMINISTIC_ENV.items():
-        os.environ.setdefault(key, value)
-    current = {"index": None}
-    client = NotebookClient(
-        notebook, kernel_name="python3", allow_errors=False, interrupt_on_timeout=False,
-        timeout_func=lambda cell: grading_timeout_s if cell is grading_cell else timeout_s,
-        resources={"metadata": {"path": str(Path(path).resolve().parent)}},
-        on_cell_start=lambda cell, cell_index: current.update(index=cell_index),
-    )
-    last = len(notebook.cells) - 1
-    try:
-        # The kernel's own start-up warnings are not the learner's business (nor the scorecard's).
-        client.execute(stderr=subprocess.DEVNULL)
-    except CellTimeoutError:
-        where = "the grading step" if current["index"] == last else f"cell {current['index']}"
-        limit = grading_timeout_s if current["index"] == last else timeout_s
-        return "timeout", f"{where} ran longer than {limit:g} s (an infinite loop?)"
-    except DeadKernelError:
-        return "kernel died", f"the kernel died in cell {current['index']} (os._exit, a crash, or out of memory)"
-    except CellExecutionError as error:
-        ename = getattr(error, "ename", "Error")
-        evalue = str(getattr(error, "evalue", "")).strip().splitlines()
-        where = "the grading step" if current["index"] == last else f"cell {current['index']}"
-        return "error", f"{where} raised {ename}: {evalue[0] if evalue else ''}".rstrip(": ")
-    except Exception as error:  # kernel could not start, and the like
-        return "error", f"could not run the notebook: {type(error).__name__}: {error}"
-    return "ok", ""
+        if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
+            submission.problem = ("unreadable", f"the file is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB")
+            return submission
+        with open(path, "rb") as handle:
+            notebook = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError) as error:
+        submission.problem = ("unreadable", f"cannot read the notebook: {type(error).__name__}: {error}")
+        return submission
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        submission.problem = ("unreadable", "not a notebook (no list of cells)")
+        return submission
+    submission.cells = _code_cells(notebook)
+    submission.expected = expected_exercises(notebook, path)
+    if not submission.expected:
+        submission.problem = ("empty", "no exercise found (no check(...) calls)")
+    return submission
 
 
-def _judge_results(expected: dict[str, str], cases: dict, results: dict, case_timeout_s: float) -> dict[str, Report]:
-    library = {(getattr(f, "__module__", ""), f.__name__) for f in references()}
-    reports = {}
-    for exercise, expression in expected.items():
-        result = results.get(exercise, {"status": "missing", "message": "not run"})
-        if result["status"] != "ran":
-            reports[exercise] = Report(exercise, problem=f"no function to grade: `{expression}` "
-                                                         f"({result.get('message', '')})")
-        elif (result.get("module"), result.get("name")) in library:
-            reports[exercise] = Report(exercise, problem="that is the library's own function, not yours")
-        else:
-            reports[exercise] = judge_outcomes(exercise, cases[exercise], result["outcomes"], timeout_s=case_timeout_s)
-    return reports
+def grade_notebook(path: str | os.PathLike, **options: Any) -> NotebookResult:
+    """Grade one submission (the options of :func:`grade_notebooks`)."""
+    return grade_notebooks([path], **options)[0]
 
 
-def grade_notebook(path: str | os.PathLike, *, timeout_s: float = 60.0, case_timeout_s: float = DEFAULT_TIMEOUT_S,
-                   seed: int = DEFAULT_SEED) -> NotebookResult:
-    """Grade one submission (see the module docstring for how)."""
-    return _grade([str(path)], jobs=1, timeout_s=timeout_s, case_timeout_s=case_timeout_s, seed=seed)[0]
-
-
-def grade_notebooks(paths: Sequence[str | os.PathLike], *, jobs: int = 1, timeout_s: float = 60.0,
-                    case_timeout_s: float = DEFAULT_TIMEOUT_S, seed: int = DEFAULT_SEED) -> list[NotebookResult]:
-    """Grade submissions, ``jobs`` kernels at a time; one :class:`NotebookResult` per path, in order.
+def grade_notebooks(paths: Sequence[str | os.PathLike], *, jobs: int = 1, timeout_s: float = DEFAULT_CELL_TIMEOUT_S,
+                    case_timeout_s: float = DEFAULT_TIMEOUT_S, notebook_timeout_s: float = DEFAULT_NOTEBOOK_TIMEOUT_S,
+                    memory_mb: int = DEFAULT_MEMORY_MB, seed: int | None = None,
+                    confined: bool | None = None) -> list[NotebookResult]:
+    """Grade submissions, ``jobs`` at a time; one :class:`NotebookResult` per notebook, in order.
 
     Args:
-        paths: ``.ipynb`` files (directories are searched for ``*.ipynb``).
-        jobs: notebooks run in parallel (each in its own fresh kernel).
-        timeout_s: limit per notebook cell.
+        paths: ``.ipynb`` files, or folders searched for them at any depth (nbgrader's ``submitted/``).
+        jobs: notebooks run in parallel, each in its own confined process.
+        timeout_s: limit per notebook cell (an interrupted cell is a warning).
         case_timeout_s: limit per call of a learner's function.
-        seed: picks the grader's hidden cases.
+        notebook_timeout_s: wall-clock budget of one notebook, cells and calls together.
+        memory_mb: address-space limit of one notebook's process.
+        seed: picks the hidden cases (default: a fresh random one; see :func:`new_seed`).
+        confined: use bubblewrap (default: when it works here).
     """
     files = []
     for path in map(Path, paths):
-        files.extend(sorted(path.glob("*.ipynb")) if path.is_dir() else [path])
-    return _grade([str(f) for f in files], jobs=jobs, timeout_s=timeout_s, case_timeout_s=case_timeout_s, seed=seed)
+        # Folders are searched all the way down, so nbgrader's submitted/<student>/<assignment>/ works as it is.
+        found = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts) if path.is_dir() \
+            else [path]
+        files.extend(found)
+    settings = Settings(cell_timeout_s=float(timeout_s), case_timeout_s=float(case_timeout_s),
+                        notebook_timeout_s=float(notebook_timeout_s), memory_mb=int(memory_mb),
+                        seed=new_seed() if seed is None else int(seed),
+                        confined=bool(confine.bwrap_available()) if confined is None else confined)
+    submissions = [read_submission(str(f)) for f in files]  # all read before any runs
+    cases = {e: make_exercise_cases(e, settings.seed) for s in submissions for e in s.expected}
+    scratch = Path(tempfile.mkdtemp())
 
+    def one(submission: Submission) -> NotebookResult:
+        try:
+            result = grade_submission(submission, cases, settings, scratch)
+        except Exception as error:  # the grader's own trouble with this one submission
+            result = NotebookResult(submission.path, status="grader error",
+                                    message=f"the grader failed on this notebook: {type(error).__name__}: {error}")
+            result.reports = {e: Report(e, problem="not graded (grader error)") for e in submission.expected}
+        result.seed = settings.seed
+        return result
 
-def _grade(files: list[str], *, jobs: int, timeout_s: float, case_timeout_s: float, seed: int) -> list[NotebookResult]:
-    import nbformat
-
-    runtime = {"transport": transport.__file__, "sandbox": sandbox.__file__}
-    all_cases: dict[str, list] = {}
-    with tempfile.TemporaryDirectory(prefix="hwprune-grade-") as tmp:
-        jobs_spec = []
-        results = [NotebookResult(f) for f in files]
-        for index, path in enumerate(files):
-            try:
-                notebook = nbformat.read(path, as_version=4)
-            except Exception as error:
-                results[index].status, results[index].message = "unreadable", f"{type(error).__name__}: {error}"
-                continue
-            expected = expected_exercises(notebook, path)
-            if not expected:
-                results[index].status, results[index].message = "empty", "no exercise found (no check(...) calls)"
-                continue
-            out = Path(tmp) / f"{index}.out.json"
-            spec = {"runtime": runtime, "timeout_s": case_timeout_s, "out": str(out), "exercises": {}}
-            for exercise, expression in expected.items():
-                if exercise not in all_cases:  # the same cases for every notebook: draw them once
-                    all_cases[exercise] = make_exercise_cases(exercise, seed)
-                cases = all_cases[exercise]
-                spec["exercises"][exercise] = {
-                    "expression": expression,
-                    "arg_names": list(EXERCISES[exercise].arg_names),
-                    "cases": [[transport.encode(c.args), transport.encode(c.kwargs)] for c in cases],
-                }
-            spec_path = Path(tmp) / f"{index}.spec.json"
-            spec_path.write_text(json.dumps(spec))
-            # The grading cell may wait one case timeout per exercise, plus start-up.
-            grading_timeout_s = timeout_s + 2 * case_timeout_s * len(expected)
-            jobs_spec.append((index, expected, out, (path, str(spec_path), timeout_s, grading_timeout_s)))
-        if jobs > 1 and len(jobs_spec) > 1:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-                runs = list(pool.map(_execute, *zip(*(args for *_, args in jobs_spec))))
-        else:
-            runs = [_execute(*args) for *_, args in jobs_spec]
-        for (index, expected, out, _), (status, message) in zip(jobs_spec, runs):
-            result = results[index]
-            result.status, result.message = status, message
-            if status == "ok" and not out.exists():
-                result.status, result.message = "error", "the grading step wrote no results"
-            if result.status != "ok":
-                result.reports = {e: Report(e, problem=f"no credit: {result.message}") for e in expected}
-                continue
-            raw = transport.loads(out.read_text())
-            result.reports = _judge_results(expected, all_cases, raw, case_timeout_s)
-    return results
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+            return list(pool.map(one, submissions))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _first_failure(report: Report) -> str:
@@ -302,72 +215,147 @@ def _first_failure(report: Report) -> str:
     return f"{case.name}: {case.message}"
 
 
-def scorecard(results: Sequence[NotebookResult]) -> str:
-    """The plain-text scorecard ``grade`` prints."""
-    lines = []
+def scorecard(results: Sequence[NotebookResult], *, seed: int | None = None) -> str:
+    """The plain-text scorecard ``grade`` prints (control characters escaped)."""
+    lines = [f"hidden cases drawn with seed {seed} (run again with --seed {seed} to reproduce them)"] \
+        if seed is not None else []
     for result in results:
+        path = printable(result.path)
         n_passed = sum(r.passed for r in result.reports.values())
         if result.status != "ok":
-            lines.append(f"{result.path}: NO CREDIT ({result.status}): {result.message}")
+            lines.append(f"{path}: NO CREDIT ({result.status}): {printable(result.message)}")
         else:
-            lines.append(f"{result.path}: {n_passed}/{len(result.reports)} exercises passed, score {result.score:.2f}")
-        if result.status == "ok":
+            lines.append(f"{path}: {n_passed}/{len(result.reports)} exercises passed, score {result.score:.2f}")
             for name, report in result.reports.items():
                 first = next((c for c in report.cases if not c.passed), None)
                 detail = _first_failure(report) + (f" [{first.mistake}]" if first is not None and first.mistake else "")
-                lines.append(f"  {name:<28} {report.status:<16} {report.score:.2f}  {detail}".rstrip())
+                lines.append(f"  {name:<28} {report.status:<16} {report.score:.2f}  {printable(detail)}".rstrip())
+        lines.extend(f"  warning: {printable(w)}" for w in result.warnings)
     total = sum(r.passed for r in results)
     lines.append(f"{total}/{len(results)} notebooks passed everything")
     return "\n".join(lines)
 
 
-CSV_COLUMNS = ["notebook", "exercise", "status", "passed", "score", "cases_passed", "cases_total", "mistakes", "message"]
+def student_and_assignment(path: str) -> tuple[str, str]:
+    """``(student, assignment)`` of a notebook in nbgrader's ``submitted/<student>/<assignment>/`` layout, else blanks.
+
+    >>> student_and_assignment("course/submitted/ada/01_weight_pruning/01_weight_pruning.ipynb")
+    ('ada', '01_weight_pruning')
+    """
+    parts = Path(path).parts
+    if "submitted" in parts[:-1]:
+        i = len(parts) - 1 - parts[::-1].index("submitted")
+        if len(parts) - i >= 4:  # submitted / student / assignment / notebook
+            return parts[i + 1], parts[i + 2]
+    return "", ""
+
+
+def write_gradebook(results: Sequence[NotebookResult], path: str | os.PathLike) -> None:
+    """One row per student: the score of each assignment (mean over its notebooks) and the total (nbgrader layout)."""
+    scores: dict[str, dict[str, list[float]]] = {}
+    for result in results:
+        student, assignment = student_and_assignment(result.path)
+        student = student or Path(result.path).stem
+        scores.setdefault(student, {}).setdefault(assignment or Path(result.path).stem, []).append(result.score)
+    assignments = sorted({a for per in scores.values() for a in per})
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", *assignments, "total"])
+        for student in sorted(scores):
+            row = [sum(scores[student][a]) / len(scores[student][a]) if a in scores[student] else 0.0
+                   for a in assignments]
+            writer.writerow([printable(student), *(f"{x:.2f}" for x in row), f"{sum(row):.2f}"])
+
+
+CSV_COLUMNS = ["student", "assignment", "notebook", "exercise", "status", "passed", "score", "cases_passed", "cases_total", "mistakes", "message",
+               "warnings", "seed"]
 
 
 def write_csv(results: Sequence[NotebookResult], path: str | os.PathLike) -> None:
-    """One row per notebook and exercise (one row with exercise '' for a notebook with none)."""
+    """One row per notebook and exercise (one row with exercise '' for a notebook with none); text escaped."""
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for result in results:
+            warnings = printable("; ".join(result.warnings))
+            seed = "" if result.seed is None else result.seed
+            who = [printable(x) for x in student_and_assignment(result.path)]
             if not result.reports:
-                writer.writerow([result.path, "", result.status, "no", "0.00", 0, 0, "", result.message])
+                writer.writerow([*who, printable(result.path), "", result.status, "no", "0.00", 0, 0, "",
+                                 printable(result.message), warnings, seed])
             for name, report in result.reports.items():
+                ok = result.status == "ok"
                 writer.writerow([
-                    result.path, name, report.status if result.status == "ok" else result.status,
-                    "yes" if report.passed and result.status == "ok" else "no",
-                    f"{report.score if result.status == 'ok' else 0.0:.2f}",
+                    *who, printable(result.path), name, report.status if ok else result.status,
+                    "yes" if report.passed and ok else "no", f"{report.score if ok else 0.0:.2f}",
                     sum(c.passed for c in report.cases), len(report.cases), ";".join(sorted(report.mistakes)),
-                    _first_failure(report),
+                    printable(_first_failure(report) if ok else result.message or _first_failure(report)),
+                    warnings, seed,
                 ])
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``hwprune-edu grade``."""
-    parser = subparsers.add_parser("grade", help="grade submitted notebooks in fresh kernels; scorecard and CSV")
+    parser = subparsers.add_parser("grade", help="grade submitted notebooks, confined; scorecard and CSV")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks")
     parser.add_argument("--csv", metavar="FILE", help="write one row per notebook and exercise")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks graded in parallel (default 1)")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                        help="seconds allowed per notebook cell (default 60)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_CELL_TIMEOUT_S, metavar="S",
+                        help=f"seconds allowed per notebook cell (default {DEFAULT_CELL_TIMEOUT_S:g})")
     parser.add_argument("--case-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                         help=f"seconds allowed per call of a learner's function (default {DEFAULT_TIMEOUT_S:g})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the hidden cases")
+    parser.add_argument("--notebook-timeout", type=float, default=DEFAULT_NOTEBOOK_TIMEOUT_S, metavar="S",
+                        help=f"seconds one notebook may take in all (default {DEFAULT_NOTEBOOK_TIMEOUT_S:g})")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                        help=f"address space of one notebook's process (default {DEFAULT_MEMORY_MB})")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the hidden cases (default: a fresh random one, printed)")
+    parser.add_argument("--gradebook", metavar="FILE",
+                        help="write one row per student (nbgrader's submitted/<student>/<assignment>/ layout)")
+    parser.add_argument("--require-confinement", action="store_true",
+                        help="refuse to grade (exit 2) when bubblewrap cannot confine the notebooks")
     parser.set_defaults(func=_run)
 
 
+def _usage_error(args: argparse.Namespace) -> str:
+    for name, low in (("jobs", 1), ("timeout", 0), ("case_timeout", 0), ("notebook_timeout", 0), ("memory_mb", 64)):
+        value = getattr(args, name)
+        if not value == value or value < low or (low == 0 and value <= 0):  # NaN, too small
+            return f"--{name.replace('_', '-')} must be {'>=' if low else '>'} {low}, got {value}"
+    return ""
+
+
 def _run(args: argparse.Namespace) -> int:
-    if args.jobs < 1:
-        print(f"grade: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
+    problem = _usage_error(args)
+    if problem:
+        print(f"grade: {problem}", file=sys.stderr)
         return 2
+    warning = confine.confinement_warning()
+    if warning:
+        if args.require_confinement:
+            print(f"grade: {warning}", file=sys.stderr)
+            return 2
+        print(warning, file=sys.stderr)
+    seed = new_seed() if args.seed is None else args.seed
     start = time.perf_counter()
-    results = grade_notebooks(args.paths, jobs=args.jobs, timeout_s=args.timeout, case_timeout_s=args.case_timeout,
-                              seed=args.seed)
+    try:
+        results = grade_notebooks(args.paths, jobs=args.jobs, timeout_s=args.timeout, case_timeout_s=args.case_timeout,
+                                  notebook_timeout_s=args.notebook_timeout, memory_mb=args.memory_mb, seed=seed)
+    except Exception as error:  # the grader itself could not run
+        print(f"grade: the grader could not run: {type(error).__name__}: {printable(error)}", file=sys.stderr)
+        return 2
     if not results:
         print("grade: no notebooks found", file=sys.stderr)
         return 2
-    print(scorecard(results))
+    print(scorecard(results, seed=seed))
     print(f"graded {len(results)} notebook(s) in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    if args.csv:
-        write_csv(results, args.csv)
+    for option, writer in ((args.csv, write_csv), (args.gradebook, write_gradebook)):
+        if option:
+            try:
+                writer(results, option)
+            except OSError as error:
+                print(f"grade: cannot write {option}: {error}", file=sys.stderr)
+                return 2
+    if any(r.status == "grader error" for r in results):
+        return 2
     return 0 if all(r.passed for r in results) else 1

@@ -10,8 +10,11 @@ region by a stub at the same indentation::
 so a function keeps its signature and docstring. Markdown regions become
 ``YOUR ANSWER HERE``. Every output and execution count is dropped (the
 exercises are stored unexecuted, so no answer leaks through a stored output,
-and they run under nbval-lax); cell ids and nbgrader metadata are kept, so
-the result also works as an nbgrader release. The output depends only on the
+and they run under nbval-lax); cell ids and nbgrader metadata are kept, and
+locked check cells are marked not editable and not deletable. They are not an
+nbgrader release (no checksums): for nbgrader, ``--nbgrader COURSE`` lays the
+solutions out as ``COURSE/source/<assignment>/`` for ``nbgrader
+generate_assignment``. The output depends only on the
 solutions, byte for byte: a test rebuilds and compares (no drift).
 
 >>> print(strip_solutions("def f(x):\\n    '''Doc.'''\\n    ### BEGIN SOLUTION\\n    return x\\n    ### END SOLUTION\\n"))
@@ -29,7 +32,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
-__all__ = ["strip_solutions", "build_notebook", "build_exercises", "register", "BEGIN", "END"]
+__all__ = ["strip_solutions", "build_notebook", "build_exercises", "nbgrader_course", "register", "BEGIN", "END",
+           "NBGRADER_CONFIG"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -88,6 +92,10 @@ def build_notebook(notebook: Any, *, name: str = "notebook") -> Any:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+        if cell.metadata.get("nbgrader", {}).get("locked"):
+            # JupyterLab honours these: a learner cannot edit or delete a check cell by accident.
+            cell.metadata["editable"] = False
+            cell.metadata["deletable"] = False
     return exercise
 
 
@@ -113,15 +121,67 @@ def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path
     return written
 
 
+#: A starting ``nbgrader_config.py`` for a course directory made by :func:`nbgrader_course`.
+NBGRADER_CONFIG = """\
+# nbgrader configuration for the hwprune-edu exercises (written by `hwprune-edu build-exercises --nbgrader`).
+c = get_config()  # noqa: F821 - provided by nbgrader
+c.CourseDirectory.root = "."
+c.CourseDirectory.course_id = "hwprune-edu"
+# The check cells call the learner's functions with a time limit of their own; give a cell room for that.
+c.ExecutePreprocessor.timeout = 120
+# The hidden cases under `nbgrader autograde` come from HWPRUNE_EDU_GRADING_SEED, which only the
+# instructor's environment sets (export it before autograding; never the public seed 0).
+"""
+
+
+def nbgrader_course(solutions_dir: str | Path, course_dir: str | Path) -> list[Path]:
+    """Lay the solutions out as nbgrader wants them: ``course/source/<assignment>/<notebook>.ipynb``.
+
+    Each solution notebook becomes its own assignment, named after it
+    (``01_weight_pruning``); ``course/nbgrader_config.py`` is written when
+    missing. Returns the notebooks written.
+    """
+    import shutil
+
+    solutions = sorted(Path(solutions_dir).glob("*.ipynb"))
+    if not solutions:
+        raise FileNotFoundError(f"solutions_dir must contain .ipynb notebooks, found none in {solutions_dir}")
+    course = Path(course_dir)
+    written = []
+    for path in solutions:
+        target = course / "source" / path.stem / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        written.append(target)
+    config = course / "nbgrader_config.py"
+    if not config.exists():
+        config.write_text(NBGRADER_CONFIG)
+    return written
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``hwprune-edu build-exercises``."""
     parser = subparsers.add_parser("build-exercises", help="write exercises/ from solutions/ (solution regions -> stubs)")
     parser.add_argument("--solutions", default="solutions", metavar="DIR", help="solution notebooks (default solutions/)")
     parser.add_argument("--out", default="exercises", metavar="DIR", help="where to write (default exercises/)")
+    parser.add_argument("--nbgrader", metavar="COURSE", help="instead, lay the solutions out as an nbgrader course: "
+                                                              "COURSE/source/<assignment>/ and nbgrader_config.py")
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.nbgrader:
+        try:
+            written = nbgrader_course(args.solutions, args.nbgrader)
+        except FileNotFoundError as error:
+            print(f"build-exercises: {error}")
+            return 1
+        for path in written:
+            print(f"wrote {path}")
+        name = written[0].parent.name
+        print(f"next: cd {args.nbgrader} && nbgrader generate_assignment {name} "
+              f"--CourseDirectory.db_assignments=\"[{{'name': '{name}'}}]\"")
+        return 0
     try:
         written = build_exercises(args.solutions, args.out)
     except (FileNotFoundError, ValueError) as error:

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CaseSpec", "show_input", "case", "numbered", "distinct", "tied", "fraction", "tie_at_cut", "mlp",
-           "gemm_dims"]
+__all__ = ["CaseSpec", "show_input", "case", "numbered", "distinct", "tied", "fraction", "rounding_fraction",
+           "tie_at_cut", "mlp", "gemm_dims"]
 
 
 @dataclass
@@ -130,6 +130,23 @@ def fraction(rng: np.random.Generator, n: int) -> float:
     candidates = [a for a in (0.2, 0.25, 0.3, 0.4, 0.6, 0.7, 0.75, 0.8, 0.9)
                   if abs((a * n) % 1 - 0.5) > 0.15 and 0 < round(a * n) < n]
     return float(rng.choice(candidates)) if candidates else 0.5 if n % 2 == 0 else 0.0
+
+
+def rounding_fraction(rng: np.random.Generator, n: int, *, up: bool = True) -> float:
+    """A fraction whose ``amount * n`` ends in .65 to .85 (``up``: round != floor) or .15 to .35 (round != ceil).
+
+    Such a case tells ``round(amount * n)`` from ``int(amount * n)`` (or ``ceil``) while staying well away
+    from ``x.5``, where the rounding convention is a matter of taste.
+
+    >>> a = rounding_fraction(np.random.default_rng(0), 9)
+    >>> round(a * 9) == int(a * 9) + 1
+    True
+    """
+    low, high = (0.65, 0.85) if up else (0.15, 0.35)
+    candidates = [a / 100 for a in range(5, 96, 5) if low <= (a / 100 * n) % 1 <= high and 0 < round(a / 100 * n) < n]
+    if not candidates:
+        raise ValueError(f"n must allow such a fraction (n >= 3), got {n}")
+    return float(rng.choice(candidates))
 
 
 def tie_at_cut(rng: np.random.Generator, magnitudes: np.ndarray) -> int:

@@ -25,8 +25,12 @@ threshold_mask: not implemented yet: replace `raise NotImplementedError()` with 
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 from typing import Any, Callable
+
+import numpy as np
 
 from hwprune_edu.grading.cases import CaseSpec
 from hwprune_edu.grading.exercise import Attempt
@@ -34,8 +38,16 @@ from hwprune_edu.grading.registry import NOTEBOOKS, exercise, references
 from hwprune_edu.grading.report import NOT_IMPLEMENTED, Case, Report, Summary
 from hwprune_edu.grading.sandbox import run_cases
 from hwprune_edu.grading.transport import decode, dumps, encode, loads
+from hwprune_edu.util.validation import check_int, describe
 
-__all__ = ["check", "summary", "judge_outcomes", "make_exercise_cases", "DEFAULT_TIMEOUT_S"]
+__all__ = ["check", "summary", "judge_outcomes", "make_exercise_cases", "DEFAULT_TIMEOUT_S", "GRADING_ENV",
+           "NBGRADER_SEED_ENV"]
+
+#: Set in a notebook's environment while ``hwprune-edu grade`` runs it (see ``grading.confine``).
+GRADING_ENV = "HWPRUNE_EDU_GRADING"
+
+#: The instructor's seed for the hidden cases under nbgrader's autograder (set where ``nbgrader autograde`` runs).
+NBGRADER_SEED_ENV = "HWPRUNE_EDU_GRADING_SEED"
 
 #: Seconds one call of the learner's function may take before it counts as an infinite loop.
 DEFAULT_TIMEOUT_S = 2.0
@@ -84,30 +96,51 @@ def judge_outcomes(name: str, cases: list[CaseSpec], outcomes: list[dict], *, ti
             report.cases.append(Case(case.name, False, error["message"], status="skipped"))
             continue
         if status == "timeout":
-            report.cases.append(Case(case.name, False, f"still running after {timeout_s:g} s (an infinite loop?); "
-                                     "the remaining cases were skipped", input=case.show(), status="timeout",
+            elapsed = outcome.get("elapsed_s")
+            overran = isinstance(elapsed, (int, float)) and elapsed > 1.5 * timeout_s + 0.2
+            # A long C call (one huge NumPy operation) cannot be interrupted: say how long it really took.
+            what = (f"took {elapsed:.1f} s, over the {timeout_s:g} s limit (one long NumPy or C call cannot be "
+                    "stopped until it returns)" if overran else f"still running after {timeout_s:g} s (an infinite loop?)")
+            report.cases.append(Case(case.name, False, f"{what}; the remaining cases were skipped",
+                                     input=case.show(), status="timeout",
                                      hint="Check that every loop ends: the loop variable must change, and a while "
                                           "condition must become false."))
             continue
-        output = decode(outcome.get("output")) if status == "ok" else None
-        if outcome.get("mutated"):
-            message = f"changed its input: {outcome['mutated']}"
-            passed = False
-            note = ""
-        elif status == "ok":
-            verdict = graded.judge(case, output)
-            passed, message, note = verdict.passed, verdict.message, verdict.note
-        else:
-            passed, message, note = False, _error_text(error), ""
-        if passed:
-            report.cases.append(Case(case.name, True, message, note=note))
-            continue
-        attempt = Attempt(graded, case, status if status in ("ok", "error") else "error", output,
-                          error if status != "ok" else None, outcome.get("mutated"))
-        mistake = graded.recognise(attempt)
-        report.cases.append(Case(case.name, False, message, hint=mistake.hint if mistake else "", input=case.show(),
-                                 mistake=mistake.id if mistake else "", status="fail" if status == "ok" else "error"))
+        try:
+            report.cases.append(_judge_case(graded, case, outcome, status, error))
+        except Exception as error:  # an output no judge foresaw: a failing case, never a crash of the check
+            report.cases.append(Case(case.name, False, f"the grader could not judge this output "
+                                     f"({type(error).__name__}); return what the exercise asks for",
+                                     input=case.show(), status="fail"))
     return report
+
+
+def _judge_case(graded: Any, case: CaseSpec, outcome: dict, status: Any, error: dict) -> Case:
+    """One case's verdict, hint and input."""
+    output = decode(outcome.get("output")) if status == "ok" else None
+    if outcome.get("mutated"):
+        message = f"changed its input: {outcome['mutated']}"
+        passed = False
+        note = ""
+    elif status == "ok":
+        verdict = graded.judge(case, output)
+        passed, message, note = verdict.passed, verdict.message, verdict.note
+    else:
+        passed, message, note = False, _error_text(error), ""
+    if passed:
+        return Case(case.name, True, message, note=note)
+    attempt = Attempt(graded, case, status if status in ("ok", "error") else "error", output,
+                      error if status != "ok" else None, outcome.get("mutated"))
+    mistake = graded.recognise(attempt)
+    return Case(case.name, False, message, hint=mistake.hint if mistake else "", input=case.show(),
+                mistake=mistake.id if mistake else "", status="fail" if status == "ok" else "error")
+
+
+def _instructor_seed() -> int:
+    text = os.environ.get(NBGRADER_SEED_ENV, "")
+    if not text.strip().isdigit():
+        raise ValueError(f"{NBGRADER_SEED_ENV} must be a whole number >= 0 (the hidden cases' seed), got {text!r}")
+    return int(text)
 
 
 def _library_function(fn: Any) -> bool:
@@ -117,21 +150,39 @@ def _library_function(fn: Any) -> bool:
 def check(name: str, fn: Callable, *, seed: int = 0, timeout_s: float = DEFAULT_TIMEOUT_S) -> Report:
     """Run the learner's ``fn`` on every case of exercise ``name``; return (and remember) the report.
 
-    Never raises because of ``fn``: exceptions, wrong types, ``None``, wrong
-    shapes, timeouts and mutated inputs all become failing cases. Under
-    nbgrader's autograder (``NBGRADER_EXECUTION`` set) a failing check
-    raises ``AssertionError`` after displaying, so the graded cell loses its points.
+    Under nbgrader's autograder (``NBGRADER_EXECUTION`` set) the hidden cases
+    come from the instructor's seed in ``HWPRUNE_EDU_GRADING_SEED`` (never
+    the public seed 0), and the report's plain text is its score (the
+    fraction of cases passed), so nbgrader gives partial credit; its HTML
+    stays the table, for the feedback.
+
+    Never raises because of ``fn``: exceptions (any ``BaseException`` but a
+    ``KeyboardInterrupt``, which stops the check as the user asked), wrong
+    types, ``None``, NaN, huge numbers, wrong shapes, timeouts and mutated
+    inputs all become failing cases. Raises ``ValueError``/``TypeError`` for a
+    bad ``name``, ``seed`` or ``timeout_s``.
 
     Args:
         name: an exercise id (see :data:`~hwprune_edu.grading.registry.EXERCISES`).
         fn: the learner's function, with the reference's signature.
-        seed: picks the hidden cases.
-        timeout_s: seconds each call may take.
+        seed: picks the hidden cases (an int >= 0).
+        timeout_s: seconds each call may take (a finite number > 0).
 
     Returns:
         A :class:`Report` (shows as a table in Jupyter, as text in a terminal).
     """
     checked = exercise(name)
+    seed = check_int(seed, name="seed", minimum=0)
+    if isinstance(timeout_s, (bool, np.bool_)) or not isinstance(timeout_s, numbers.Real):
+        raise TypeError(f"timeout_s must be a number of seconds > 0, got {describe(timeout_s)}")
+    if not 0 < float(timeout_s) < math.inf:  # NaN fails too
+        raise ValueError(f"timeout_s must be a finite number of seconds > 0, got {timeout_s!r}")
+    timeout_s = float(timeout_s)
+    if os.environ.get("NBGRADER_EXECUTION") and os.environ.get(NBGRADER_SEED_ENV) and seed == 0:
+        seed = _instructor_seed()
+    if os.environ.get(GRADING_ENV):
+        # Inside `hwprune-edu grade`: the grader calls the functions itself, with cases this kernel never sees.
+        return Report(name, problem="left to the course grader, which calls your function after the notebook ran")
     if not callable(fn):
         report = Report(name, problem=f"expected your function, got {type(fn).__name__}")
     elif _library_function(fn):
@@ -145,14 +196,6 @@ def check(name: str, fn: Callable, *, seed: int = 0, timeout_s: float = DEFAULT_
         outcomes = loads(dumps(outcomes))
         report = judge_outcomes(name, cases, outcomes, timeout_s=timeout_s)
     _SESSION[name] = report
-    if os.environ.get("NBGRADER_EXECUTION") and not report.passed:
-        try:
-            from IPython.display import display
-
-            display(report)
-        except ImportError:
-            print(report)
-        raise AssertionError(report.headline())
     return report
 
 

@@ -17,16 +17,19 @@ or its own recogniser, via :func:`dataclasses.replace`).
 
 from __future__ import annotations
 
-from typing import Any
+import math
+import numbers
+from typing import Any, Callable
 
 import numpy as np
 
 from hwprune_edu.grading.exercise import Attempt, Mistake
+from hwprune_edu.grading.judging import passes
 from hwprune_edu.util.validation import resolve_amount
 
 __all__ = ["FIRST", "MASK_SHAPES", "MUTATED", "SIGNATURE", "RETURNS_NONE", "ONLY_2D", "DROPPED", "RETURNED_WEIGHTS",
            "INVERTED", "FLATTENED", "TIES", "PRUNED_LARGEST", "SIGNED_VALUES", "ROUNDED", "ragged_stack", "arrays",
-           "count_numbers", "k_of", "largest_pruned", "tie_cut_masks"]
+           "count_numbers", "k_of", "largest_pruned", "tie_cut_masks", "rounding"]
 
 
 def arrays(value: Any) -> list[np.ndarray]:
@@ -98,7 +101,7 @@ def _flattened(a: Attempt) -> bool:
 MUTATED = Mistake(
     "mutated_input", "changed its input",
     "Your function wrote into the array it was given. The caller still needs the original weights: build a new "
-    "array instead (np.where(mask, w, 0.0), w.copy(), w[keep]) and never assign into an argument.",
+    "array instead (np.where(mask, w, 0.0), or w.copy() before changing entries) and never assign into an argument.",
     _mutated)
 SIGNATURE = Mistake(
     "signature", "signature differs from the exercise's",
@@ -223,6 +226,28 @@ ROUNDED = Mistake("rounded", "rounded the result",
                   "Return the exact value; round only when you print it (f\"{x:.1f}\"). Rounding inside the function "
                   "loses precision for every later computation.",
                   _rounded)
+
+
+def rounding(units: Callable[[Attempt], int], judge: Callable, naive: Callable, what: str) -> Mistake:
+    """The mistake of turning a float ``amount`` into a count with ``int()`` (floor) or ``math.ceil``.
+
+    Recognised when the output is right for the floored (or ceiled) count and
+    that count differs from ``round(amount * n)``; ``units(attempt)`` is ``n``
+    (entries, slices, tiles), ``what`` their name.
+    """
+    def recognise(a: Attempt) -> bool:
+        amount = a.arguments["amount"]
+        if isinstance(amount, numbers.Integral) or a.status != "ok":
+            return False
+        exact = float(amount) * units(a)
+        return any(c != round(exact) and passes(judge, dict(a.arguments, amount=int(c)), a.output)
+                   for c in (math.floor(exact), math.ceil(exact)))
+
+    return Mistake(
+        "floor_not_round", "int(amount * n) truncates (or ceil rounds up)",
+        f"A float amount asks for round(amount x n) {what}, as torch.nn.utils.prune computes it. int(amount * n) "
+        f"truncates (0.75 x 9 = 6.75 gives 6, not 7) and math.ceil rounds 6.25 up to 7: use round(amount * n).",
+        recognise, naive)
 
 
 def ragged_stack(a: Attempt) -> bool:

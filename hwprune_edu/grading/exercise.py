@@ -31,9 +31,15 @@ import numpy as np
 from hwprune_edu.grading.cases import CaseSpec, numbered
 from hwprune_edu.grading.judging import Fail, Verdict, as_mask
 
-__all__ = ["Exercise", "Mistake", "Attempt", "mistake", "naive_mistake", "same_output", "same_number", "alike"]
+__all__ = ["Exercise", "Mistake", "Attempt", "mistake", "naive_mistake", "same_output", "same_number", "alike",
+           "GENERIC"]
 
 _NOTHING = object()
+
+#: Mistakes described by the output's form alone (in ``common_mistakes``): a specific mistake that also matches
+#: is the better explanation.
+GENERIC = frozenset({"mutated_input", "signature", "returns_none", "only_2d", "dropped_entries", "returned_weights",
+                     "flattened"})
 
 
 def alike(a: Any, b: Any) -> bool:
@@ -240,17 +246,36 @@ class Exercise:
         return numbered(cases) if self.numbered else cases
 
     def recognise(self, attempt: Attempt) -> Mistake | None:
-        """The first of :attr:`mistakes` whose recogniser matches, or None.
+        """The mistake that explains the attempt: one of :attr:`mistakes`, both of two, or None.
 
-        A recogniser that itself fails (an odd output it did not foresee) counts as no match.
+        Mistakes are tried in order. A :data:`GENERIC` one (the output's form:
+        dropped entries, a flattened mask) that matches first decides; a
+        generic one matching after a specific one is superseded by it. When
+        exactly one specific mistake matches, that one; when two do (two wrong
+        answers give this very output), one mistake naming both, with both
+        hints, so that no hint points at a mistake that was not made; when
+        more do, the output says too little and no hint is given. A
+        recogniser that itself fails (an odd output it did not foresee)
+        counts as no match.
         """
+        found = []
         for candidate in self.mistakes:
             try:
                 if candidate.recognise(attempt):
-                    return candidate
+                    found.append(candidate)
             except Exception:
                 continue
-        return None
+        if not found or found[0].id in GENERIC:
+            return found[0] if found else None  # a generic mistake listed first decides (it is unambiguous)
+        first, *others = [m for m in found if m.id not in GENERIC]
+        if not others:
+            return first
+        if len(others) > 1:
+            return None  # three or more explanations: the output says too little to name one
+        second = others[0]
+        return Mistake(f"{first.id}+{second.id}", f"{first.title}, or {second.title}",
+                       f"Two different mistakes give exactly this output. Either: {first.hint} Or: {second.hint}",
+                       lambda attempt: False)
 
     def again(self, name: str, notebook: str) -> Exercise:
         """The same exercise, with the same cases, under another name in another notebook."""

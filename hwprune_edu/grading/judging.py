@@ -27,6 +27,7 @@ hwprune_edu.grading.judging.Fail: returned shape (3,), expected the weights' sha
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -38,7 +39,7 @@ from hwprune_edu.grading.transport import Opaque
 
 __all__ = ["Verdict", "Fail", "judged", "passes", "describe", "index_text", "numeric_array", "as_mask",
            "as_mask_list", "as_scores", "as_number", "amount_text", "ordered", "sum_rtol", "compare_layers",
-           "number_judge"]
+           "number_judge", "FLOAT_RTOL"]
 
 
 @dataclass
@@ -182,20 +183,39 @@ def as_scores(output: Any, size: int) -> tuple[np.ndarray, str]:
 
 
 def as_number(output: Any, what: str) -> tuple[float, str]:
-    """The learner's single number, or Fail; plus a note for a harmless wrapper (numpy scalar, 1-element array)."""
+    """The learner's single finite number, or Fail; plus a note for a harmless wrapper (numpy scalar, 1-element array).
+
+    >>> as_number(float("nan"), "MACs")
+    Traceback (most recent call last):
+    ...
+    hwprune_edu.grading.judging.Fail: returned nan instead of MACs (a 0/0 or inf - inf somewhere?)
+    """
     if output is None:
         raise Fail(f"returned None instead of {what} (is a `return` missing?)")
     if isinstance(output, (bool, np.bool_)):
         raise Fail(f"returned {output!r} instead of {what}")
-    if isinstance(output, numbers.Real):
-        return float(output), ""
-    try:
-        array = np.asarray(output, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Fail(f"returned {describe(output)} instead of {what}") from None
-    if array.size != 1:
-        raise Fail(f"returned {describe(output)} instead of one number ({what})")
-    return float(array.ravel()[0]), f"accepted: you returned {describe(output)}; a plain number is the convention"
+    note = ""
+    if isinstance(output, numbers.Integral) and not isinstance(output, np.integer):
+        if abs(output) > 10**300:  # float() would overflow
+            raise Fail(f"returned an integer with about {int(abs(output).bit_length() * 0.30103) + 1} digits "
+                       f"instead of {what} (a power `**` where a product `*` was meant?)")
+        value = float(output)
+    elif isinstance(output, numbers.Real):
+        value = float(output)
+    else:
+        try:
+            array = np.asarray(output, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise Fail(f"returned {describe(output)} instead of {what}") from None
+        if array.size != 1:
+            raise Fail(f"returned {describe(output)} instead of one number ({what})")
+        value = float(array.ravel()[0])
+        note = f"accepted: you returned {describe(output)}; a plain number is the convention"
+    if math.isnan(value):
+        raise Fail(f"returned nan instead of {what} (a 0/0 or inf - inf somewhere?)")
+    if math.isinf(value):
+        raise Fail(f"returned {value} instead of {what} (a division by zero, or a number too large for a float?)")
+    return value, note
 
 
 # ---------------------------------------------------------------- generic checks
@@ -238,8 +258,12 @@ def compare_layers(got: list, expected: list, names: tuple = ("W", "b")) -> None
                            f"(expected rows/columns of the original, in order)")
 
 
+#: Relative tolerance of a float result: float32 arithmetic (7 digits) must pass, a wrong formula must not.
+FLOAT_RTOL = 1e-6
+
+
 def number_judge(reference: Callable, what: str, *, integer: bool) -> Callable[[CaseSpec, Any], Verdict]:
-    """The judge of a cost formula: the reference's number (exactly for a count, else to 1e-9) in ``what`` units.
+    """The judge of a cost formula: the reference's number (exactly for a count, else to :data:`FLOAT_RTOL`).
 
     >>> judge = number_judge(lambda m, n, k: m * n * k, "MACs", integer=True)
     >>> judge(CaseSpec("t", {"m": 2, "n": 3, "k": 4}), 48)
@@ -248,6 +272,8 @@ def number_judge(reference: Callable, what: str, *, integer: bool) -> Callable[[
     @judged
     def judge(case: CaseSpec, output: Any) -> tuple[str, str]:
         expected = reference(*case.args, **case.kwargs)
+        if isinstance(output, Opaque) and output.type_name == "int":  # too large to travel (see transport)
+            raise Fail(f"expected {expected} {what}, got {output.text} (a power `**` where a product `*` was meant?)")
         got, note = as_number(output, what)
         if integer:
             if got != int(got):
@@ -258,9 +284,10 @@ def number_judge(reference: Callable, what: str, *, integer: bool) -> Callable[[
                 raise Fail(f"expected {expected} {what}, got {int(got)} ({got / expected:.3g}x)" if expected else
                            f"expected 0 {what}, got {int(got)}")
             return f"{expected} {what}", note
-        if not np.isclose(got, expected, rtol=1e-9, atol=0.0):
+        if not np.isclose(got, expected, rtol=FLOAT_RTOL, atol=0.0):
             ratio = f" ({got / expected:.3g}x)" if expected else ""
-            raise Fail(f"expected {expected:.6g} {what}, got {got:.6g}{ratio}")
+            digits = 6 if f"{got:.6g}" != f"{expected:.6g}" else 12  # never "expected 0.499025, got 0.499025"
+            raise Fail(f"expected {expected:.{digits}g} {what}, got {got:.{digits}g}{ratio}")
         return f"{expected:.6g} {what}", note
 
     judge.__name__ = f"judge_{reference.__name__}"

@@ -21,6 +21,7 @@ magnitude_mask: 1/2 cases passed (score 0.50)
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -34,6 +35,9 @@ _GREEN = "#e6f4ea"
 _RED = "#fce8e6"
 _AMBER = "#fef7e0"
 _GREY = "#f1f3f4"
+# On every cell: JupyterLab right-aligns table cells (its rule on <td> beats the table's own style), and
+# multi-line hints read badly right-aligned.
+_LEFT = "text-align:left"
 NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code, then run this cell again"
 
 
@@ -98,8 +102,8 @@ class Report:
 
     @property
     def mistakes(self) -> set[str]:
-        """Catalogue ids of every mistake recognised in a failing case."""
-        return {c.mistake for c in self.cases if c.mistake}
+        """Catalogue ids of every mistake recognised in a failing case (a case naming two counts both)."""
+        return {part for c in self.cases if c.mistake for part in c.mistake.split("+")}
 
     @property
     def notes(self) -> list[str]:
@@ -164,7 +168,8 @@ class Report:
         return f"<Report {self.exercise}: {self.status}, score {self.score:.2f}>"
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's plain-text display
-        printer.text(str(self))
+        # nbgrader's autograder reads a graded cell's plain-text result as its partial credit (0..1).
+        printer.text(repr(self.score) if os.environ.get("NBGRADER_EXECUTION") else str(self))
 
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -175,27 +180,28 @@ class Report:
             return (f'<div style="{style};background:{colour};padding:4px 8px;border-radius:4px">'
                     f"<b>{esc(self.exercise)}</b>: {esc(text)}</div>")
         mark = "&#10004;" if self.passed else "&#10008;"
-        rows = [[HtmlCell(f"<b>{mark} {esc(self.exercise)}</b>: {esc(self._tally())}", colspan=3, raw=True)]]
+        rows = [[HtmlCell(f"<b>{mark} {esc(self.exercise)}</b>: {esc(self._tally())}", colspan=3, raw=True, style=_LEFT)]]
         colours = [_GREEN if self.passed else _RED]
         failures = self._failures()
         for case, hint in zip(failures[:_SHOWN_FAILURES], _hints(failures)):
             hint = f'<br><i>hint:</i> {esc(hint)}' if hint else ""
             shown = f'<code style="font-size:11px">{esc(case.input)}</code>' if case.input else ""
-            rows.append([HtmlCell(f"&#10008;&nbsp;{esc(case.name)}", raw=True),
-                         HtmlCell(f"{esc(case.message)}{hint}", raw=True), HtmlCell(shown, raw=True)])
+            rows.append([HtmlCell(f"&#10008;&nbsp;{esc(case.name)}", raw=True, style=_LEFT),
+                         HtmlCell(f"{esc(case.message)}{hint}", raw=True, style=_LEFT),
+                         HtmlCell(shown, raw=True, style=_LEFT)])
             colours.append(f"{_RED};vertical-align:top")
         if len(failures) > _SHOWN_FAILURES:
-            rows.append([HtmlCell(f"... and {len(failures) - _SHOWN_FAILURES} more failing case(s)", colspan=3)])
+            rows.append([HtmlCell(f"... and {len(failures) - _SHOWN_FAILURES} more failing case(s)", colspan=3, style=_LEFT)])
             colours.append(_RED)
         if self._skipped():
-            rows.append([HtmlCell(self._skipped(), colspan=3)])
+            rows.append([HtmlCell(self._skipped(), colspan=3, style=_LEFT)])
             colours.append(_RED)
         passed = [c.name for c in self.cases if c.passed]
         if passed:
-            rows.append([HtmlCell(f"&#10004; {esc(self._passed_text())}", colspan=3, style="font-size:11px", raw=True)])
+            rows.append([HtmlCell(f"&#10004; {esc(self._passed_text())}", colspan=3, style=f"{_LEFT};font-size:11px", raw=True)])
             colours.append(_GREEN)
         for note in self.notes:
-            rows.append([HtmlCell(f"<i>note:</i> {esc(note)}", colspan=3, style="font-size:11px", raw=True)])
+            rows.append([HtmlCell(f"<i>note:</i> {esc(note)}", colspan=3, style=f"{_LEFT};font-size:11px", raw=True)])
             colours.append(_GREY)
         return html_table([], rows, row_styles=[f"background:{c}" for c in colours],
                           style=f"{style};border-collapse:collapse;text-align:left")
@@ -257,8 +263,9 @@ class Summary:
     def _repr_html_(self) -> str:
         colours = {"pass": _GREEN, "fail": _RED, "problem": _RED, "not implemented": _AMBER, "not run yet": _GREY}
         shown = list(self._rows())
-        rows = [[HtmlCell(self._headline(), colspan=3, header=True)],
-                *([HtmlCell(f"<code>{html.escape(name)}</code>", raw=True), status, score]
+        rows = [[HtmlCell(self._headline(), colspan=3, header=True, style=_LEFT)],
+                *([HtmlCell(f"<code>{html.escape(name)}</code>", raw=True, style=_LEFT), HtmlCell(status, style=_LEFT),
+                   HtmlCell(score, style=_LEFT)]
                   for name, status, score in shown)]
         styles = ["", *(f"background:{colours.get(status, _GREY)}" for _, status, _ in shown)]
         style = "font-family:var(--jp-content-font-family, sans-serif);font-size:13px;border-collapse:collapse"

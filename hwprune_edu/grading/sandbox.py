@@ -36,6 +36,7 @@ import io
 import linecache
 import signal
 import threading
+import time
 import traceback
 import warnings
 from typing import Any, Callable, Sequence
@@ -118,7 +119,12 @@ def _error_record(error: BaseException) -> dict:
     if frame is not None:
         lineno = frame.lineno
         line = (frame.line or linecache.getline(frame.filename, frame.lineno or 0)).strip()
-    message = str(error)
+    try:
+        message = str(error)
+    except BaseException:  # an exception whose own message raises
+        message = "(its message could not be printed)"
+    if not isinstance(message, str):
+        message = "(its message could not be printed)"
     if len(message) > 400:
         message = message[:400] + " ..."
     return {"type": type(error).__name__, "message": message, "line": line, "lineno": lineno}
@@ -201,15 +207,17 @@ def call_safely(
     names += [f"argument {i + 1}" for i in range(len(names), len(args))]
     before = copy.deepcopy((list(args), dict(kwargs)))
     printed = io.StringIO()
-    outcome: dict = {"status": "ok", "output": None, "error": None, "mutated": None, "printed": ""}
+    outcome: dict = {"status": "ok", "output": None, "error": None, "mutated": None, "printed": "", "elapsed_s": 0.0}
+    start = time.perf_counter()
 
     def call() -> Any:
-        with contextlib.redirect_stdout(printed), warnings.catch_warnings():
+        # stderr too: under nbgrader a graded cell that wrote to stderr loses its points.
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return snapshot(fn(*args, **kwargs))
 
     try:
-        if timeout_s is None or timeout_s <= 0:
+        if timeout_s is None:
             outcome["output"] = call()
         elif _can_use_alarm():
             outcome["output"] = _with_alarm(call, timeout_s)
@@ -221,12 +229,18 @@ def call_safely(
     except NotImplementedError as error:
         outcome["status"] = "not_implemented"
         outcome["error"] = _error_record(error)
-    except (Exception, KeyboardInterrupt, SystemExit) as error:  # sys.exit() in learner code must not end the kernel
+    except KeyboardInterrupt:  # the user stopped the check
+        raise
+    except BaseException as error:  # sys.exit(), GeneratorExit, a learner's own BaseException: none ends the kernel
         outcome["status"] = "error"
         outcome["error"] = _error_record(error)
+    outcome["elapsed_s"] = time.perf_counter() - start
     outcome["printed"] = printed.getvalue()[:_MAX_PRINTED]
     inputs = [*zip(before[0], args, names), *((before[1][key], value, key) for key, value in kwargs.items())]
-    outcome["mutated"] = next(filter(None, (describe_change(*item) for item in inputs)), None)
+    try:
+        outcome["mutated"] = next(filter(None, (describe_change(*item) for item in inputs)), None)
+    except Exception:  # an argument the learner replaced by something that cannot even be compared
+        outcome["mutated"] = "an argument was changed into something that cannot be compared"
     return outcome
 
 

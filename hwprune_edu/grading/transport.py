@@ -29,10 +29,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["encode", "decode", "dumps", "loads", "Opaque", "MAX_ELEMENTS"]
+__all__ = ["encode", "decode", "dumps", "loads", "Opaque", "MAX_ELEMENTS", "MAX_STRING"]
 
 #: Arrays larger than this are refused (a learner returning a 1 GB array must not sink the grader).
 MAX_ELEMENTS = 5_000_000
+#: Strings longer than this travel as an opaque record: no answer is a long text, and a 10 MiB one must not
+#: reach the grader's messages.
+MAX_STRING = 10_000
 _MAX_DEPTH = 32
 _ARRAY_KINDS = "biufc"
 _short = reprlib.Repr()
@@ -86,10 +89,16 @@ def encode(value: Any, depth: int = 0) -> Any:
     """
     if depth > _MAX_DEPTH:
         return {"__opaque__": "nested too deeply", "repr": "..."}
+    if isinstance(value, str) and len(value) > MAX_STRING:
+        return {"__opaque__": "str", "repr": f"a string of {len(value):,} characters"}
     if value is None or isinstance(value, (bool, str)):
-        return value
+        return value if type(value) in (bool, str) or value is None else str(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return value if type(value) is int else int(value)
+        value = int(value)
+        if value.bit_length() > 1000:  # ~300 digits: no answer is that large, and JSON cannot carry 10**5000
+            digits = int(value.bit_length() * math.log10(2)) + 1
+            return {"__opaque__": "int", "repr": f"an integer with about {digits} digits"}
+        return value
     if isinstance(value, float):
         return value if math.isfinite(value) else {"__float__": repr(float(value))}
     if isinstance(value, np.ndarray):

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from hwprune_edu import pruning
-from hwprune_edu.grading.cases import CaseSpec, case, distinct, tied
+from hwprune_edu.grading.cases import CaseSpec, case, distinct, rounding_fraction, tied
 from hwprune_edu.grading.common_mistakes import (
-    DROPPED, FLATTENED, INVERTED, MUTATED, PRUNED_LARGEST, RETURNED_WEIGHTS, RETURNS_NONE, SIGNATURE,
+    DROPPED, FLATTENED, INVERTED, MUTATED, PRUNED_LARGEST, RETURNED_WEIGHTS, RETURNS_NONE, SIGNATURE, rounding,
 )
 from hwprune_edu.grading.exercise import Attempt, Exercise, Mistake, naive_mistake, same_output
 from hwprune_edu.grading.judging import Fail, amount_text, as_mask, judged, ordered, passes, sum_rtol
@@ -38,6 +38,8 @@ def cases(rng: np.random.Generator) -> list[CaseSpec]:
         case("ties", kw=kw, weights=tied(rng, (4, 6)), amount=2, block=(2, 2)),
         case("4x4 blocks", kw=kw, weights=distinct(rng, (8, 8), 0.01), amount=0.75, block=(4, 4)),
         case("1x1 blocks", kw=kw, weights=distinct(rng, (2, 3)), amount=2, block=(1, 1)),
+        # 12 tiles of 2x2: a fraction whose tile count is not whole tells round from floor.
+        case("round, not floor", kw=kw, weights=distinct(rng, (6, 8)), amount=rounding_fraction(rng, 12), block=(2, 2)),
     ]
 
 
@@ -74,6 +76,13 @@ def _tiles_to_mask(keep_tiles: np.ndarray, br: int, bc: int, shape: tuple) -> np
     return np.repeat(np.repeat(keep_tiles, br, axis=0), bc, axis=1).reshape(shape)
 
 
+def _prune_lowest_tiles(scores: np.ndarray, amount, block: tuple, shape: tuple) -> np.ndarray:
+    """The mask pruning the tiles with the lowest ``scores`` (one per tile), as the naive versions score them."""
+    keep = np.ones(scores.size, dtype=bool)
+    keep[np.argsort(scores.ravel(), kind="stable")[: resolve_amount(amount, scores.size)]] = False
+    return _tiles_to_mask(keep.reshape(scores.shape), block[0], block[1], shape)
+
+
 def swapped_block_mask(weights, amount, *, block=(4, 4)):
     return pruning.block_mask(weights, amount, block=(block[1], block[0]))
 
@@ -84,9 +93,7 @@ def largest_block_mask(weights, amount, *, block=(4, 4)):
     matrix = np.abs(w).reshape(w.shape[0], -1)
     rows, cols = matrix.shape
     sums = matrix.reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3))
-    keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(-sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
-    return _tiles_to_mask(keep.reshape(sums.shape), br, bc, w.shape)
+    return _prune_lowest_tiles(-sums, amount, block, w.shape)
 
 
 def entries_block_mask(weights, amount, *, block=(4, 4)):
@@ -99,9 +106,18 @@ def matrix_only_block_mask(weights, amount, *, block=(4, 4)):
     rows, cols = weights.shape
     br, bc = block
     sums = np.abs(weights).reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3))
-    keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
-    return _tiles_to_mask(keep.reshape(sums.shape), br, bc, weights.shape)
+    return _prune_lowest_tiles(sums, amount, block, weights.shape)
+
+
+def floor_block_mask(weights, amount, *, block=(4, 4)):
+    w = np.asarray(weights)
+    n_tiles = w.size // (block[0] * block[1])
+    return pruning.block_mask(w, int(amount * n_tiles) if isinstance(amount, float) else amount, block=block)
+
+
+def _n_tiles(a: Attempt) -> int:
+    shape, (br, bc) = np.shape(a.arguments["weights"]), a.arguments["block"]
+    return (shape[0] // br) * (int(np.prod(shape[1:])) // bc)
 
 
 def inverted_block_mask(weights, amount, *, block=(4, 4)):
@@ -119,14 +135,10 @@ def _block_valid(a: Attempt, block: tuple) -> bool:
                hint="reshape(rows // br, cols // bc, br, bc) does not cut tiles: it mixes entries of different tiles. Use "
                     "reshape(rows // br, br, cols // bc, bc) and sum over axes (1, 3); tile (i, j) is then [i, :, j, :].")
 def reshaped_block_mask(weights, amount, *, block=(4, 4)):
-    w = np.asarray(weights)
-    br, bc = block
-    matrix = np.abs(w).reshape(w.shape[0], -1)
-    rows, cols = matrix.shape
+    w, (br, bc) = np.asarray(weights), block
+    rows, cols = (matrix := np.abs(w).reshape(w.shape[0], -1)).shape
     sums = matrix.reshape(rows // br, cols // bc, br, bc).sum(axis=(2, 3))  # mixes entries of different tiles
-    keep = np.ones(sums.size, dtype=bool)
-    keep[np.argsort(sums.ravel(), kind="stable")[: resolve_amount(amount, sums.size)]] = False
-    return _tiles_to_mask(keep.reshape(sums.shape), br, bc, w.shape)
+    return _prune_lowest_tiles(sums, amount, block, w.shape)
 
 
 SWAPPED_BLOCK = Mistake(
@@ -157,8 +169,21 @@ CONV_NOT_GEMM = Mistake(
     lambda a: a.status == "error" and np.ndim(a.arguments["weights"]) > 2, naive=matrix_only_block_mask)
 
 
+FLOOR = rounding(_n_tiles, judge, floor_block_mask, "tiles")
+
+
+@naive_mistake("l2_tiles", "scored tiles by L2, not L1",
+               hint="Tiles are ranked by their L1 norm here, the sum of |w| over the tile; the square root of the sum "
+                    "of squares (L2) orders some tiles differently.")
+def l2_block_mask(weights, amount, *, block=(4, 4)):
+    w, (br, bc) = np.asarray(weights), block
+    rows, cols = (matrix := w.reshape(w.shape[0], -1)).shape
+    l2 = np.sqrt((matrix**2).reshape(rows // br, br, cols // bc, bc).sum(axis=(1, 3)))
+    return _prune_lowest_tiles(l2, amount, block, w.shape)
+
+
 MISTAKES = (
-    MUTATED, SIGNATURE, RETURNS_NONE, reshaped_block_mask, SWAPPED_BLOCK, TILES_PRUNED_LARGEST, AMOUNT_OF_ENTRIES,
+    MUTATED, SIGNATURE, RETURNS_NONE, reshaped_block_mask, SWAPPED_BLOCK, TILES_PRUNED_LARGEST, AMOUNT_OF_ENTRIES, FLOOR, l2_block_mask,
     CONV_NOT_GEMM, DROPPED, RETURNED_WEIGHTS, FLATTENED, INVERTED.made_by(inverted_block_mask),
 )
 

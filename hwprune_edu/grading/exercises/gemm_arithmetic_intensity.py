@@ -62,9 +62,15 @@ def bytes_per_flop_gemm_intensity(m, n, k, *, bytes_per_element=4):
     return bytes_per_element * (m * k + k * n + m * n) / (2 * m * n * k)
 
 
+@naive_mistake("flops_doubled", "doubled the FLOPs twice", same=same_number,
+               hint="FLOPs are 2 x MACs, once: 2*M*N*K. Doubling a count that is already in FLOPs gives 4*M*N*K.")
+def doubled_gemm_intensity(m, n, k, *, bytes_per_element=4):
+    return 4 * m * n * k / (bytes_per_element * (m * k + k * n + m * n))
+
+
 MISTAKES = (
     MUTATED, SIGNATURE, RETURNS_NONE, macs_gemm_intensity, elements_gemm_intensity, inputs_only_gemm_intensity,
-    bytes_per_flop_gemm_intensity, ROUNDED.made_by(rounded_gemm_intensity),
+    bytes_per_flop_gemm_intensity, doubled_gemm_intensity, ROUNDED.made_by(rounded_gemm_intensity),
 )
 
 

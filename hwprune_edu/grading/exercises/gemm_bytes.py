@@ -63,9 +63,22 @@ def per_mac_gemm_bytes(m, n, k, *, bytes_per_element=4):
     return 3 * m * n * k * bytes_per_element
 
 
+@naive_mistake("fixed_element_size", "assumed 4 bytes per element", same=same_number,
+               hint="Use the bytes_per_element argument (2 for fp16, 1 for int8); 4 is only fp32's size.")
+def fixed_size_gemm_bytes(m, n, k, *, bytes_per_element=4):
+    return 4 * (m * k + k * n + m * n)
+
+
+@naive_mistake("weights_only", "counted only the weights", same=same_number,
+               hint="The weights (K x N) are not all the traffic: the input A (M x K) is read and the output "
+                    "C (M x N) written too. At batch 1 the weights dominate, at a large batch they do not.")
+def weights_only_gemm_bytes(m, n, k, *, bytes_per_element=4):
+    return bytes_per_element * k * n
+
+
 MISTAKES = (
     MUTATED, SIGNATURE, RETURNS_NONE, inputs_only_gemm_bytes, elements_gemm_bytes, bits_gemm_bytes,
-    per_mac_gemm_bytes,
+    per_mac_gemm_bytes, fixed_size_gemm_bytes, weights_only_gemm_bytes,
 )
 
 

@@ -56,7 +56,14 @@ FORGOT_A_DIMENSION = Mistake(
                 or same_number(lambda m, n, k: m * k)(a), naive=weights_only_gemm_macs)
 
 
-MISTAKES = (MUTATED, SIGNATURE, RETURNS_NONE, flops_gemm_macs, FORGOT_A_DIMENSION)
+@naive_mistake("additions_only", "counted the additions of each dot product", same=same_number,
+               hint="A dot product of length K has K multiply-accumulates (K products, each added into the sum): "
+                    "M*N*K MACs. M*N*(K - 1) counts only the additions between the products.")
+def additions_gemm_macs(m, n, k):
+    return m * n * (k - 1)
+
+
+MISTAKES = (MUTATED, SIGNATURE, RETURNS_NONE, flops_gemm_macs, additions_gemm_macs, FORGOT_A_DIMENSION)
 
 
 EXERCISE = Exercise("gemm_macs", REFERENCE, NOTEBOOK, cases, judge, MISTAKES)

@@ -8,10 +8,10 @@ from typing import Any, Callable
 import numpy as np
 
 from hwprune_edu import pruning
-from hwprune_edu.grading.cases import CaseSpec, case, distinct, fraction, tie_at_cut, tied
+from hwprune_edu.grading.cases import CaseSpec, case, distinct, fraction, rounding_fraction, tie_at_cut, tied
 from hwprune_edu.grading.common_mistakes import (
     INVERTED, MUTATED, ONLY_2D, PRUNED_LARGEST, RETURNED_WEIGHTS, RETURNS_NONE, SIGNATURE, TIES, largest_pruned,
-    tie_cut_masks,
+    tie_cut_masks, rounding,
 )
 from hwprune_edu.grading.exercise import Attempt, Exercise, mistake
 from hwprune_edu.grading.judging import Fail, amount_text, as_mask, as_mask_list, judged, ordered, passes
@@ -44,6 +44,8 @@ def cases(rng: np.random.Generator) -> list[CaseSpec]:
         case("one layer", weights_list=[distinct(rng, (3, 5))], amount=fraction(rng, 15)),
         case("float32", weights_list=[distinct(rng, (2, 3)).astype(np.float32),
                                        (distinct(rng, (4, 2)) * 3).astype(np.float32)], amount=0.4),
+        case("round, not floor", weights_list=[distinct(rng, (2, 4)), distinct(rng, (3, 3))],
+             amount=rounding_fraction(rng, 17)),
     ]
 
 
@@ -106,6 +108,11 @@ def ties_threshold_global_masks(weights_list, amount):
         return [np.ones(np.shape(w), dtype=bool) for w in weights_list]
     cut = np.sort(flat)[k - 1]
     return [np.abs(w) > cut for w in weights_list]
+
+
+def floor_global_masks(weights_list, amount):
+    total = sum(np.size(w) for w in weights_list)
+    return pruning.global_magnitude_masks(weights_list, int(amount * total) if isinstance(amount, float) else amount)
 
 
 def weights_global_masks(weights_list, amount):
@@ -211,9 +218,13 @@ GLOBAL_RETURNED_WEIGHTS = replace(
     naive=weights_global_masks)
 
 
+GLOBAL_FLOOR = rounding(lambda a: sum(np.size(w) for w in a.arguments["weights_list"]), judge, floor_global_masks,
+                        "weights (over all layers)")
+
+
 MISTAKES = (
-    MUTATED, SIGNATURE, RETURNS_NONE, per_layer, one_mask, GLOBAL_TIES, GLOBAL_PRUNED_LARGEST, GLOBAL_INVERTED,
-    GLOBAL_RETURNED_WEIGHTS, ONLY_2D,
+    MUTATED, SIGNATURE, RETURNS_NONE, per_layer, one_mask, GLOBAL_TIES, GLOBAL_FLOOR, GLOBAL_PRUNED_LARGEST,
+    GLOBAL_INVERTED, GLOBAL_RETURNED_WEIGHTS, ONLY_2D,
 )
 
 

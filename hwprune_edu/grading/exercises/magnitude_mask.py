@@ -9,7 +9,7 @@ import numpy as np
 
 from hwprune_edu import pruning
 from hwprune_edu.grading.blog import ties_threshold_magnitude_mask
-from hwprune_edu.grading.cases import CaseSpec, case, distinct, fraction, tie_at_cut, tied
+from hwprune_edu.grading.cases import CaseSpec, case, distinct, fraction, rounding_fraction, tie_at_cut, tied
 from hwprune_edu.grading.common_mistakes import (
     DROPPED, FLATTENED, INVERTED, MUTATED, ONLY_2D, PRUNED_LARGEST, RETURNED_WEIGHTS, RETURNS_NONE, SIGNATURE,
     SIGNED_VALUES, TIES, k_of,
@@ -49,6 +49,8 @@ def cases(rng: np.random.Generator) -> list[CaseSpec]:
         case("float32", weights=distinct(rng, (4, 4)).astype(np.float32), amount=fraction(rng, 16)),
         case("all equal", weights=np.full((2, 4), -0.5), amount=0.5),
         case("1-D", weights=distinct(rng, (10,)), amount=0.3),
+        case("round, not floor", weights=distinct(rng, (3, 5)), amount=rounding_fraction(rng, 15)),
+        case("round, not ceil", weights=distinct(rng, (4, 3)), amount=rounding_fraction(rng, 12, up=False)),
     ]
 
 
@@ -166,6 +168,14 @@ def loops_2d_magnitude_mask(weights, amount):
     return keep
 
 
+def off_by_one_magnitude_mask(weights, amount):
+    w = np.asarray(weights)
+    k = resolve_amount(amount, w.size)
+    keep = np.ones(w.size, dtype=bool)
+    keep[np.argsort(np.abs(w).ravel(), kind="stable")[: k + 1]] = False  # one too many
+    return keep.reshape(w.shape)
+
+
 def flattened_magnitude_mask(weights, amount):
     return pruning.magnitude_mask(weights, amount).ravel()
 
@@ -221,13 +231,26 @@ def int_amount_as_fraction(a: Attempt) -> bool:
     return isinstance(amount, int) and amount >= 1 and count is not None and count != amount and count == min(n, amount * n)
 
 
+@mistake("off_by_one", "pruned one too many or one too few", naive=off_by_one_magnitude_mask,
+         hint="You pruned k + 1 or k - 1 entries instead of k: an off-by-one, e.g. order[:k + 1], order[k:] taken as "
+              "the pruned part, or <= / < at the k-th value. The k pruned indices are np.argsort(|w|)[:k].")
+def off_by_one(a: Attempt) -> bool:
+    n = np.size(a.arguments["weights"])
+    k = k_of(a, n)
+    count = _pruned_count(a)
+    # n - k = k +- 1 would fit "amount read as what to keep" as well: then neither is named.
+    return (count is not None and abs(count - k) == 1 and count != n - k
+            and passes(judge, dict(a.arguments, amount=count), a.mask()))
+
+
 @mistake("amount_as_keep", "amount read as what to keep", naive=keep_amount_magnitude_mask,
          hint="amount says how much to *prune*, not how much to keep: with amount=0.75 three quarters of the entries go.")
 def amount_as_keep(a: Attempt) -> bool:
     n = np.size(a.arguments["weights"])
     k = k_of(a, n)
     mask = a.mask()
-    return mask is not None and n - k != k and passes(judge, dict(a.arguments, amount=n - k), mask)
+    return (mask is not None and abs(n - 2 * k) > 1  # n - k = k +- 1 is also an off-by-one: name neither
+            and passes(judge, dict(a.arguments, amount=n - k), mask))
 
 
 @mistake("per_row", "pruned each row separately", naive=per_row_magnitude_mask,
@@ -242,7 +265,7 @@ MISTAKES = (
     MUTATED, SIGNATURE, RETURNS_NONE, DROPPED.made_by(dropped_magnitude_mask),
     RETURNED_WEIGHTS.made_by(weights_magnitude_mask), FLATTENED.made_by(flattened_magnitude_mask),
     INVERTED.made_by(inverted_magnitude_mask), zero_amount, full_amount, TIES.made_by(ties_threshold_magnitude_mask),
-    floor_not_round, int_amount_as_fraction, amount_as_keep, PRUNED_LARGEST.made_by(largest_magnitude_mask),
+    floor_not_round, int_amount_as_fraction, off_by_one, amount_as_keep, PRUNED_LARGEST.made_by(largest_magnitude_mask),
     SIGNED_VALUES.made_by(signed_magnitude_mask), per_row, ONLY_2D.made_by(loops_2d_magnitude_mask),
 )
 

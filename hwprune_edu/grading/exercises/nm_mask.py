@@ -148,11 +148,27 @@ def smallest_nm_mask(weights, n=2, m=4, *, axis=1):
     return _nm_from_groups(w, m, axis, lambda g: _groups_keep(g, n, largest=False))
 
 
+def minus_zero_nm_mask(weights, n=2, m=4, *, axis=1):
+    moved = np.moveaxis(np.abs(np.asarray(weights)), axis, -1)
+    groups = moved.reshape(-1, m)
+    keep = np.zeros(groups.shape, dtype=bool)
+    np.put_along_axis(keep, np.argsort(groups, axis=1)[:, -n:], True, axis=1)  # -0: is 0:, every entry
+    return np.moveaxis(keep.reshape(moved.shape), -1, axis)
+
+
+@mistake("n_zero_slice", "n = 0 kept every entry", naive=minus_zero_nm_mask,
+         hint="With n = 0 nothing is kept, but order[:, -n:] is order[:, -0:] = order[:, 0:], every entry (-0 is 0). "
+              "Slice with order[:, m - n:], which is empty for n = 0.")
+def n_zero_slice(a: Attempt) -> bool:
+    mask = a.mask()
+    return a.arguments["n"] == 0 and mask is not None and bool(mask.all())
+
+
 @mistake("n_as_pruned", "read n as the number to prune", naive=pruned_n_nm_mask,
          hint="n is how many entries each group *keeps*: 2:4 keeps 2 of every 4, and 1:4 keeps only one.")
 def n_as_pruned(a: Attempt) -> bool:
     n, m = a.arguments["n"], a.arguments["m"]
-    return n != m - n and _nm_valid(a, n=m - n)
+    return n < m and n != m - n and _nm_valid(a, n=m - n)
 
 
 @naive_mistake("strided_groups", "groups are not consecutive entries",
@@ -184,7 +200,7 @@ GROUP_SIGNED_VALUES = replace(
 
 
 MISTAKES = (
-    MUTATED, SIGNATURE, RETURNS_NONE, IGNORES_AXIS, wrong_axis, smallest_nm_mask, n_as_pruned, strided_nm_mask,
+    MUTATED, SIGNATURE, RETURNS_NONE, IGNORES_AXIS, wrong_axis, smallest_nm_mask, n_zero_slice, n_as_pruned, strided_nm_mask,
     GROUP_TIES, GROUP_SIGNED_VALUES, DROPPED, RETURNED_WEIGHTS, FLATTENED, INVERTED.made_by(inverted_nm_mask),
     ONLY_2D,
 )

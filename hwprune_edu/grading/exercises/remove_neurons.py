@@ -51,6 +51,11 @@ def cases(rng: np.random.Generator) -> list[CaseSpec]:
         case("keep one", layers=mlp(rng, [3, 4, 1]), layer_index=0, keep=np.array([False, False, True, False])),
         case("dead neurons: outputs must not change", layers=dead_layers, layer_index=0, keep=dead_keep,
               extra={"x": x}),
+        # A square next layer: slicing its rows instead of its columns gives an array of the same shape.
+        case("square next layer", layers=mlp(rng, [3, 4, 4, 2]), layer_index=0,
+             keep=rng.permutation([True, False, True, True])),
+        case("square next layer, middle", layers=mlp(rng, [2, 5, 3, 3]), layer_index=1,
+             keep=rng.permutation([True, False, True])),
     ]
 
 

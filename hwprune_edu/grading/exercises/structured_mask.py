@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 
 from hwprune_edu import pruning
-from hwprune_edu.grading.cases import CaseSpec, case, distinct, fraction, tied
+from hwprune_edu.grading.cases import CaseSpec, case, distinct, fraction, rounding_fraction, tied
 from hwprune_edu.grading.common_mistakes import (
     DROPPED, FLATTENED, INVERTED, MUTATED, ONLY_2D, PRUNED_LARGEST, RETURNED_WEIGHTS, RETURNS_NONE, SIGNATURE,
-    largest_pruned,
+    largest_pruned, rounding,
 )
 from hwprune_edu.grading.exercise import Attempt, Exercise, mistake, naive_mistake
 from hwprune_edu.grading.judging import Fail, amount_text, as_mask, judged, ordered, passes, sum_rtol
@@ -46,6 +46,10 @@ def cases(rng: np.random.Generator) -> list[CaseSpec]:
         case("amount 1.0", kw=kw, weights=distinct(rng, (3, 4)), amount=1.0, axis=1, norm=1),
         case("non-square", kw=kw, weights=distinct(rng, (7, 3)), amount=0.3, axis=0, norm=2),
         case("float32", kw=kw, weights=distinct(rng, (4, 5)).astype(np.float32), amount=2, axis=0, norm=1),
+        case("round, not floor", kw=kw, weights=distinct(rng, (7, 4)), amount=rounding_fraction(rng, 7), axis=0,
+             norm=1),
+        case("round, not floor, columns", kw=kw, weights=distinct(rng, (3, 9)), amount=rounding_fraction(rng, 9),
+             axis=1, norm=2),
     ]
 
 
@@ -127,6 +131,12 @@ def removed_rows_structured_mask(weights, amount, *, axis=0, norm=1):
 
 def inverted_structured_mask(weights, amount, *, axis=0, norm=1):
     return ~pruning.structured_mask(weights, amount, axis=axis, norm=norm)
+
+
+def floor_structured_mask(weights, amount, *, axis=0, norm=1):
+    w = np.asarray(weights)
+    count = int(amount * w.shape[axis]) if isinstance(amount, float) else amount
+    return pruning.structured_mask(w, count, axis=axis, norm=norm)
 
 
 def linalg_structured_mask(weights, amount, *, axis=0, norm=1):
@@ -231,9 +241,13 @@ def amount_of_entries(a: Attempt) -> bool:
     return not isinstance(a.arguments["amount"], int) and a.matches(entries_structured_mask)
 
 
+FLOOR = rounding(lambda a: np.shape(a.arguments["weights"])[a.arguments["axis"]], judge, floor_structured_mask,
+                 "slices")
+
+
 MISTAKES = (
     MUTATED, SIGNATURE, RETURNS_NONE, removed_rows, wrong_axis, not_whole_slices, wrong_norm,
-    signed_sum_structured_mask, SLICES_PRUNED_LARGEST, amount_of_entries, DROPPED, RETURNED_WEIGHTS, FLATTENED,
+    signed_sum_structured_mask, SLICES_PRUNED_LARGEST, amount_of_entries, FLOOR, DROPPED, RETURNED_WEIGHTS, FLATTENED,
     INVERTED.made_by(inverted_structured_mask), ONLY_2D.made_by(linalg_structured_mask),
 )
 

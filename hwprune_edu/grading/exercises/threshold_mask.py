@@ -103,10 +103,17 @@ def signed_threshold_mask(weights, threshold):
     return np.asarray(weights) > threshold
 
 
+@naive_mistake("squared", "compared w**2 with the threshold",
+               hint="Compare |w| with the threshold itself: w**2 > t keeps |w| > sqrt(t) (t = 0.25 then keeps "
+                    "|w| > 0.5, not |w| > 0.25). Use np.abs(w) > threshold.")
+def squared_threshold_mask(weights, threshold):
+    return np.square(np.asarray(weights)) > threshold
+
+
 MISTAKES = (
     MUTATED.made_by(in_place_threshold_mask), SIGNATURE, RETURNS_NONE.made_by(forgot_return_threshold_mask),
     DROPPED.made_by(dropped_threshold_mask), RETURNED_WEIGHTS.made_by(weights_threshold_mask),
-    FLATTENED.made_by(flattened_threshold_mask), INVERTED.made_by(inverted_threshold_mask),
+    FLATTENED.made_by(flattened_threshold_mask), squared_threshold_mask, INVERTED.made_by(inverted_threshold_mask),
     kept_equal_threshold_mask, signed_threshold_mask, ONLY_2D,
 )
 
