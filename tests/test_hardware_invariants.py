@@ -262,9 +262,11 @@ def test_unstructured_zeros_never_cost_more_where_exploited(rows, cols, density,
 def test_removing_more_channels_never_costs_more_anywhere(rows, cols, kept_before, removed, batch):
     kept_before = min(kept_before, rows)
     kept_after = max(1, kept_before - removed)
+    before, after = (linear(batch, cols, rows, weight_mask=rows_mask((rows, cols), kept)) for kept in (kept_before, kept_after))
     for profile in PROFILES:
-        a = simulate([linear(batch, cols, rows, weight_mask=rows_mask((rows, cols), kept_before))], profile)
-        b = simulate([linear(batch, cols, rows, weight_mask=rows_mask((rows, cols), kept_after))], profile)
+        assert simulate([after], profile).latency_s <= simulate([before], profile).latency_s
+        # On the dense kernel, fewer channels are also never dearer (the runtime's pick may trade energy for speed).
+        a, b = (simulate([layer], profile, kernel="dense") for layer in (before, after))
         assert b.latency_s <= a.latency_s
         assert b.energy_j <= a.energy_j
 
