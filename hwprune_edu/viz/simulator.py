@@ -259,7 +259,7 @@ def profile_table(profiles: Sequence | None = None) -> Table:
     """
     rows = []
     for hw in (get_profile(p) for p in (profiles if profiles is not None else list(PROFILES))):
-        kernels = ", ".join(f"{kind}: {kernel.name}" for kind, kernel in hw.sparse_kernels.items()) or "none"
+        kernels = ", ".join(kernel.name for kernel in hw.sparse_kernels.values()) or "none"
         rows.append([
             hw.name,
             hw.dataflow,
