@@ -85,17 +85,26 @@ def activation_pruning(network: dict, activation_threshold: float) -> dict:
 
     Bugs in the blog's version, and their fixes:
 
-    1. It decides per *layer*: ``np.mean(activations[i])`` averages the whole
-       layer, so every weight of the layer is kept or dropped together.
-       Fix: one score per neuron, ``mean |a|`` over the samples (column ``j``).
-    2. It tests the same layer-wide condition for every weight ``j``, so the
-       loop over ``j`` decides nothing per neuron; and it appends the whole
-       activation matrix once per kept weight. Fix: a boolean keep mask per layer.
+    The blog's example is one 3 x 3 weight matrix, so its loop index ``i``
+    runs over the matrix's rows (the neurons), and its activations are a
+    3 x 3 ``(samples, neurons)`` matrix, the layout used throughout this course.
+
+    1. It scores neuron ``i`` with ``np.mean(activations[i])``: row ``i`` is
+       *sample* ``i``, so the score is one sample's mean over all neurons and
+       says nothing about how often neuron ``i`` fires.
+       Fix: one score per neuron, ``mean |a|`` over the samples (column ``i``).
+    2. It tests a condition that does not depend on ``j`` for every weight
+       ``j``, so the loop over ``j`` decides nothing (row ``i`` is kept or
+       dropped whole), and it appends a copy of the activations once per kept
+       weight. Fix: a boolean keep mask per layer.
     3. Removing neuron ``j`` of layer ``l`` must remove row ``j`` of ``W_l``,
        entry ``j`` of ``b_l`` *and* column ``j`` of ``W_{l+1}``; the blog never
        touches the next layer, so the shapes stop matching.
        Fix: :func:`hwprune_edu.pruning.remove_neurons`.
-    4. ``np.mean`` of signed activations lets +a and -a cancel. Fix: mean |a|.
+    4. Its score is a plain mean. On the example's non-negative activations
+       (``np.random.rand``, like post-ReLU outputs) that equals mean |a|, but on
+       signed ones (before a ReLU, or tanh) +a and -a cancel. Fix: mean |a|
+       (or APoZ, the fraction of zeros, after a ReLU).
 
     Args:
         network: dict with ``'weights'``: a list of ``(out, in)`` matrices

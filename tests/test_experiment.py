@@ -181,9 +181,10 @@ def test_pareto_points_mark_the_front(comparison):
     expected = pareto_front([p.latency_ratio for p in points], [p.accuracy for p in points])
     assert [p.on_front for p in points] == expected.tolist()
     assert any(p.on_front for p in points)
-    # Unstructured sparsity costs as much as dense on a dense-only NPU and is less accurate: never on the front.
+    # Unstructured sparsity gains a dense-only NPU nothing but the rows and columns it empties entirely (the
+    # digits' always-blank pixels), and is less accurate: never on the front.
     unstructured = points[1]
-    assert unstructured.latency_ratio == pytest.approx(1.0) and not unstructured.on_front
+    assert 0.5 < unstructured.latency_ratio <= 1.0 and not unstructured.on_front
 
 
 # --------------------------------------------------------------------------- Pareto front

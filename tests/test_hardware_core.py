@@ -254,3 +254,35 @@ def test_conv_nm_mask_over_input_channels_is_read_as_nm():
     pattern = describe_pattern(keep)
     assert (pattern.kind, pattern.n, pattern.m) == ("n:m", 2, 4)
     assert conv2d(1, 8, 16, 3, 8, weight_mask=keep).pattern.kind == "n:m"
+
+
+# Profile fixes with a number behind them ----------------------------------------------------------------
+
+
+def test_npu_accumulates_in_32_bits_and_the_mcu_rate_is_sustained_not_peak():
+    assert PROFILES["npu-systolic"].energy_per_mac_j == pytest.approx(0.2e-12 + 0.1e-12)  # int8 mult + 32-bit add
+    mcu = PROFILES["mcu-m4"]
+    assert mcu.macs_per_cycle < 1 and "CMSIS-NN" in mcu.sources["macs_per_cycle"]  # SMLAD's 2/cycle is a peak
+
+
+def test_gpu_tile_is_labelled_a_toy_and_cutlass_is_cited_right():
+    source = PROFILES["gpu-ampere"].sources["tile_n"]
+    assert "toy" in source and "128 x 256 x 64" in source
+
+
+def test_tpu_weight_double_buffering_is_an_option_off_by_default():
+    npu = PROFILES["npu-systolic"]
+    assert npu.weight_double_buffering == 0
+    layer = linear(1024, 1024, 1024)  # 16 folds of M = 1024 rows
+    plain = simulate(layer, npu).layers[0].compute_cycles
+    assert plain == (2 * 256 + 256 + 1024 - 2) * 16  # SCALE-Sim's formula: a full fill per fold
+    buffered = simulate(layer, npu.replace(weight_double_buffering=1)).layers[0].compute_cycles
+    assert buffered == (2 * 256 + 256 + 1024 - 2) + 15 * max(1024, 256)  # only the first fold pays the fill
+    one_fold = linear(8, 256, 256)
+    assert simulate(one_fold, npu.replace(weight_double_buffering=1)).layers[0].compute_cycles == \
+        simulate(one_fold, npu).layers[0].compute_cycles
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_platform_file_sets_every_field(name):
+    assert set(NUMERIC_FIELDS) - {"systolic_rows", "systolic_cols"} <= set(PROFILES[name].sources)

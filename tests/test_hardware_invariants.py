@@ -1,4 +1,4 @@
-"""The teaching invariants of issue 3: what each platform does (and does not) gain from each pattern."""
+"""The teaching invariants: what each platform does (and does not) gain from each pattern."""
 
 import numpy as np
 import pytest
@@ -23,10 +23,10 @@ def energy(layer, profile):
 # Dense kernels: unstructured sparsity buys nothing ---------------------------
 
 
-@pytest.mark.parametrize("profile", ["gpu-ampere", "npu-systolic"])
+@pytest.mark.parametrize("profile", ["npu-systolic", "mcu-m4"])
 @pytest.mark.parametrize("batch", [1, 256])
 @pytest.mark.parametrize("density", DENSITIES)
-def test_unstructured_masks_give_no_speedup_on_dense_kernels(profile, batch, density):
+def test_unstructured_masks_give_no_speedup_on_dense_only_platforms(profile, batch, density):
     mask = unstructured_mask((512, 512), density, seed=int(density * 100))
     assert describe_pattern(mask).kind == "unstructured"
     sparse = simulate([linear(batch, 512, 512, weight_mask=mask)], profile)
@@ -36,17 +36,38 @@ def test_unstructured_masks_give_no_speedup_on_dense_kernels(profile, batch, den
     assert sparse.energy_j == dense.energy_j
 
 
+@pytest.mark.parametrize("batch", [1, 256])
+def test_gpu_unstructured_kernel_wins_only_at_high_sparsity(batch):
+    dense = simulate([linear(batch, 1024, 1024)], "gpu-ampere")
+    for density in (0.5, 0.3):
+        mask = unstructured_mask((1024, 1024), density, seed=9)
+        row = simulate([linear(batch, 1024, 1024, weight_mask=mask)], "gpu-ampere").layers[0]
+        assert row.kernel == "dense" and row.latency_s == dense.latency_s
+    sparse = simulate([linear(batch, 1024, 1024, weight_mask=unstructured_mask((1024, 1024), 0.02, seed=9))], "gpu-ampere")
+    assert sparse.layers[0].kernel == "sputnik csr"
+    assert sparse.latency_s < dense.latency_s
+
+
 # Sparse tensor cores: exactly 2:4 or nothing ----------------------------------
 
 
-def test_exact_two_four_gives_at_most_2x_and_nearly_2x_when_compute_bound():
+def test_two_four_on_a_large_compute_bound_gemm_gives_what_real_kernels_measure():
+    # Real 2:4 GEMMs reach 1.3-1.7x on large GEMMs, not the 2x math peak (see gpu-ampere.toml).
     mask = n_m_mask((4096, 4096), seed=3)
     dense = simulate([linear(4096, 4096, 4096)], "gpu-ampere")
     sparse = simulate([linear(4096, 4096, 4096, weight_mask=mask)], "gpu-ampere")
-    assert dense.layers[0].bound == "compute"
+    assert dense.layers[0].bound == sparse.layers[0].bound == "compute"
     assert sparse.layers[0].kernel == "2:4 sparse tensor core"
-    speedup = dense.latency_s / sparse.latency_s
-    assert 1.9 < speedup <= 2.0
+    assert 1.3 <= dense.latency_s / sparse.latency_s <= 1.7
+
+
+def test_a_batch_one_gemv_on_the_gpu_follows_the_bytes():
+    # Split-K spreads a GEMV over every SM: memory-bound, as real GEMVs are, not stuck on one SM per 128 outputs.
+    for width in (1024, 4096, 8192):
+        row = simulate([linear(1, width, width)], "gpu-ampere").layers[0]
+        assert row.memory_s > 5 * row.compute_s
+        assert row.bound in ("memory", "overhead")
+    assert simulate([linear(1, 4096, 4096)], "gpu-ampere").layers[0].bound == "memory"
 
 
 @settings(max_examples=30, deadline=None)
@@ -69,7 +90,7 @@ def test_two_four_in_all_but_one_group_gets_no_sparse_tensor_core_speedup():
     mask[100, 40:44] = [True, True, True, False]  # one group keeps 3 of 4
     layer = linear(2048, 2048, 2048, weight_mask=mask)
     report = simulate([layer], "gpu-ampere")
-    assert report.layers[0].kernel == "dense"
+    assert report.layers[0].kernel == "dense"  # no other kernel is faster at 50 % density
     assert report.latency_s == latency(linear(2048, 2048, 2048), "gpu-ampere")
 
 
@@ -145,7 +166,11 @@ def test_sparse_eie_gains_from_unstructured_sparsity(density):
 @pytest.mark.parametrize("density", [0.95, 0.99])
 def test_sparse_eie_index_overhead_makes_very_low_sparsity_slower_than_dense(density):
     mask = unstructured_mask((1024, 1024), density, seed=7)
-    assert latency(linear(1, 1024, 1024, weight_mask=mask), "sparse-eie") > latency(linear(1, 1024, 1024), "sparse-eie")
+    layer = linear(1, 1024, 1024, weight_mask=mask)
+    dense = latency(linear(1, 1024, 1024), "sparse-eie")
+    assert simulate([layer], "sparse-eie", kernel="eie-csc").latency_s > dense  # the CSC format would be slower ...
+    assert simulate([layer], "sparse-eie").layers[0].kernel == "dense"  # ... so the dense path runs
+    assert latency(layer, "sparse-eie") == dense
 
 
 def test_sparse_eie_pads_long_zero_runs():
@@ -161,9 +186,17 @@ def test_sparse_eie_pads_long_zero_runs():
 
 # CPU: CSR only pays below its break-even density ------------------------------
 
-CSR = PROFILES["cpu-avx2"].sparse_kernels["unstructured"]
+CPU = PROFILES["cpu-avx2"]
+CSR = CPU.sparse_kernels["csr"]
 COMPUTE_BREAK_EVEN = CSR.compute_efficiency  # a non-zero costs 1/efficiency dense MACs
-MEMORY_BREAK_EVEN = PROFILES["cpu-avx2"].weight_bits / (PROFILES["cpu-avx2"].weight_bits + CSR.index_bits)
+# Memory-bound: density * (value + index bits) / sustained fraction = value bits.
+MEMORY_BREAK_EVEN = CSR.bandwidth_efficiency * CPU.weight_bits / (CPU.weight_bits + CSR.index_bits)
+
+
+def test_cpu_csr_break_even_is_where_unstructured_kernels_really_pay():
+    # 70-90 % sparsity on a memory-bound layer (Hoefler et al. 2021), 90 % when compute-bound.
+    assert 0.70 <= 1 - MEMORY_BREAK_EVEN <= 0.90
+    assert 1 - COMPUTE_BREAK_EVEN == pytest.approx(0.9)
 
 
 @pytest.mark.parametrize(
@@ -177,21 +210,23 @@ def test_cpu_csr_wins_only_below_its_break_even_density(batch, break_even):
     above = linear(batch, 1024, 1024, weight_mask=unstructured_mask((1024, 1024), 1.2 * break_even, seed=8))
     assert simulate([below], "cpu-avx2").layers[0].kernel == "csr"
     assert latency(below, "cpu-avx2") < dense
-    assert latency(above, "cpu-avx2") > dense
+    forced = simulate([above], "cpu-avx2", kernel="csr")
+    assert forced.latency_s > dense  # CSR would be slower here ...
+    chosen = simulate([above], "cpu-avx2")
+    assert chosen.layers[0].kernel == "dense" and chosen.latency_s == dense  # ... so the dense kernel runs
 
 
 @settings(max_examples=25, deadline=None)
-@given(batch=st.sampled_from([1, 4, 32, 512]), density=st.floats(0.52, 0.99), seed=st.integers(0, 1000))
-def test_cpu_csr_never_wins_above_the_larger_break_even(batch, density, seed):
+@given(batch=st.sampled_from([1, 4, 32, 512]), density=st.floats(0.2, 0.99), seed=st.integers(0, 1000))
+def test_cpu_unstructured_masks_above_both_break_evens_run_dense(batch, density, seed):
     mask = unstructured_mask((256, 256), density, seed=seed)
-    assert latency(linear(batch, 256, 256, weight_mask=mask), "cpu-avx2") > latency(linear(batch, 256, 256), "cpu-avx2")
+    report = simulate([linear(batch, 256, 256, weight_mask=mask)], "cpu-avx2")
+    assert report.layers[0].kernel == "dense"
+    assert report.latency_s == latency(linear(batch, 256, 256), "cpu-avx2")
+    assert simulate([linear(batch, 256, 256, weight_mask=mask)], "cpu-avx2", kernel="csr").latency_s > report.latency_s
 
 
 # Gaining zeros in an exploited pattern never costs more ------------------------
-
-
-def _exploits(profile, kind):
-    return kind in ("dense", "structured") or kind in PROFILES[profile].sparse_kernels
 
 
 @settings(max_examples=40, deadline=None)
@@ -206,12 +241,14 @@ def _exploits(profile, kind):
 def test_unstructured_zeros_never_cost_more_where_exploited(rows, cols, density, drop, batch, seed):
     before = unstructured_mask((rows, cols), density, seed=seed)
     after = before & (np.random.default_rng(seed + 1).random((rows, cols)) >= drop)
-    for profile in ("cpu-avx2", "sparse-eie"):
+    for profile, kernel in (("cpu-avx2", "csr"), ("sparse-eie", "eie-csc")):
         kinds = describe_pattern(before).kind, describe_pattern(after).kind
         if not all(kind in ("unstructured", "block") for kind in kinds):
             continue
-        a = simulate([linear(batch, cols, rows, weight_mask=before)], profile)
-        b = simulate([linear(batch, cols, rows, weight_mask=after)], profile)
+        a, b = (simulate([linear(batch, cols, rows, weight_mask=m)], profile) for m in (before, after))
+        assert b.latency_s <= a.latency_s  # the runtime's choice: never slower
+        # On the sparse kernel itself, never slower nor dearer (a kernel switch may trade energy for speed).
+        a, b = (simulate([linear(batch, cols, rows, weight_mask=m)], profile, kernel=kernel) for m in (before, after))
         assert b.latency_s <= a.latency_s
         assert b.energy_j <= a.energy_j
 
@@ -227,9 +264,11 @@ def test_unstructured_zeros_never_cost_more_where_exploited(rows, cols, density,
 def test_removing_more_channels_never_costs_more_anywhere(rows, cols, kept_before, removed, batch):
     kept_before = min(kept_before, rows)
     kept_after = max(1, kept_before - removed)
+    before, after = (linear(batch, cols, rows, weight_mask=rows_mask((rows, cols), kept)) for kept in (kept_before, kept_after))
     for profile in PROFILES:
-        a = simulate([linear(batch, cols, rows, weight_mask=rows_mask((rows, cols), kept_before))], profile)
-        b = simulate([linear(batch, cols, rows, weight_mask=rows_mask((rows, cols), kept_after))], profile)
+        assert simulate([after], profile).latency_s <= simulate([before], profile).latency_s
+        # On the dense kernel, fewer channels are also never dearer (the runtime's pick may trade energy for speed).
+        a, b = (simulate([layer], profile, kernel="dense") for layer in (before, after))
         assert b.latency_s <= a.latency_s
         assert b.energy_j <= a.energy_j
 
@@ -241,7 +280,7 @@ def test_two_four_to_one_four_never_costs_more(profile):
     assert describe_pattern(one).n == 1
     a, b = (simulate([linear(64, 512, 512, weight_mask=mask)], profile) for mask in (two, one))
     assert b.latency_s <= a.latency_s and b.energy_j <= a.energy_j
-    assert _exploits(profile, "n:m")
+    assert b.layers[0].kernel != "dense"
 
 
 # Overheads and fit ------------------------------------------------------------
@@ -281,4 +320,6 @@ def test_totals_add_up_and_bounds_are_consistent(profile):
         assert row.bound in ("compute", "memory", "overhead")
         assert row.latency_s >= max(row.compute_s, row.memory_s)
         assert 0 < row.utilisation <= 1 + 1e-9
-        assert row.bytes_moved == pytest.approx(row.weight_bytes + row.activation_bytes)
+        # Weights are moved once per call, or once per input row where the platform re-reads them (EIE).
+        reads = row.m if PROFILES[profile].rereads_weights else 1
+        assert row.bytes_moved == pytest.approx(reads * row.weight_bytes + row.activation_bytes)

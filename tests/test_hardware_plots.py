@@ -41,10 +41,10 @@ def test_roofline_has_a_roof_and_points_per_platform():
 
 
 def test_latency_vs_sparsity_shows_unstructured_flat_on_the_gpu():
-    (ax,) = latency_vs_sparsity((64, 256, 256), profiles=["gpu-ampere"], sparsities=[0.9, 0.5, 0.0])
+    (ax,) = latency_vs_sparsity((64, 256, 256), profiles=["gpu-ampere"], sparsities=[0.7, 0.5, 0.0])
     lines = {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
     assert set(lines) == {"unstructured", "structured", "2:4", "block 32x32"} == set(SPARSITY_PATTERNS)
-    assert np.allclose(lines["unstructured"].get_ydata(), 1.0)
+    assert np.allclose(lines["unstructured"].get_ydata(), 1.0)  # below its CSR kernel's break-even
     assert lines["2:4"].get_ydata()[0] > 1.0
     assert list(lines["2:4"].get_xdata()) == [0.5]  # N:M: one point, at its own sparsity
 

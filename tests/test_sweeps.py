@@ -217,13 +217,13 @@ def test_same_sparsity_different_speed():
     assert all(row.sparsity == 0.5 for row in table.rows)
     kernel = {(row.pattern, name): cost.kernel for row in table.rows for name, cost in row.costs.items()}
     assert kernel["2:4", "gpu-ampere"] == "2:4 sparse tensor core"
-    assert kernel["unstructured", "cpu-avx2"] == "csr"
+    assert kernel["unstructured", "cpu-avx2"] == "dense"  # CSR would be slower at 50 %: the runtime keeps dense
     assert kernel["block 4x4", "gpu-ampere"] == "dense"  # the GPU's block-sparse kernel needs 32x32 tiles
     assert kernel["block 32x32", "gpu-ampere"] == "block-sparse"
     assert all(kernel["structured", name] == "dense" for name in table.profiles)
-    # A smaller dense layer is faster everywhere; CSR at 50 % is slower on a compute-bound CPU.
+    # A smaller dense layer is faster everywhere; 50 % unstructured buys nothing on a compute-bound CPU.
     assert all(table.speedup("structured", name) > 1.0 for name in table.profiles)
-    assert table.speedup("unstructured", "cpu-avx2") < 1.0
+    assert table.speedup("unstructured", "cpu-avx2") == pytest.approx(1.0)
     assert table.speedup("2:4", "npu-systolic") == pytest.approx(1.0)
     text = str(table)
     assert "2:4 sparse tensor core" in text and "batch 4096" in text

@@ -5,7 +5,10 @@ NumPy only. Layers become GEMMs (:mod:`.workload`), masks are read
 pruners take), platforms are cited data (:mod:`.profiles`), and one cost
 model (:mod:`.cost`) turns them into a :class:`.report.SimulationReport`.
 :mod:`.calibrate` builds a host profile from measured numbers and scores the
-toy against measured latencies (the stopwatch is :mod:`hwprune_edu.nn.timing`).
+toy against measured latencies (the stopwatch is :mod:`hwprune_edu.nn.timing`);
+:mod:`.fidelity` sets the simulator beside published measurements
+(``fidelity.toml``, ``benchmarks/bench_fidelity.py``). Each layer runs on the
+fastest kernel its platform has for its mask (``simulate(..., kernel=None)``).
 
 >>> from hwprune_edu.hardware import simulate, linear
 >>> simulate([linear(1, 512, 512)], "npu-systolic").layers[0].bound  # batch 1 waits on DRAM

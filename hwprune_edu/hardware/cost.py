@@ -2,14 +2,18 @@
 
 Latency is the roofline ``max(compute_s, memory_s)`` plus the platform's fixed
 per-layer overhead, where ``memory_s`` is weight bytes over the weight memory's
-bandwidth plus activation bytes over the activation memory's; energy is MACs
-performed times energy per MAC (divided by the kernel's efficiency: a slow
-sparse kernel burns energy on index work too) plus bytes times energy per byte
-of the memory they come from (Horowitz, ISSCC 2014, see ``profiles``). The
-pattern read from the mask picks the kernel: a platform runs a pattern with a
-sparse kernel only if its profile declares one for it, and an N:M kernel also
-takes any mask with at most n kept in every group of m; otherwise it runs the
-dense kernel and multiplies the zeros too.
+bandwidth (times the kernel's sustained fraction of it) plus activation bytes
+over the activation memory's; energy is MACs performed times energy per MAC
+(divided by the kernel's efficiency: a slow sparse kernel burns energy on index
+work too) plus bytes times energy per byte of the memory they come from
+(Horowitz, ISSCC 2014, see ``profiles``). A first-order model: caches, on-chip
+register and buffer traffic, and kernel tuning are not modelled.
+
+Each layer runs on the fastest kernel its platform has for its mask: the dense
+kernel (always there; it drops all-zero rows and columns and multiplies the
+other zeros) or a declared sparse kernel that can hold the mask (an N:M kernel
+takes any mask with at most n kept in every group of m; CSR, block and EIE
+formats take any mask). ``simulate(..., kernel="csr")`` forces one.
 
 The three small formulas learners re-implement are public and pure:
 :func:`systolic_cycles`, :func:`gemm_arithmetic_intensity`, :func:`roofline_latency`.
@@ -25,7 +29,7 @@ import math
 import numbers
 
 from hwprune_edu.util.validation import check_positive_int, describe
-from hwprune_edu.hardware.profiles import Hardware, get_profile
+from hwprune_edu.hardware.profiles import Hardware, SparseKernel, get_profile
 from hwprune_edu.hardware.report import LayerCost, SimulationReport
 from hwprune_edu.hardware.workload import Layer, linear  # noqa: F401  (linear is used in examples)
 
@@ -152,89 +156,163 @@ def tiled_cycles(m: int, n: int, k: int, hardware) -> int:
 
 
 def _tiled_cycles(m: int, n: int, k: int, hw: Hardware) -> int:
+    return _tiled(m, n, k, hw)[0]
+
+
+def _tiled(m: int, n: int, k: int, hw: Hardware) -> tuple[int, int]:
+    """(cycles, MACs executed including tile padding) of a dense GEMM on a tiled platform."""
     tiles = -(-m // hw.tile_m) * -(-n // hw.tile_n)
-    waves = -(-tiles // hw.units)
-    tile_macs = hw.tile_m * hw.tile_n * -(-k // hw.tile_k) * hw.tile_k
-    return math.ceil(waves * tile_macs * hw.units / hw.macs_per_cycle)
+    k_tiles = -(-k // hw.tile_k)
+    # Split-K (cuBLAS, CUTLASS): too few output tiles to fill the units, so each
+    # tile's K loop is cut into slices run on idle units and summed after.
+    # A batch-1 GEMV then uses every SM instead of one per 128 outputs.
+    split = min(hw.units // tiles, k_tiles) if hw.split_k and tiles < hw.units else 1
+    waves = -(-tiles * split // hw.units)
+    tile_macs = hw.tile_m * hw.tile_n * -(-k_tiles // split) * hw.tile_k
+    return math.ceil(waves * tile_macs * hw.units / hw.macs_per_cycle), tiles * split * tile_macs
 
 
-def _dense_cycles(m: int, n: int, k: int, hw: Hardware) -> int:
+def _systolic(m: int, n: int, k: int, hw: Hardware) -> tuple[int, int]:
+    """(cycles, MACs executed on the whole array, padding included) of a dense GEMM on a systolic array."""
+    rows, cols = hw.systolic_rows, hw.systolic_cols
+    folds = -(-k // rows) * -(-n // cols)
+    cycles = _systolic_cycles(m, n, k, rows, cols)
+    if hw.weight_double_buffering:
+        # The next fold's weights shift in while this fold streams its M rows:
+        # after the first fold, a fold costs max(M, R) cycles, not a full fill.
+        cycles = min(cycles, 2 * rows + cols + m - 2 + (folds - 1) * max(m, rows))
+    return cycles, folds * rows * cols * m
+
+
+def _dense_cycles(m: int, n: int, k: int, hw: Hardware) -> tuple[int, int]:
+    """(cycles, MACs executed) of the dense kernel: the hardware multiplies its padding too."""
     if m == 0 or n == 0 or k == 0:
-        return 0
+        return 0, 0
     if hw.dataflow == "systolic":
-        return _systolic_cycles(m, n, k, hw.systolic_rows, hw.systolic_cols)
-    return _tiled_cycles(m, n, k, hw)
+        return _systolic(m, n, k, hw)
+    return _tiled(m, n, k, hw)
 
 
-def _kernel_for(layer: Layer, hw: Hardware):
-    """The sparse kernel the profile declares for this layer's mask, if the mask fits its format."""
-    pattern = layer.pattern
-    kernel = hw.sparse_kernels.get(pattern.kind)
-    if kernel is not None and kernel.min_block and (pattern.block is None or pattern.block[0] % kernel.min_block):
-        kernel = None
-    if kernel is not None and not kernel.m:
-        return kernel
-    # An N:M format takes any mask with at most n kept in every group of m
-    # (emptier groups are stored with explicit zeros), e.g. 1:4 or a 2:4 mask
-    # that lost one more weight still runs on 2:4 sparse tensor cores.
-    nm_kernel = kernel or hw.sparse_kernels.get("n:m")
-    if nm_kernel is not None and nm_kernel.m:
-        if layer.mask_stats.max_kept_per_group(nm_kernel.m) <= nm_kernel.n:
-            return nm_kernel
-    return None
+def _takes(kernel: SparseKernel, stats) -> bool:
+    """Whether ``kernel`` can hold this mask: N:M formats need at most n kept per group; the others take any mask."""
+    if not kernel.m:
+        return True
+    if stats.pattern.kind == "dense":
+        return False
+    return stats.max_kept_per_group(kernel.m) <= kernel.n
 
 
-def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
+def _run(layer: Layer, hw: Hardware, kernel: SparseKernel | None) -> tuple:
+    """Latency, energy and the counts behind them of ``layer`` on one kernel (``None`` = dense)."""
     stats = layer.mask_stats
-    pattern = stats.pattern
     m = layer.m
-    input_elements = layer.input_elements
-    if pattern.kind == "structured":
-        # Whole rows/columns are gone: the platform runs a smaller dense GEMM.
-        n, k = stats.kept_rows, stats.kept_cols
-        input_elements = input_elements * k // layer.k
-    else:
-        n, k = layer.n, layer.k
-    kernel = None if pattern.kind in ("dense", "structured") else _kernel_for(layer, hw)
+    weight_bits = hw.weight_bits if layer.weight_bits is None else layer.weight_bits
     if kernel is None:
-        kernel_name = "dense"
+        # The dense kernel runs the rows and columns that keep a weight: an
+        # all-zero output channel or input column is dropped, as after physical
+        # channel removal; the zeros inside the kept block are multiplied.
+        if stats.pattern.kind == "dense":
+            n, k, input_elements = layer.n, layer.k, layer.input_elements
+        else:
+            n, k = stats.kept_rows, stats.kept_cols
+            input_elements = layer.input_elements * k // layer.k
         stored = n * k
-        index_bits = 0
-        effective_macs = m * n * k
-        cycles = _dense_cycles(m, n, k, hw)
+        effective_macs = m * stored
+        cycles, executed_macs = _dense_cycles(m, n, k, hw)
+        efficiency = bandwidth_efficiency = active = 1.0
+        weight_bytes = weight_traffic = stored * weight_bits / 8
     else:
-        kernel_name = kernel.name
-        index_bits = kernel.index_bits
-        if kernel.m:  # N:M hardware format: n of every m stored, math at m/n x the rate
+        n, k, input_elements = layer.n, layer.k, layer.input_elements
+        efficiency, bandwidth_efficiency = kernel.compute_efficiency, kernel.bandwidth_efficiency
+        active = layer.activation_density if kernel.skips_zero_activations else 1.0
+        if kernel.m:  # N:M hardware format: n of every m stored, the dense tiles at m/n x the rate
             stored = n * k * kernel.n / kernel.m
             effective_macs = m * stored
-            cycles = math.ceil(_dense_cycles(m, n, k, hw) * kernel.n / kernel.m / kernel.compute_efficiency)
-        elif kernel.interleave_units:
+            dense_cycles, dense_executed = _dense_cycles(m, n, k, hw)
+            cycles = math.ceil(dense_cycles * kernel.n / kernel.m / efficiency)
+            executed_macs = dense_executed * kernel.n / kernel.m
+        elif kernel.min_block:  # block-sparse: the dense tiles, minus the blocks that are all zero
+            stored = stats.block_stored(kernel.min_block)
+            effective_macs = m * stored
+            dense_cycles, dense_executed = _dense_cycles(m, n, k, hw)
+            cycles = math.ceil(dense_cycles * stored / (n * k) / efficiency)
+            executed_macs = dense_executed * stored / (n * k)
+        elif kernel.interleave_units:  # EIE: rows dealt over PEs, the busiest PE sets the time
             busiest, stored = stats.interleaved_entries(kernel.interleave_units, kernel.relative_index_bits)
-            effective_macs = m * stored
+            effective_macs = m * stored * active
             per_unit_macs_per_cycle = hw.macs_per_cycle / kernel.interleave_units
-            cycles = math.ceil(m * busiest / (per_unit_macs_per_cycle * kernel.compute_efficiency))
-        else:  # CSR / block-sparse: pay per kept weight, no tiles
+            cycles = math.ceil(m * busiest * active / (per_unit_macs_per_cycle * efficiency))
+            executed_macs = effective_macs
+        else:  # CSR: pay per kept weight, no tiles ...
             stored = round(stats.density * stats.shape[0] * stats.shape[1])
-            effective_macs = m * stored
-            cycles = math.ceil(effective_macs / (hw.macs_per_cycle * kernel.compute_efficiency))
-    weight_bytes = stored * (hw.weight_bits + index_bits) / 8
+            effective_macs = executed_macs = m * stored * active
+            cycles = math.ceil(effective_macs / (hw.macs_per_cycle * efficiency))
+            # ... but no faster than the smallest dense GEMM with this K (one tile's K
+            # loop on one unit): a tiny layer cannot beat the dense kernel by skipping zeros.
+            cycles = max(cycles, _dense_cycles(1, 1, k, hw)[0])
+        weight_bytes = stored * (weight_bits + kernel.index_bits) / 8
+        weight_traffic = weight_bytes
+    if hw.rereads_weights:
+        # A platform that works on one input vector at a time re-reads the stored
+        # weights for each row (EIE), and only the columns of non-zero inputs.
+        weight_traffic = weight_bytes * m * active
     activation_bytes = (input_elements + m * n) * hw.activation_bits / 8
-    bytes_moved = weight_bytes + activation_bytes
     compute_s = cycles / hw.clock_hz
-    memory_s = weight_bytes / hw.memory_bandwidth_bytes_per_s + activation_bytes / hw.activation_bandwidth_bytes_per_s
-    roof_s = max(compute_s, memory_s)
-    latency_s = roof_s + hw.overhead_s
-    if hw.overhead_s > roof_s:
+    memory_s = (weight_traffic / (hw.memory_bandwidth_bytes_per_s * bandwidth_efficiency)
+                + activation_bytes / hw.activation_bandwidth_bytes_per_s)
+    latency_s = max(compute_s, memory_s) + hw.overhead_s
+    # Energy counts the MACs the hardware executes (tile padding included: the
+    # units multiply it too), and a kernel at a fraction of dense efficiency
+    # spends that much more per MAC (index decoding, gathers), not only more time.
+    energy_j = (executed_macs * hw.energy_per_mac_j / efficiency + weight_traffic * hw.energy_per_byte_j
+                + activation_bytes * hw.activation_energy_per_byte_j)
+    return (latency_s, energy_j, kernel, n, k, effective_macs, cycles, weight_bytes, weight_traffic,
+            activation_bytes, compute_s, memory_s)
+
+
+def _kernel_named(hw: Hardware, name: str) -> SparseKernel | None:
+    if name == "dense":
+        return None
+    for key, kernel in hw.sparse_kernels.items():
+        if name in (key, kernel.name):
+            return kernel
+    known = ", ".join(repr(k.name) for k in [None, *hw.sparse_kernels.values()] if k) or "none"
+    raise ValueError(f"kernel must be None (the fastest), 'dense' or a kernel {hw.name} declares ({known}), got {name!r}")
+
+
+def _cost_layer(layer: Layer, hw: Hardware, forced: SparseKernel | None | str) -> LayerCost:
+    stats = layer.mask_stats
+    if forced == "fastest":
+        # The runtime's choice: of every kernel that can hold the mask, the
+        # fastest wins (then the most frugal; dense first on a tie). Each
+        # kernel's latency only falls as zeros are added and the set of kernels
+        # that can hold a mask only grows, so the chosen latency only falls too.
+        best = _run(layer, hw, None)
+        for kernel in hw.sparse_kernels.values():
+            if _takes(kernel, stats):
+                candidate = _run(layer, hw, kernel)
+                if candidate[:2] < best[:2]:
+                    best = candidate
+    else:
+        if forced is not None and not _takes(forced, stats):
+            raise ValueError(
+                f"kernel {forced.name!r} needs at most {forced.n} kept of every {forced.m} inputs; layer "
+                f"{layer.name!r} keeps {stats.max_kept_per_group(forced.m)} in some group"
+            )
+        best = _run(layer, hw, forced)
+    (latency_s, energy_j, kernel, n, k, effective_macs, cycles, weight_bytes, weight_traffic, activation_bytes,
+     compute_s, memory_s) = best
+    bytes_moved = weight_traffic + activation_bytes
+    if hw.overhead_s > max(compute_s, memory_s):
         bound = "overhead"
     else:
         bound = "compute" if compute_s >= memory_s else "memory"
     return LayerCost(
         name=layer.name,
-        pattern=pattern.kind,
+        pattern=stats.pattern.kind,
         density=stats.density,
-        kernel=kernel_name,
-        m=m,
+        kernel="dense" if kernel is None else kernel.name,
+        m=layer.m,
         n=n,
         k=k,
         macs=layer.macs,
@@ -247,23 +325,27 @@ def _cost_layer(layer: Layer, hw: Hardware) -> LayerCost:
         compute_s=compute_s,
         memory_s=memory_s,
         latency_s=latency_s,
-        # A kernel at a fraction of dense efficiency spends that much more energy
-        # per useful MAC (index decoding, gathers), not only more time.
-        energy_j=effective_macs * hw.energy_per_mac_j / (kernel.compute_efficiency if kernel else 1.0)
-        + weight_bytes * hw.energy_per_byte_j
-        + activation_bytes * hw.activation_energy_per_byte_j,
+        energy_j=energy_j,
         bound=bound,
         utilisation=effective_macs / (hw.peak_macs_per_s * latency_s) if latency_s else 0.0,
     )
 
 
-def simulate(layers, hardware) -> SimulationReport:
+def simulate(layers, hardware, *, kernel: str | None = None) -> SimulationReport:
     """Estimate latency, energy and cycles of running ``layers`` one after another on ``hardware``.
+
+    Each layer runs on the fastest kernel the platform has for its mask, as a
+    runtime picks among its kernels: the dense kernel (always there) and every
+    declared sparse kernel that can hold the mask. Adding zeros to a mask
+    therefore never makes a layer slower.
 
     Args:
         layers: a :class:`~hwprune_edu.hardware.workload.Layer` or a list of them
             (from :func:`linear`, :func:`conv2d`, :func:`mlp_layers`).
         hardware: a ``Hardware`` or a profile name such as ``"gpu-ampere"``.
+        kernel: ``None`` (the fastest, per layer), ``"dense"``, or the name of a
+            kernel the profile declares, to force it on every layer (to show
+            what a slow kernel costs); an N:M kernel refuses a mask it cannot hold.
 
     Returns:
         A :class:`~hwprune_edu.hardware.report.SimulationReport` with totals
@@ -274,9 +356,17 @@ def simulate(layers, hardware) -> SimulationReport:
     >>> dense = simulate(linear(4096, 4096, 4096), "gpu-ampere")
     >>> sparse = simulate(linear(4096, 4096, 4096, weight_mask=two_four), "gpu-ampere")
     >>> sparse.layers[0].kernel, round(dense.latency_s / sparse.latency_s, 2)
-    ('2:4 sparse tensor core', 1.98)
+    ('2:4 sparse tensor core', 1.49)
+    >>> simulate(linear(4096, 4096, 4096, weight_mask=two_four), "gpu-ampere", kernel="dense").layers[0].kernel
+    'dense'
     """
     hw = get_profile(hardware)
+    if kernel is None:
+        forced = "fastest"
+    elif isinstance(kernel, str):
+        forced = _kernel_named(hw, kernel)
+    else:
+        raise TypeError(f"kernel must be None, 'dense' or a kernel's name (str), got {describe(kernel)}")
     if isinstance(layers, Layer):
         layers = [layers]
     if not isinstance(layers, (list, tuple)):
@@ -286,7 +376,7 @@ def simulate(layers, hardware) -> SimulationReport:
             raise TypeError(
                 f"layers[{index}] must be a Layer (from linear, conv2d or mlp_layers), got {describe(layer)}"
             )
-    rows = tuple(_cost_layer(layer, hw) for layer in layers)
+    rows = tuple(_cost_layer(layer, hw, forced) for layer in layers)
     return SimulationReport(hw, rows)
 
 

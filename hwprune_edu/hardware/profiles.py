@@ -5,9 +5,9 @@ Each platform is one TOML file in ``hardware/platforms/`` (``cpu-avx2.toml``,
 ``source``. This module only defines the record types and reads the files; the
 cost model (:mod:`hwprune_edu.hardware.cost`) only *reads* the records, in the
 spirit of SCALE-Sim's config files: adding a platform means adding a file,
-never touching model code. Each profile declares which sparsity
-patterns it can exploit (``sparse_kernels``) and how well; a pattern it does not
-declare runs on its dense kernel, zeros and all.
+never touching model code. Each profile declares the sparse kernels it has
+(``sparse_kernels``) and how well they run; the simulator runs each layer on
+the fastest kernel that takes its mask, the dense kernel being always there.
 
 >>> get_profile("npu-systolic").systolic_rows
 256
@@ -29,25 +29,39 @@ __all__ = ["SparseKernel", "Hardware", "PROFILES", "get_profile", "load_profile"
 
 @dataclass(frozen=True)
 class SparseKernel:
-    """How a platform runs one sparsity pattern (a declaration, read by the cost model).
+    """One sparse kernel a platform has (a declaration, read by the cost model).
+
+    Which masks a kernel takes follows from its format: an N:M kernel (``m > 0``)
+    takes any mask with at most ``n`` kept in every group of ``m`` inputs; a
+    block kernel (``min_block > 0``) takes any mask and stores every
+    ``min_block x min_block`` block that keeps a weight (zeros inside it
+    included); an interleaved kernel (``interleave_units > 0``, EIE) and a CSR
+    kernel take any mask and store its kept weights. The simulator runs each
+    layer on the fastest kernel that takes its mask (see
+    :func:`~hwprune_edu.hardware.simulate`).
 
     Args:
-        name: label shown in reports, e.g. ``"csr"``.
+        name: label shown in reports and accepted by ``simulate(..., kernel=name)``, e.g. ``"csr"``.
         compute_efficiency: fraction of the dense MAC rate achieved per stored
             weight (1.0 = a stored weight costs what a dense MAC costs).
         index_bits: metadata bits stored per kept weight (CSR column index,
             2:4 metadata, EIE relative index).
         n, m: for N:M kernels, the hardware format (keep at most ``n`` of every
             ``m`` along the input dimension); 0 otherwise.
-        min_block: for block kernels, the block edge the kernel needs; 0 otherwise.
+        min_block: for block kernels, the block edge the kernel stores; 0 otherwise.
         interleave_units: if > 0, output rows are dealt round-robin over this many
             processing elements and the busiest one sets the time (EIE's load imbalance).
         relative_index_bits: if > 0, indices are relative and a run of
             ``2**bits`` zeros costs a padding entry (EIE's 4-bit relative index).
+        bandwidth_efficiency: fraction of the weight memory's bandwidth the kernel
+            sustains while streaming its format (gathers and row pointers cost
+            bandwidth: CSR sustains well below a dense stream).
+        skips_zero_activations: the kernel skips zero input activations (EIE's
+            non-zero detection), so a layer's ``activation_density`` scales its work.
         source: where the figures come from.
 
-    >>> SparseKernel("csr", compute_efficiency=0.1, index_bits=32, source="toy").n
-    0
+    >>> SparseKernel("csr", compute_efficiency=0.1, index_bits=32, source="toy").bandwidth_efficiency
+    1.0
     """
 
     name: str
@@ -58,7 +72,17 @@ class SparseKernel:
     min_block: int = 0
     interleave_units: int = 0
     relative_index_bits: int = 0
+    bandwidth_efficiency: float = 1.0
+    skips_zero_activations: bool = False
     source: str = ""
+
+    def __post_init__(self):
+        for label in ("compute_efficiency", "bandwidth_efficiency"):
+            value = getattr(self, label)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise ValueError(f"{label} of kernel {self.name!r} must be a number in (0, 1], got {value!r}")
+        if self.name == "dense":
+            raise ValueError("a sparse kernel must not be called 'dense': that name is the dense kernel's")
 
 
 @dataclass(frozen=True)
@@ -69,7 +93,13 @@ class Hardware:
     into ``tile_m x tile_n`` tiles spread in waves over ``units`` parallel units
     (SMs, cores, PEs), each doing ``macs_per_cycle / units`` MACs per cycle with
     ``K`` padded to ``tile_k``; ``"systolic"`` uses SCALE-Sim's weight-stationary
-    formula for a ``systolic_rows x systolic_cols`` array.
+    formula for a ``systolic_rows x systolic_cols`` array. ``split_k = 1`` lets a
+    tiled GEMM with fewer output tiles than units split ``K`` over the idle
+    units (split-K, as cuBLAS does for skinny GEMMs); ``weight_double_buffering = 1``
+    lets a systolic array load the next fold's weights while the current fold
+    streams (TPU v1's weight FIFO), so only the first fold pays the full fill;
+    ``rereads_weights = 1`` says the platform works on one input vector at a
+    time and reads the stored weights again for each (EIE: no reuse across a batch).
 
     Weights stream from the memory behind ``memory_bandwidth_bytes_per_s``
     (DRAM, HBM, flash, EIE's SRAM); activations from the one behind
@@ -104,6 +134,9 @@ class Hardware:
     activation_memory_bytes: float
     systolic_rows: int = 0
     systolic_cols: int = 0
+    split_k: int = 0
+    weight_double_buffering: int = 0
+    rereads_weights: int = 0
     sparse_kernels: Mapping[str, SparseKernel] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
 

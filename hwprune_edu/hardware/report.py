@@ -2,7 +2,7 @@
 
 >>> from hwprune_edu.hardware import simulate, linear
 >>> print(simulate([linear(8, 64, 32, name="fc")], "mcu-m4"))  # doctest: +ELLIPSIS
-mcu-m4: latency 48.8 us, energy ...
+mcu-m4: latency 195 us, energy ...
 """
 
 from __future__ import annotations

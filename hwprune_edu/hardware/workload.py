@@ -19,7 +19,7 @@ import numpy as np
 
 from hwprune_edu.hardware.mask_stats import MaskStats, describe_mask
 from hwprune_edu.pruning.patterns import Pattern
-from hwprune_edu.util.validation import as_weights, check_int, check_positive_int, describe
+from hwprune_edu.util.validation import as_weights, check_fraction, check_int, check_positive_int, describe
 
 __all__ = ["Layer", "linear", "conv2d", "mlp_layers"]
 
@@ -36,6 +36,10 @@ class Layer:
         output_elements: activations written (``M * N``).
         mask_stats: the weight mask read once, when the layer is built
             (a :class:`~hwprune_edu.hardware.mask_stats.MaskStats`; all kept without a mask).
+        activation_density: fraction of input activations that are non-zero (after a
+            ReLU, typically 0.3 to 0.5); only kernels that skip zero activations use it.
+        weight_bits: bits per stored weight value, or ``None`` for the platform's
+            own (``weight_bits=4`` costs an int4 weight-only layer: fewer bytes, same math).
 
     >>> linear(4, 8, 2).pattern.kind
     'dense'
@@ -49,6 +53,8 @@ class Layer:
     input_elements: int
     output_elements: int
     mask_stats: MaskStats
+    activation_density: float = 1.0
+    weight_bits: float | None = None
 
     @property
     def pattern(self) -> Pattern:
@@ -73,7 +79,28 @@ def _mask_stats(weight_mask, shape: tuple, rows: int, cols: int) -> MaskStats:
     return describe_mask(array)
 
 
-def linear(batch: int, in_features: int, out_features: int, *, weight_mask=None, name: str = "linear") -> Layer:
+def _check_workload(activation_density, weight_bits) -> tuple[float, float | None]:
+    density = check_fraction(activation_density, name="activation_density", zero_ok=False,
+                             meaning=" (the fraction of non-zero input activations)")
+    if weight_bits is not None:
+        if isinstance(weight_bits, (bool, np.bool_)) or not isinstance(weight_bits, numbers.Real):
+            raise TypeError(f"weight_bits must be None (the platform's) or a number of bits, got {describe(weight_bits)}")
+        if not 1 <= weight_bits <= 64:
+            raise ValueError(f"weight_bits must be between 1 and 64 bits per weight, got {weight_bits!r}")
+        weight_bits = float(weight_bits)
+    return density, weight_bits
+
+
+def linear(
+    batch: int,
+    in_features: int,
+    out_features: int,
+    *,
+    weight_mask=None,
+    activation_density: float = 1.0,
+    weight_bits: float | None = None,
+    name: str = "linear",
+) -> Layer:
     """A fully connected layer ``y = x @ W.T + b`` as a GEMM with ``M = batch``, ``K = in``, ``N = out``.
 
     Args:
@@ -81,6 +108,10 @@ def linear(batch: int, in_features: int, out_features: int, *, weight_mask=None,
         in_features, out_features: the weight is ``(out_features, in_features)``.
         weight_mask: optional keep-mask of shape ``(out_features, in_features)``; its
             pattern is read with :func:`~hwprune_edu.hardware.describe_pattern`.
+        activation_density: non-zero fraction of ``x``, in ``(0, 1]`` (a workload
+            property: platforms that skip zero activations, like EIE, use it; others ignore it).
+        weight_bits: bits per stored weight, or ``None`` for the platform's precision
+            (e.g. ``weight_bits=4`` for an int4 weight-only layer).
         name: label for reports.
 
     Returns:
@@ -88,6 +119,8 @@ def linear(batch: int, in_features: int, out_features: int, *, weight_mask=None,
 
     >>> linear(32, 784, 256).macs
     6422528
+    >>> linear(1, 4096, 4096, weight_bits=4).weight_bits
+    4.0
     >>> linear(0, 4, 4)
     Traceback (most recent call last):
     ...
@@ -97,7 +130,9 @@ def linear(batch: int, in_features: int, out_features: int, *, weight_mask=None,
     in_features = check_positive_int(in_features, name="in_features")
     out_features = check_positive_int(out_features, name="out_features")
     stats = _mask_stats(weight_mask, (out_features, in_features), out_features, in_features)
-    return Layer(name, "linear", batch, out_features, in_features, batch * in_features, batch * out_features, stats)
+    density, bits = _check_workload(activation_density, weight_bits)
+    return Layer(name, "linear", batch, out_features, in_features, batch * in_features, batch * out_features, stats,
+                 density, bits)
 
 
 def _pair(value, name: str) -> tuple[int, int]:
@@ -118,6 +153,8 @@ def conv2d(
     stride=1,
     padding=0,
     weight_mask=None,
+    activation_density: float = 1.0,
+    weight_bits: float | None = None,
     name: str = "conv2d",
 ) -> Layer:
     """A 2-D convolution as its im2col GEMM: ``M = batch*out_h*out_w``, ``K = in_ch*kh*kw``, ``N = out_ch``.
@@ -128,6 +165,7 @@ def conv2d(
         weight_mask: optional keep-mask of shape ``(out_ch, in_ch, kh, kw)``; it is
             read in implicit-GEMM order ``(out, kh, kw, in)``, so N:M groups run over
             input channels at each kernel position (``nm_mask(w, axis=1)``).
+        activation_density, weight_bits: as for :func:`linear`.
         name: label for reports.
 
     Returns:
@@ -156,8 +194,9 @@ def conv2d(
         )
     k = in_ch * kh * kw
     stats = _mask_stats(weight_mask, (out_ch, in_ch, kh, kw), out_ch, k)
+    density, bits = _check_workload(activation_density, weight_bits)
     m = batch * out_h * out_w
-    return Layer(name, "conv2d", m, out_ch, k, batch * in_ch * h * w, m * out_ch, stats)
+    return Layer(name, "conv2d", m, out_ch, k, batch * in_ch * h * w, m * out_ch, stats, density, bits)
 
 
 def mlp_layers(layers, batch: int) -> list[Layer]:

@@ -297,9 +297,9 @@ def latency_by_pattern(
     dense layer bound by: cpu-avx2 compute, gpu-ampere compute
     pattern       sparsity  cpu-avx2     gpu-ampere
     dense             0.0%  1.00x dense  1.00x dense
-    unstructured     50.0%  0.20x csr    1.00x dense
+    unstructured     50.0%  1.00x dense  1.00x dense
     structured       50.0%  2.00x dense  1.31x dense
-    2:4              50.0%  1.00x dense  1.42x 2:4 sparse tensor core
+    2:4              50.0%  1.00x dense  1.25x 2:4 sparse tensor core
     """
     index = _check_model_layer(model, layer)
     specs = _check_patterns(patterns)

@@ -10,7 +10,7 @@ called, printed and tested without a browser.
 
 >>> result = explore(0.5, "2:4", "gpu-ampere", batch=1024, in_features=4096, out_features=4096)
 >>> result.kernel, round(result.speedup, 2)
-('2:4 sparse tensor core', 1.92)
+('2:4 sparse tensor core', 1.47)
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ class Exploration:
         sparsity: the fraction actually pruned (2:4 is always 0.5).
         batch, in_features, out_features: the layer.
         dense, pruned: the two :class:`~hwprune_edu.hardware.report.SimulationReport`.
+        alternatives: ``(kernel name, latency_s)`` of every other kernel the platform could
+            have run the pruned layer on (the runtime ran the fastest, or the one asked for).
     """
 
     pattern: str
@@ -73,6 +75,7 @@ class Exploration:
     out_features: int
     dense: SimulationReport
     pruned: SimulationReport
+    alternatives: tuple = ()
 
     @property
     def platform(self) -> str:
@@ -107,8 +110,13 @@ class Exploration:
         if row.pattern == "structured":
             reason = f"whole rows are gone, so {hw.name} runs a smaller dense GEMM (N={row.n})"
         elif row.kernel == "dense":
-            return (f"{hw.name} has no sparse kernel for {row.pattern} masks, so its dense kernel runs and multiplies "
-                    "the zeros too.")
+            if not self.alternatives:
+                return (f"{hw.name} has no sparse kernel for {row.pattern} masks, so its dense kernel runs and "
+                        "multiplies the zeros too.")
+            name, seconds = min(self.alternatives, key=lambda item: item[1])
+            reason = (f"{hw.name} could run the {name} kernel, but at {self.sparsity:.0%} sparsity it would take "
+                      f"{format_si(seconds, 's')} against the dense kernel's {format_si(row.latency_s, 's')}, so the "
+                      "runtime keeps the dense kernel, which multiplies the zeros")
         elif math.isclose(self.speedup, 1, abs_tol=0.005):
             reason = (f"at {self.sparsity:.0%} sparsity the {row.kernel} kernel's per-weight overhead exactly cancels "
                       "the zeros it skips: this is its break-even density")
@@ -180,7 +188,8 @@ class Exploration:
 
 
 def explore(sparsity: float, pattern: str, platform, *, batch: int = 64, in_features: int = 1024,
-            out_features: int = 1024, seed: int = 0, show: bool = False, ax=None) -> Exploration:
+            out_features: int = 1024, seed: int = 0, kernel: str | None = None, show: bool = False,
+            ax=None) -> Exploration:
     """Prune one Linear layer with ``pattern`` to ``sparsity`` and simulate it against dense on ``platform``.
 
     The explorer's callback; it depends on its arguments only.
@@ -192,6 +201,8 @@ def explore(sparsity: float, pattern: str, platform, *, batch: int = 64, in_feat
         platform: a profile name or a ``Hardware``.
         batch, in_features, out_features: the layer ``(batch x in) -> (batch x out)``.
         seed: seeds the weights the mask is pruned from.
+        kernel: ``None`` (the runtime runs the fastest kernel) or a kernel's name, to
+            show what a slow kernel costs (see :func:`~hwprune_edu.hardware.simulate`).
         show: print the table and the reason, and draw :meth:`Exploration.plot`.
         ax: where to draw when ``show`` (a new figure if ``None``).
 
@@ -209,8 +220,17 @@ def explore(sparsity: float, pattern: str, platform, *, batch: int = 64, in_feat
     weights = _weights(shape, check_int(seed, name="seed", minimum=0))
     mask = prune_to(weights, spec, None if spec.fixed_sparsity is not None else sparsity)
     dense = simulate([linear(batch, shape[1], shape[0], name="dense")], hardware)
-    pruned = simulate([linear(batch, shape[1], shape[0], weight_mask=mask, name="pruned")], hardware)
-    result = Exploration(spec.name, sparsity, 1 - float(mask.mean()), batch, shape[1], shape[0], dense, pruned)
+    layer = linear(batch, shape[1], shape[0], weight_mask=mask, name="pruned")
+    pruned = simulate([layer], hardware, kernel=kernel)
+    alternatives = []
+    for name in ("dense", *(k.name for k in hardware.sparse_kernels.values())):
+        if name != pruned.layers[0].kernel:
+            try:
+                alternatives.append((name, simulate([layer], hardware, kernel=name).latency_s))
+            except ValueError:  # an N:M kernel that cannot hold this mask
+                pass
+    result = Exploration(spec.name, sparsity, 1 - float(mask.mean()), batch, shape[1], shape[0], dense, pruned,
+                         tuple(alternatives))
     if show:
         print(result)
         result.plot(ax)

@@ -262,7 +262,7 @@ def profile_table(profiles: Sequence | None = None) -> Table:
     """
     rows = []
     for hw in (get_profile(p) for p in (profiles if profiles is not None else list(PROFILES))):
-        kernels = ", ".join(f"{kind}: {kernel.name}" for kind, kernel in hw.sparse_kernels.items()) or "none"
+        kernels = ", ".join(kernel.name for kernel in hw.sparse_kernels.values()) or "none"
         rows.append([
             hw.name,
             hw.dataflow,
@@ -364,8 +364,8 @@ def speedup_grid(cases: Mapping[str, Any], *, batch: int, profiles: Sequence | N
         A :class:`SpeedupGrid` (prints as a table; ``.heatmap()`` draws it).
 
     >>> grid = speedup_grid(pattern_cases((64, 64)), batch=1, profiles=["mcu-m4"])
-    >>> grid.speedup[:, 0].round(2).tolist()
-    [1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0]
+    >>> grid.speedup[:, 0].round(2).tolist()  # 95 % unstructured leaves some rows and columns empty
+    [1.0, 1.0, 1.07, 1.0, 1.0, 2.0, 1.0]
     """
     batch = check_positive_int(batch, name="batch")
     if not isinstance(cases, Mapping) or not cases:

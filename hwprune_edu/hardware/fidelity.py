@@ -1,0 +1,222 @@
+"""The simulator against published measurements: each row of ``fidelity.toml`` simulated on its workload.
+
+A row names a platform, a published figure with its source, the workload it was
+measured on (built here, in :data:`WORKLOADS`) and the tolerance claimed: a
+factor for ``"ratio"`` rows (simulated / published within ``[1/t, t]``) or
+sparsity points for ``"points"`` rows (a break-even). ``benchmarks/bench_fidelity.py``
+prints the table (``--json`` for machines) and adds this machine's own CSR
+break-even, measured with ``torch.sparse``; notebook 03 shows it.
+
+>>> row = next(r for r in fidelity_rows() if r.workload == "tpu_mlp0")
+>>> row.profile, row.published, row.within
+('npu-systolic', 12.3, True)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable
+
+import numpy as np
+
+from hwprune_edu.hardware.cost import simulate
+from hwprune_edu.hardware.profiles import get_profile
+from hwprune_edu.hardware.workload import conv2d, linear
+from hwprune_edu.util.tables import Table
+from hwprune_edu.util.validation import check_fraction, check_positive_int
+
+__all__ = ["FidelityRow", "fidelity_rows", "fidelity_table", "break_even_sparsity", "random_mask", "WORKLOADS"]
+
+
+@dataclass(frozen=True)
+class FidelityRow:
+    """One published measurement beside the simulator's prediction for the same workload.
+
+    Attributes:
+        profile, quantity, unit, source, workload: what was measured, where, and on what.
+        published, simulated: the two numbers, in ``unit``.
+        tolerance, kind: the claim: a factor (``"ratio"``) or sparsity points (``"points"``).
+        approximate: the published figure is read from a plot or quoted approximately.
+        note: why a row outside its tolerance is outside (empty otherwise).
+    """
+
+    profile: str
+    quantity: str
+    unit: str
+    published: float
+    simulated: float
+    tolerance: float
+    kind: str
+    source: str
+    workload: str
+    approximate: bool = False
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """Simulated over published."""
+        return self.simulated / self.published
+
+    @property
+    def within(self) -> bool:
+        """Whether the prediction is within the claimed tolerance."""
+        if self.kind == "points":
+            return abs(self.simulated - self.published) <= self.tolerance + 1e-12
+        return 1 / self.tolerance <= self.ratio <= self.tolerance
+
+    def as_dict(self) -> dict:
+        """The row in ``bench_fidelity.py --json``'s format."""
+        return {"profile": self.profile, "quantity": self.quantity, "published": self.published,
+                "simulated": self.simulated, "tolerance": self.tolerance, "within": bool(self.within),
+                "source": self.source}
+
+
+def random_mask(shape: tuple[int, int], density: float, seed: int = 0) -> np.ndarray:
+    """A seeded random keep-mask of ``shape`` with each weight kept with probability ``density``.
+
+    >>> random_mask((2, 3), 1.0).all()
+    np.True_
+    """
+    density = check_fraction(density, name="density")
+    rows, cols = (check_positive_int(v, name="shape") for v in shape)
+    rng = np.random.default_rng(seed)
+    mask = np.empty((rows, cols), bool)
+    for start in range(0, rows, 1024):  # in row blocks: float32 draws for 100 M weights would not fit at once
+        stop = min(rows, start + 1024)
+        mask[start:stop] = rng.random((stop - start, cols), dtype=np.float32) < density
+    return mask
+
+
+def break_even_sparsity(profile, batch: int, in_features: int, out_features: int, *, kernel: str = "csr",
+                        seed: int = 0, steps: int = 12) -> float:
+    """The sparsity above which ``kernel`` (forced) beats the dense kernel on a random unstructured mask.
+
+    Bisection on the density: the kernel's latency only falls as weights are removed.
+
+    Returns:
+        The break-even sparsity in ``[0, 1]`` (1.0 if the kernel never wins).
+
+    >>> round(break_even_sparsity("cpu-avx2", 1, 1024, 1024), 2)  # memory-bound: 0.3 x 32/64 = 0.15 density
+    0.85
+    """
+    hardware = get_profile(profile)
+    dense_s = simulate(linear(batch, in_features, out_features), hardware).latency_s
+
+    def sparse_s(density):
+        mask = random_mask((out_features, in_features), density, seed)
+        return simulate(linear(batch, in_features, out_features, weight_mask=mask), hardware, kernel=kernel).latency_s
+
+    low, high = 0.0, 1.0  # the kernel wins at density `low`, loses at `high`
+    if sparse_s(1e-3) >= dense_s:
+        return 1.0
+    low = 1e-3
+    for _ in range(steps):
+        middle = (low + high) / 2
+        low, high = (middle, high) if sparse_s(middle) < dense_s else (low, middle)
+    return 1 - (low + high) / 2
+
+
+def _tops(layers, profile) -> float:
+    report = simulate(layers, profile)
+    return 2 * sum(layer.macs for layer in layers) / report.latency_s / 1e12
+
+
+# The six ways to keep 2 of 4: a random one per group makes a random exact 2:4 mask quickly.
+_TWO_OF_FOUR = np.array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 1, 0], [0, 1, 0, 1], [0, 0, 1, 1]], bool)
+
+
+def _speedup_24(batch, in_features, out_features):
+    choice = np.random.default_rng(0).integers(0, 6, size=(out_features, in_features // 4))
+    mask = _TWO_OF_FOUR[choice].reshape(out_features, in_features)
+    dense = simulate(linear(batch, in_features, out_features), "gpu-ampere").latency_s
+    return dense / simulate(linear(batch, in_features, out_features, weight_mask=mask), "gpu-ampere").latency_s
+
+
+def _gemv_bandwidth_gb_s(profile, width, bytes_per_weight):
+    return width * width * bytes_per_weight / simulate(linear(1, width, width), profile).latency_s / 1e9
+
+
+def _eie(in_features, out_features, weight_density, activation_density, seed=0):
+    mask = random_mask((out_features, in_features), weight_density, seed)
+    layer = linear(1, in_features, out_features, weight_mask=mask, activation_density=activation_density)
+    return simulate(layer, "sparse-eie").latency_s * 1e6
+
+
+def _cmsis_cifar10_ms():
+    # Lai et al. 2018's CIFAR-10 CNN: three 5x5 convs (32, 32, 64 channels, 'same' padding), each followed by
+    # 2x2 pooling (not costed), then a 1024 -> 10 fully connected layer; about 12.3 M MACs.
+    layers = [conv2d(1, 3, 32, 5, 32, padding=2), conv2d(1, 32, 32, 5, 16, padding=2),
+              conv2d(1, 32, 64, 5, 8, padding=2), linear(1, 1024, 10)]
+    m7 = get_profile("mcu-m4").replace(name="mcu-m4 at 216 MHz", clock_hz=216e6)
+    return simulate(layers, m7).latency_s * 1e3
+
+
+#: Workload name -> a function returning the simulated value in the row's unit.
+WORKLOADS: dict[str, Callable[[], float]] = {
+    "gpu_dense_gemm_tflops": lambda: _tops([linear(8192, 8192, 8192)], "gpu-ampere"),
+    "gpu_24_speedup_tutorial": lambda: _speedup_24(3072, 10240, 3072),
+    "gpu_24_speedup_bert_large": lambda: _speedup_24(4096, 1024, 4096),
+    "gpu_gemv_bandwidth": lambda: _gemv_bandwidth_gb_s("gpu-ampere", 8192, 2),
+    "tpu_mlp0": lambda: _tops([linear(200, 2048, 2048)], "npu-systolic"),
+    "tpu_mlp1": lambda: _tops([linear(168, 2048, 2048)], "npu-systolic"),
+    "tpu_lstm0": lambda: _tops([linear(64, 2048, 2048)], "npu-systolic"),
+    "tpu_lstm1": lambda: _tops([linear(96, 2048, 2048)], "npu-systolic"),
+    "tpu_cnn0": lambda: _tops([conv2d(8, 256, 256, 3, 28, padding=1)], "npu-systolic"),
+    "tpu_cnn1": lambda: _tops([conv2d(32, 256, 256, 3, 14, padding=1)], "npu-systolic"),
+    "eie_alex6": lambda: _eie(9216, 4096, 0.09, 0.351),
+    "eie_alex7": lambda: _eie(4096, 4096, 0.09, 0.353),
+    "eie_alex8": lambda: _eie(4096, 1000, 0.25, 0.375),
+    "eie_vgg7": lambda: _eie(4096, 4096, 0.04, 0.375),
+    "eie_vgg8": lambda: _eie(4096, 1000, 0.23, 0.411),
+    "eie_nt_we": lambda: _eie(4096, 600, 0.10, 1.0),
+    "eie_nt_wd": lambda: _eie(600, 8791, 0.11, 1.0),
+    "eie_nt_lstm": lambda: _eie(1201, 2400, 0.10, 1.0),
+    "cpu_csr_break_even_memory": lambda: break_even_sparsity("cpu-avx2", 1, 2048, 2048),
+    "cpu_csr_break_even_compute": lambda: break_even_sparsity("cpu-avx2", 256, 1024, 1024),
+    "cpu_gemv_bandwidth": lambda: _gemv_bandwidth_gb_s("cpu-avx2", 4096, 4),
+    "mcu_cmsis_cifar10": _cmsis_cifar10_ms,
+}
+
+
+def fidelity_rows(profiles=None) -> list[FidelityRow]:
+    """Every published row of ``fidelity.toml`` (or those of ``profiles``), simulated now.
+
+    Args:
+        profiles: profile names to keep, or ``None`` for all.
+
+    Returns:
+        A list of :class:`FidelityRow`, in the file's order.
+    """
+    text = (resources.files("hwprune_edu.hardware") / "fidelity.toml").read_text(encoding="utf-8")
+    rows = []
+    for entry in tomllib.loads(text)["row"]:
+        if profiles is not None and entry["profile"] not in profiles:
+            continue
+        simulated = float(WORKLOADS[entry["workload"]]())
+        rows.append(FidelityRow(entry["profile"], entry["quantity"], entry["unit"], float(entry["published"]),
+                                simulated, float(entry["tolerance"]), entry["kind"], entry["source"],
+                                entry["workload"], bool(entry.get("approximate", False)), entry.get("note", "")))
+    return rows
+
+
+def fidelity_table(rows) -> Table:
+    """The rows as a :class:`~hwprune_edu.util.tables.Table`: published, simulated, ratio (or points), tolerance.
+
+    >>> print(fidelity_table([FidelityRow("p", "q", "x", 10.0, 12.0, 2.0, "ratio", "s", "w")]))  # doctest: +ELLIPSIS
+    published measurements ...
+    platform  measured  published  simulated  sim./pub.  tolerance  within
+    p         q         10         12         1.20       2x         yes
+    """
+    cells = []
+    for row in rows:
+        if row.kind == "points":
+            ratio, tolerance = f"{(row.simulated - row.published) * 100:+.0f} pts", f"+-{row.tolerance * 100:.0f} pts"
+        else:
+            ratio, tolerance = f"{row.ratio:.2f}", f"{row.tolerance:g}x"
+        cells.append([row.profile, row.quantity + (" (~)" if row.approximate else ""), f"{row.published:.4g}",
+                      f"{row.simulated:.4g}", ratio, tolerance, "yes" if row.within else "NO"])
+    title = ("published measurements beside the simulator's predictions (~: figure approximate; sources in "
+             "hwprune_edu/hardware/fidelity.toml)")
+    return Table(["platform", "measured", "published", "simulated", "sim./pub.", "tolerance", "within"], cells, title=title)
