@@ -2,8 +2,6 @@
 
 Torch-free (the simulator and NumPy only), so notebooks and pictures can use it directly.
 
-* :func:`weight_precision_profile`: a platform with another weight precision
-  (the one place that says how weight precision reaches the simulator).
 * :func:`kv_cache_bytes`: what attention's cache of keys and values holds;
   weight pruning does not shrink it.
 * :func:`format_costs`: int8 / int4 weight-only, 2:4 and 2:4 + int8 on one
@@ -26,11 +24,11 @@ from typing import Sequence
 
 import numpy as np
 
-from hwprune_edu.hardware import Hardware, Layer, get_profile, linear, simulate
+from hwprune_edu.hardware import Layer, linear, simulate
 from hwprune_edu.util.tables import Table, format_si
 from hwprune_edu.util.validation import check_int, check_positive_int
 
-__all__ = ["weight_precision_profile", "kv_cache_bytes", "FormatCost", "format_costs", "format_table", "FORMATS",
+__all__ = ["kv_cache_bytes", "FormatCost", "format_costs", "format_table", "FORMATS",
            "LLAMA_7B", "TINY_LM", "transformer_linears", "PhaseCost", "decode_vs_prefill", "phase_table"]
 
 #: LLaMA-7B's shapes (Touvron et al., "LLaMA", 2023, Table 2 and section 2.2): 32 layers, d_model 4096, 32 heads of
@@ -47,16 +45,6 @@ FORMATS = {
     "2:4": (None, True),
     "2:4 + int8": (8, True),
 }
-
-
-def weight_precision_profile(platform: str | Hardware, weight_bits: float | None) -> Hardware:
-    """``platform`` with its weights stored at ``weight_bits`` (None: unchanged).
-
-    >>> weight_precision_profile("gpu-ampere", 4).weight_bits
-    4
-    """
-    hw = get_profile(platform)
-    return hw if weight_bits is None else hw.replace(weight_bits=weight_bits)
 
 
 def kv_cache_bytes(tokens: int, *, n_layers: int, n_kv_heads: int, head_dim: int, bits: int = 16) -> int:
@@ -122,8 +110,9 @@ def format_costs(in_features: int, out_features: int, *, platforms: Sequence[str
         for batch in batches:
             dense_s = None
             for name, (bits, sparse) in FORMATS.items():
-                layer = _at_batch(_layer(in_features, out_features, sparse, name), batch)
-                cost = simulate(layer, weight_precision_profile(platform, bits)).layers[0]
+                # Weight-only quantisation is a property of the layer: its weights are stored at `bits`.
+                layer = replace(_at_batch(_layer(in_features, out_features, sparse, name), batch), weight_bits=bits)
+                cost = simulate(layer, platform).layers[0]
                 dense_s = dense_s or cost.latency_s
                 rows.append(FormatCost(platform, batch, name, cost.weight_bytes, cost.latency_s, cost.bound,
                                        cost.kernel, dense_s / cost.latency_s))
