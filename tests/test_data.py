@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from hwprune_edu.nn.data import Digits, digits_cnn, digits_mlp, evaluate, finetune, load_digits, train
+from hwprune_edu.nn.data import Splits, digits_cnn, digits_mlp, evaluate, finetune, load_digits, train
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -145,5 +145,5 @@ def test_num_threads_is_restored(data):
 
 
 def test_repr_is_short(data):
-    assert repr(data) == "Digits(train=1077, val=360, test=360, features=64, classes=10, seed=0)"
-    assert isinstance(data, Digits)
+    assert repr(data) == "Splits(digits: train=1077, val=360, test=360, features=64, classes=10, seed=0)"
+    assert isinstance(data, Splits)

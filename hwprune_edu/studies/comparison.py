@@ -51,7 +51,7 @@ from hwprune_edu.nn import (
     workload_from_geometry,
     workload_from_model,
 )
-from hwprune_edu.nn.data import Digits, digits_mlp, evaluate, load_digits, train
+from hwprune_edu.nn.data import Splits, digits_mlp, evaluate, load_digits, train
 from hwprune_edu.studies.results import BudgetPoint, Comparison, Measurement, MethodResult
 from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, simulated_latency, uniform_channel_prune
 from hwprune_edu.studies.targets import BUDGET_SLACK, DEFAULT_TARGETS
@@ -211,11 +211,11 @@ def compare_methods(
 # --------------------------------------------------------------------------- checking the settings
 
 
-def _check_data(data: Any, seed: int) -> Digits:
+def _check_data(data: Any, seed: int) -> Splits:
     if data is None:
         return load_digits(seed=seed)
-    if not isinstance(data, Digits):
-        raise TypeError(f"data must be what load_digits() returns (a Digits) or None, got {describe(data)}")
+    if not isinstance(data, Splits):
+        raise TypeError(f"data must be what load_digits(), load_mnist1d() or from_arrays() return (a Splits) or None, got {describe(data)}")
     return data
 
 
@@ -290,7 +290,7 @@ def _check_reachable(model: Any, targets: Sequence[str], budget: float, batch: i
 # --------------------------------------------------------------------------- running
 
 
-def _prunings(data: Digits, budget: float, batch: int, targets: tuple[str, ...], settings: RunSettings, amount: float,
+def _prunings(data: Splits, budget: float, batch: int, targets: tuple[str, ...], settings: RunSettings, amount: float,
               options: Mapping[str, Any], seed: int, progress: bool) -> list[_Pruning]:
     """The pruning runs, in the order they run: unstructured, uniform on every target, hardware-aware on every target."""
     common = {"seed": seed, "progress": progress, "num_threads": None}
@@ -319,7 +319,7 @@ def _run(pruning: _Pruning, dense: Any) -> _Pruned:
     return _Pruned(pruning, model, tuple(history), time.perf_counter() - start)
 
 
-def _method_result(pruned: _Pruned, data: Digits, batch: int) -> MethodResult:
+def _method_result(pruned: _Pruned, data: Splits, batch: int) -> MethodResult:
     model, pruning = pruned.model, pruned.pruning
     workload = tuple(workload_from_model(model, None, batch))  # one forward pass for the shapes, then every profile
     return MethodResult(
@@ -330,7 +330,7 @@ def _method_result(pruned: _Pruned, data: Digits, batch: int) -> MethodResult:
     )
 
 
-def _comparison(pruned: Sequence[_Pruned], data: Digits, budget: float, batch: int, targets: tuple[str, ...],
+def _comparison(pruned: Sequence[_Pruned], data: Splits, budget: float, batch: int, targets: tuple[str, ...],
                 model_name: str, num_threads: int) -> Comparison:
     """Cost every pruned model; the uniform runs on other targets become the references, not rows."""
     results = [_method_result(p, data, batch) for p in pruned]
