@@ -177,7 +177,7 @@ def brute_force_widths(values: Sequence[Any], costs: Sequence[Any], capacity: in
 
 
 def candidate_widths(width: int, hw: Hardware, *, points: int = GRID_POINTS, extra: Sequence[int] = ()) -> np.ndarray:
-    """Widths a layer of ``width`` units may keep: an even grid, every tile multiple, 1, ``width`` itself and ``extra``.
+    """Widths a layer of ``width`` units may keep: an even grid, the tile multiples, 1, ``width`` itself and ``extra``.
 
     The tile multiples (``hw.channel_multiple``) are where a tiled chip's cost
     steps, so the knapsack can land exactly on an edge where that pays.
@@ -189,7 +189,9 @@ def candidate_widths(width: int, hw: Hardware, *, points: int = GRID_POINTS, ext
     width = check_positive_int(width, name="width")
     step = max(1, math.ceil(width / points))
     multiple = hw.channel_multiple
-    grid = set(range(step, width + 1, step)) | set(range(multiple, width + 1, multiple)) | {1, width}
+    grid = set(range(step, width + 1, step)) | {1, width}
+    if width // multiple <= points:  # fine tiles (a CPU's 8 lanes) are already close to the grid's steps
+        grid |= set(range(multiple, width + 1, multiple))
     grid |= {int(w) for w in extra if 1 <= int(w) <= width}
     return np.array(sorted(grid), dtype=np.int64)
 
@@ -249,21 +251,23 @@ def latency_tables(geometry: Sequence[Any], batch: int, hw: Hardware, candidates
     pairs = [np.zeros((cand[k - 1].size, cand[k].size)) for k in range(1, len(layers))]
     constant_s = 0.0
 
-    def seconds(g: Any, widths: Mapping[int, int]) -> float:
-        return simulate(workload_from_geometry([g], batch, widths=widths), hw).latency_s
+    def seconds(g: Any, grid: Sequence[Mapping[int, int]]) -> np.ndarray:
+        # One simulate call for the whole grid: the per-layer rows are the table.
+        layers = [workload_from_geometry([g], batch, widths=widths)[0] for widths in grid]
+        return np.array([row.latency_s for row in simulate(layers, hw).layers])
 
     for g in geometry:
         own = position.get(g.index)
         fed = position.get(g.producer) if g.producer is not None else None
         if own is None and fed is None:
-            constant_s += seconds(g, {})
+            constant_s += float(seconds(g, [{}])[0])
         elif fed is None:  # a prunable layer fed by the input: only its own width matters
             if own != 0:
                 raise ValueError(f"layer {g.index} is prunable but not fed by the previous prunable layer: "
                                  "the tables need a chain of prunable layers")
-            unary += np.array([seconds(g, {g.index: int(w)}) for w in cand[0]])
+            unary += seconds(g, [{g.index: int(w)} for w in cand[0]])
         elif own is None:  # the model's last weighted layer: its cost follows its producer's width
-            table = np.array([seconds(g, {g.producer: int(w)}) for w in cand[fed]])
+            table = seconds(g, [{g.producer: int(w)} for w in cand[fed]])
             if fed == 0:
                 unary += table
             else:
@@ -272,8 +276,8 @@ def latency_tables(geometry: Sequence[Any], batch: int, hw: Hardware, candidates
             if own != fed + 1:
                 raise ValueError(f"layer {g.index} is fed by layer {g.producer}, which is not the prunable layer "
                                  "before it: the tables need a chain of prunable layers")
-            pairs[own - 1] += np.array([[seconds(g, {g.producer: int(a), g.index: int(b)}) for b in cand[own]]
-                                        for a in cand[fed]])
+            grid = [{g.producer: int(a), g.index: int(b)} for a in cand[fed] for b in cand[own]]
+            pairs[own - 1] += seconds(g, grid).reshape(cand[fed].size, cand[own].size)
     return LatencyTables(layers, cand, unary, tuple(pairs), constant_s)
 
 
