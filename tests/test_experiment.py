@@ -305,7 +305,7 @@ def test_width_latency_curve_names_a_bad_layer(dense, layer):
 
 def test_budget_sweep_meets_each_budget(data, dense):
     sweep = budget_sweep(dense, data, "cpu-avx2", [0.3, 0.7], finetune_epochs=0,
-                         search_options={"finetune_steps": 2}, progress=False)
+                         search_options={"rounds": 2}, progress=False)
     assert [(p.budget, p.method) for p in sweep] == [
         (0.3, "hw_aware"), (0.3, "uniform_channel"), (0.7, "hw_aware"), (0.7, "uniform_channel")]
     assert all(p.latency_ratio <= p.budget + 1e-9 for p in sweep)

@@ -252,8 +252,10 @@ def _check_amount(amount: Any) -> float:
 def _search_options(search_options: Any, settings: RunSettings, seed: int) -> dict[str, Any]:
     if search_options is not None and not isinstance(search_options, Mapping):
         raise TypeError(f"search_options must be a dict of hardware_aware_prune keyword arguments, got {describe(search_options)}")
-    return {"final_epochs": settings.finetune_epochs, "finetune_steps": settings.finetune_steps, "seed": seed,
-            "num_threads": None, **(search_options or {})}
+    options = {"final_epochs": settings.finetune_epochs, "seed": seed, "num_threads": None, **(search_options or {})}
+    if options.get("method", "global") == "netadapt":  # the short fine-tune of each proposal is NetAdapt's
+        options = {"finetune_steps": settings.finetune_steps, **options}
+    return options
 
 
 def _model_name(geometry: Sequence[Any]) -> str:
@@ -465,7 +467,7 @@ def budget_sweep(
 
     >>> from hwprune_edu.nn.data import digits_mlp, load_digits
     >>> points = budget_sweep(digits_mlp(hidden=(64, 64)), load_digits(), "cpu-avx2", [0.5], finetune_epochs=0,
-    ...                       search_options={"finetune_steps": 1}, progress=False)
+    ...                       search_options={"rounds": 1}, progress=False)
     >>> [(p.method, p.latency_ratio <= 0.5) for p in points]
     [('hw_aware', True), ('uniform_channel', True)]
     """
