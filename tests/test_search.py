@@ -179,4 +179,6 @@ def test_the_torch_steps_leave_their_inputs_alone(mlp):
     assert pruned_weights == round(0.5 * sum(m.weight.numel() for m in mlp if isinstance(m, nn.Linear)))
     assert unit_importance(mlp, 0, "l1", None).shape == (256,)
     with pytest.raises(ValueError, match="importance"):
+        unit_importance(mlp, 0, "entropy", None)
+    with pytest.raises(TypeError, match=r"calibration=\(features, labels\)"):
         unit_importance(mlp, 0, "taylor", None)
