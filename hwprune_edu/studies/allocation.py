@@ -33,19 +33,41 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from hwprune_edu.hardware import Hardware, simulate
+from hwprune_edu.hardware import Hardware, get_profile, simulate
 from hwprune_edu.nn import workload_from_geometry
 from hwprune_edu.studies.targets import BUDGET_SLACK
 from hwprune_edu.util.validation import check_positive_int, describe
 
 __all__ = ["Selection", "LatencyTables", "latency_tables", "select_widths", "brute_force_widths", "candidate_widths",
-           "uniform_widths", "meets"]
+           "uniform_widths", "meets", "resolve_hardware", "unmeetable"]
 
 # Latency is counted in this many steps of the budget: rounding every term *up* keeps the selection within the
 # budget, and loses at most (layers / resolution) of it (0.2 % for three layers).
 DEFAULT_RESOLUTION = 2000
 # Candidate widths per layer on the grid (plus the tile multiples): 64 keeps a table to 64 x 64 simulations.
 GRID_POINTS = 64
+
+
+def resolve_hardware(hardware: Any) -> Hardware:
+    """``hardware`` itself if it is a ``Hardware`` profile, else the profile of that name.
+
+    >>> resolve_hardware("cpu-avx2").name
+    'cpu-avx2'
+    """
+    return hardware if isinstance(hardware, Hardware) else get_profile(hardware)
+
+
+def unmeetable(hw: Hardware, budget: float, dense_s: float, min_s: float, floor: str) -> ValueError:
+    """The error for a budget below the smallest reachable latency ``min_s`` (reached as ``floor`` says).
+
+    >>> print(unmeetable(get_profile("cpu-avx2"), 0.1, 2.0, 0.5, "every layer at 1 unit"))  # doctest: +ELLIPSIS
+    latency_budget=0.1 cannot be met on cpu-avx2: the smallest reachable latency is 0.5 s, 0.250 of ... >= 0.250
+    """
+    return ValueError(
+        f"latency_budget={budget:g} cannot be met on {hw.name}: the smallest reachable latency is {min_s:.4g} s, "
+        f"{min_s / dense_s:.3f} of the dense model's {dense_s:.4g} s ({floor}); "
+        f"ask for a budget >= {math.ceil(min_s / dense_s * 1000) / 1000:.3f}"
+    )
 
 
 def meets(latency_s: float, target_s: float) -> bool:

@@ -33,12 +33,11 @@ gets in one go with ``final_epochs=total_finetune_epochs``.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from hwprune_edu.hardware import Hardware, get_profile, simulate
+from hwprune_edu.hardware import Hardware, simulate
 from hwprune_edu.nn import fixed_threads, layer_widths, model_geometry, prunable_layers, workload_from_geometry
 from hwprune_edu.nn.data import evaluate, finetune, progress_bar, steps_per_epoch
 from hwprune_edu.nn.search import prepare_model, shrink, taylor_importance, unit_importance
@@ -46,8 +45,10 @@ from hwprune_edu.studies.allocation import (
     candidate_widths,
     latency_tables,
     meets,
+    resolve_hardware,
     select_widths,
     uniform_widths,
+    unmeetable,
 )
 from hwprune_edu.studies.results import AllocationCandidate, SearchStep
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
@@ -59,10 +60,6 @@ _CALIBRATION_SAMPLES = 512
 # A unit's worth in the knapsack is its importance plus this share of the layer's mean score, so among widths of
 # equal latency (inside a tile) the knapsack prefers the wider one even where scores are exactly 0.
 _WIDTH_TIEBREAK = 1e-6
-
-
-def _hw(hardware: Any) -> Hardware:
-    return hardware if isinstance(hardware, Hardware) else get_profile(hardware)
 
 
 def halp_prune(
@@ -148,7 +145,7 @@ def halp_prune(
             f"rounds * round_steps = {rounds * round_steps} steps exceed the fine-tune budget of "
             f"total_finetune_epochs={total_epochs} ({total_steps} steps): lower round_steps or raise the budget"
         )
-    hw = _hw(hardware)
+    hw = resolve_hardware(hardware)
     geometry = model_geometry(current, input_shape)
     dense_widths = layer_widths(current)
 
@@ -158,11 +155,7 @@ def halp_prune(
     dense_s = latency_at(dense_widths)
     floor_s = latency_at({i: 1 for i in dense_widths})
     if not meets(floor_s, budget * dense_s):
-        raise ValueError(
-            f"latency_budget={budget:g} cannot be met on {hw.name}: the smallest reachable latency is {floor_s:.4g} s, "
-            f"{floor_s / dense_s:.3f} of the dense model's {dense_s:.4g} s (every prunable layer at 1 unit); "
-            f"ask for a budget >= {math.ceil(floor_s / dense_s * 1000) / 1000:.3f}"
-        )
+        raise unmeetable(hw, budget, dense_s, floor_s, "every prunable layer at 1 unit")
     calibration = (data.x_train[:calibration_samples], data.y_train[:calibration_samples])
     widths, steps_done = dict(dense_widths), 0
 

@@ -49,12 +49,11 @@ True
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from hwprune_edu.hardware import Hardware, get_profile, simulate
+from hwprune_edu.hardware import Hardware, simulate
 from hwprune_edu.nn import (
     count_parameters,
     fixed_threads,
@@ -64,10 +63,10 @@ from hwprune_edu.nn import (
     workload_from_geometry,
     workload_from_model,
 )
-from hwprune_edu.nn.data import evaluate, finetune, progress_bar, steps_per_epoch, train
+from hwprune_edu.nn.data import evaluate, finetune, progress_bar, train
 from hwprune_edu.nn.search import IMPORTANCE_METHODS, global_magnitude_masks, prepare_model, shrink
 from hwprune_edu.studies.allocation import meets as _meets
-from hwprune_edu.studies.allocation import uniform_widths
+from hwprune_edu.studies.allocation import resolve_hardware, uniform_widths, unmeetable
 from hwprune_edu.studies.halp import halp_prune
 from hwprune_edu.studies.results import MagnitudeCut, Proposal, SearchStep, UniformCut
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
@@ -85,10 +84,6 @@ METHODS = {
 _CALIBRATION_SAMPLES = 512
 
 
-def _hardware(hardware: Any) -> Hardware:
-    return hardware if isinstance(hardware, Hardware) else get_profile(hardware)
-
-
 def simulated_latency(model: Any, hardware: Any, *, batch: int = 256, input_shape=None) -> float:
     """Simulated latency of one forward pass of ``batch`` samples of ``model`` on ``hardware``, in seconds.
 
@@ -100,20 +95,12 @@ def simulated_latency(model: Any, hardware: Any, *, batch: int = 256, input_shap
     True
     """
     batch = check_positive_int(batch, name="batch")
-    return simulate(workload_from_model(model, input_shape, batch), _hardware(hardware)).latency_s
+    return simulate(workload_from_model(model, input_shape, batch), resolve_hardware(hardware)).latency_s
 
 
 def _check_budget(latency_budget: Any) -> float:
     return check_fraction(latency_budget, name="latency_budget", zero_ok=False,
                           meaning=" (a fraction of the dense model's latency)")
-
-
-def _unmeetable(hw: Hardware, budget: float, dense_s: float, min_s: float, floor: str) -> ValueError:
-    return ValueError(
-        f"latency_budget={budget:g} cannot be met on {hw.name}: the smallest reachable latency is {min_s:.4g} s, "
-        f"{min_s / dense_s:.3f} of the dense model's {dense_s:.4g} s ({floor}); "
-        f"ask for a budget >= {math.ceil(min_s / dense_s * 1000) / 1000:.3f}"
-    )
 
 
 @dataclass(frozen=True)
@@ -259,7 +246,7 @@ def netadapt_prune(
     calibration_samples = check_positive_int(calibration_samples, name="calibration_samples")
     if round_to is not None:
         round_to = check_positive_int(round_to, name="round_to")
-    hw = _hardware(hardware)
+    hw = resolve_hardware(hardware)
     calibration = data.x_train[:calibration_samples]
     latency_at = _latency_model(current, hw, options.batch, input_shape)
     prunable = prunable_layers(current)
@@ -276,7 +263,7 @@ def netadapt_prune(
     min_s = latency_at({i: (1 if round_to is None else min(round_to, widths[i])) for i in prunable})
     if not _meets(min_s, target_s):
         unit = "1 unit" if round_to is None else f"its smallest multiple of round_to={round_to}"
-        raise _unmeetable(hw, budget, dense_s, min_s, f"every prunable layer at {unit}")
+        raise unmeetable(hw, budget, dense_s, min_s, f"every prunable layer at {unit}")
 
     def record(stage: str, layer: int | None, latency_s: float, val_accuracy: float,
                proposals: Sequence[Proposal] = ()) -> SearchStep:
@@ -385,13 +372,13 @@ def uniform_channel_prune(
     current = prepare_model(model, data)
     options = _options(batch, lr, importance, seed)
     final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
-    hw = _hardware(hardware)
+    hw = resolve_hardware(hardware)
     latency_at = _latency_model(current, hw, options.batch, input_shape)
     widths = layer_widths(current)
     dense_s = latency_at(widths)
     trial = uniform_widths(widths, latency_at, budget * dense_s)
     if trial is None:
-        raise _unmeetable(hw, budget, dense_s, latency_at({i: 1 for i in widths}), "every prunable layer at 1 unit")
+        raise unmeetable(hw, budget, dense_s, latency_at({i: 1 for i in widths}), "every prunable layer at 1 unit")
     trial_s = latency_at(trial)
     widest = max(widths, key=widths.get)
     ratio = trial[widest] / widths[widest]
