@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
-
 from hwprune_edu.hardware import PROFILES, get_profile, simulate
 from hwprune_edu.nn import (
     copy_model,
@@ -51,7 +49,7 @@ from hwprune_edu.nn import (
     workload_from_geometry,
     workload_from_model,
 )
-from hwprune_edu.nn.data import Splits, digits_mlp, evaluate, load_digits, train
+from hwprune_edu.nn.data import Splits, digits_mlp, evaluate, load_digits, progress_bar, train
 from hwprune_edu.studies.results import BudgetPoint, Comparison, Measurement, MethodResult
 from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, simulated_latency, uniform_channel_prune
 from hwprune_edu.studies.targets import BUDGET_SLACK, DEFAULT_TARGETS
@@ -348,7 +346,7 @@ def _comparison(pruned: Sequence[_Pruned], data: Splits, budget: float, batch: i
 @contextlib.contextmanager
 def _stage_bar(total: int, progress: bool) -> Iterator[Callable[[str], Any]]:
     """A ``tqdm`` bar over the comparison's stages; ``with stage(name):`` shows the name, then ticks."""
-    bar = tqdm(total=total, desc="compare", unit="stage", disable=not progress)
+    bar = progress_bar(total=total, progress=progress, desc="compare", unit="stage")
 
     @contextlib.contextmanager
     def stage(name: str) -> Iterator[None]:
@@ -391,7 +389,7 @@ def measure_comparison(comparison: Comparison, *, rounds: int = RunSettings.roun
     # Time what a dense kernel runs: masks folded into the weights.
     plain = {name: make_masks_permanent(row.model) for name, row in comparison.methods.items()}
     samples: dict[str, list[float]] = {name: [] for name in plain}
-    for _ in tqdm(range(measurement.rounds), desc="measure", unit="round", disable=not progress, leave=False):
+    for _ in progress_bar(range(measurement.rounds), progress=progress, desc="measure", unit="round", leave=False):
         for name, model in plain.items():
             samples[name].append(measure_latency(model, comparison.batch, repeats=measurement.repeats,
                                                  warmup=measurement.warmup, num_threads=comparison.num_threads))
