@@ -156,7 +156,7 @@ def hardware_aware_prune(model: Any, data: Any, hardware: Any, latency_budget: f
     >>> hardware_aware_prune(digits_mlp(hidden=(8,)), load_digits(), "cpu-avx2", 0.5, method="halp")
     Traceback (most recent call last):
     ...
-    ValueError: method must be one of ['global', 'netadapt'], got 'halp'
+    ValueError: method must be one of ['global', 'netadapt'], got str 'halp'
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)}, got {describe(method)}")

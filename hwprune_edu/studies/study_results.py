@@ -124,9 +124,9 @@ class Study:
         return _mean_std([100 * r.accuracy for r in self.select(model, profile, budget, method)])
 
     def gains(self) -> dict[tuple[str, str, float], float]:
-        """Per cell: mean accuracy of the default method (``global``) minus latency-matched uniform's, in points."""
+        """Per cell that ran both: mean accuracy of the default method (``global``) minus latency-matched uniform's, in points."""
         return {cell: self.accuracy(*cell, "global")[0] - self.accuracy(*cell, "uniform_channel")[0]
-                for cell in self.cells()}
+                for cell in self.cells() if self.select(*cell, "global") and self.select(*cell, "uniform_channel")}
 
     # ------------------------------------------------------------------ tables
 
