@@ -360,7 +360,7 @@ def test_benchmark_prints_json_and_table_from_the_experiment(monkeypatch, capsys
     assert json.loads(capsys.readouterr().out) == json.loads(measured.to_json())
     bench.main(["--json"])
     printed = json.loads(capsys.readouterr().out)
-    assert printed["methods"] == json.loads(measured.to_json())["methods"] and printed["mnist1d"] == study.as_dict()
+    assert printed["methods"] == json.loads(measured.to_json())["methods"] and printed["mnist1d"] == json.loads(study.to_json())
     status = bench.main(["--epochs", "3", "--skip-mnist1d"])
     out = capsys.readouterr().out
     assert status == (0 if measured.check_targets().all_met else 1)
