@@ -4,7 +4,22 @@ import pytest
 import torch
 from torch import nn
 
-from hwprune_edu.nn.data import Digits, digits_cnn, digits_mlp, evaluate, finetune, load_digits, train
+import numpy as np
+
+from hwprune_edu.nn.data import (
+    Splits,
+    digits_cnn,
+    digits_mlp,
+    evaluate,
+    finetune,
+    from_arrays,
+    load_digits,
+    load_mnist1d,
+    mlp,
+    mnist1d_cnn,
+    progress_bar,
+    train,
+)
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -117,9 +132,18 @@ def test_cnn_trains_and_evaluate_restores_mode(data):
     assert 0.5 < accuracy <= 1.0
 
 
-def test_progress_bar_can_be_shown(data, capsys):
+def test_progress_bar_is_shown_on_a_terminal(data, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
     train(digits_mlp(hidden=(4,)), data, epochs=1, progress=True)
-    assert "train" in capsys.readouterr().err
+    assert "train" in terminal.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -145,5 +169,104 @@ def test_num_threads_is_restored(data):
 
 
 def test_repr_is_short(data):
-    assert repr(data) == "Digits(train=1077, val=360, test=360, features=64, classes=10, seed=0)"
-    assert isinstance(data, Digits)
+    assert repr(data) == "Splits(digits: train=1077, val=360, test=360, features=64, classes=10, seed=0)"
+    assert isinstance(data, Splits)
+
+
+# --------------------------------------------------------------------------- any arrays, MNIST-1D, the generic MLP
+
+
+def _arrays(n=40, features=6, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal((n, features)), np.arange(n) % classes
+    return [x[:20], y[:20], x[20:30], y[20:30], x[30:], y[30:]]
+
+
+def test_from_arrays_accepts_numpy_and_torch_and_copies():
+    arrays = _arrays()
+    data = from_arrays(*arrays, name="toy")
+    assert isinstance(data, Splits) and data.n_classes == 3 and data.n_features == 6
+    assert data.x_train.dtype == torch.float32 and data.y_val.dtype == torch.int64
+    assert repr(data) == "Splits(toy: train=20, val=10, test=10, features=6, classes=3, seed=0)"
+    same = from_arrays(*[torch.as_tensor(a) for a in arrays], name="toy")
+    assert torch.equal(same.x_test, data.x_test) and torch.equal(same.y_train, data.y_train)
+    data.x_train[0, 0] = 99.0  # the Splits own their copy
+    assert arrays[0][0, 0] != 99.0
+    images = from_arrays(*[a.reshape(len(a), 2, 3) if i % 2 == 0 else a for i, a in enumerate(arrays)],
+                         image_shape=(1, 2, 3))
+    assert images.n_features == 6 and images.image_shape == (1, 2, 3)
+
+
+def test_from_arrays_works_with_training_and_searches():
+    data = from_arrays(*_arrays(n=120, features=8, classes=4))
+    model = mlp(data.n_features, (16,), data.n_classes)
+    train(model, data, epochs=1, progress=False)
+    assert 0.0 <= evaluate(model, data) <= 1.0
+    finetune(model, data, 3)
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (lambda a: a.__setitem__(1, a[1][:-1]), ValueError, "y_train must have one label per sample of x_train"),
+    (lambda a: a[4].__setitem__((0, 0), np.nan), ValueError, "x_test must be finite, got 1 NaN"),
+    (lambda a: [a.__setitem__(i, a[i] * 0) for i in (1, 3, 5)], ValueError, "n_classes must be >= 2"),
+    (lambda a: a.__setitem__(2, a[2][:0]), ValueError, "x_val must hold at least one sample"),
+    (lambda a: a.__setitem__(4, a[4][:, :3]), ValueError, "x_test must have the 6 features"),
+    (lambda a: a.__setitem__(1, a[1].astype(float)), TypeError, "y_train must hold integer class labels"),
+    (lambda a: a.__setitem__(0, "abc"), TypeError, "x_train must be a NumPy array"),
+    (lambda a: a.__setitem__(5, -a[5] - 1), ValueError, "y_test must hold labels >= 0"),
+])
+def test_from_arrays_names_bad_input(change, error, message):
+    arrays = _arrays()
+    change(arrays)
+    with pytest.raises(error, match=message):
+        from_arrays(*arrays)
+
+
+def test_from_arrays_checks_n_classes_and_image_shape():
+    with pytest.raises(ValueError, match=r"y_train must hold labels in \[0, 1\]"):
+        from_arrays(*_arrays(), n_classes=2)
+    with pytest.raises(ValueError, match="image_shape"):
+        from_arrays(*_arrays(), image_shape=(1, 5))
+    assert from_arrays(*_arrays(), n_classes=5).n_classes == 5
+    arrays = _arrays()
+    arrays[3] = arrays[3] + 5  # inferred n_classes grows with the labels; a given one is enforced
+    assert from_arrays(*arrays).n_classes == 8
+    with pytest.raises(ValueError, match=r"y_val must hold labels in \[0, 2\]"):
+        from_arrays(*arrays, n_classes=3)
+
+
+def test_mnist1d_is_generated_locally_seeded_and_hard(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("load_mnist1d must not open a network connection")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    np.random.seed(123)
+    state = np.random.get_state()[1].copy()
+    a, b, c = load_mnist1d(n_samples=200), load_mnist1d(n_samples=200), load_mnist1d(seed=1, n_samples=200)
+    assert np.array_equal(np.random.get_state()[1], state), "the global NumPy RNG is left alone"
+    assert torch.equal(a.x_train, b.x_train) and not torch.equal(a.x_train, c.x_train)
+    assert a.n_features == 40 and a.image_shape == (1, 1, 40) and a.name == "mnist1d"
+    assert sorted(torch.bincount(torch.cat([a.y_train, a.y_val, a.y_test])).tolist()) == [20] * 10
+    with pytest.raises(ValueError, match="multiple of 10"):
+        load_mnist1d(n_samples=205)
+
+
+def test_mlp_and_mnist1d_cnn_shapes():
+    assert [m.out_features for m in mlp(40, (32, 16), 7) if isinstance(m, nn.Linear)] == [32, 16, 7]
+    cnn = mnist1d_cnn(channels=(4, 8, 16))
+    assert tuple(cnn(torch.zeros(3, 40)).shape) == (3, 10)
+    assert [m.stride for m in cnn if isinstance(m, nn.Conv2d)] == [(1, 1), (1, 2), (1, 2)]
+    assert cnn[-1].in_features == 16 * 10
+    with pytest.raises(ValueError, match="kernel must be odd"):
+        mnist1d_cnn(kernel=4)
+    with pytest.raises(ValueError, match="n_features"):
+        mlp(0, (4,), 2)
+
+
+def test_progress_bars_stay_silent_off_a_terminal(capsys):
+    data = load_digits()
+    train(digits_mlp(hidden=(8,)), data, epochs=1, progress=True)  # pytest's stderr is not a terminal
+    assert capsys.readouterr().err == ""
+    assert progress_bar(range(2), progress=True).disable

@@ -306,7 +306,7 @@ def test_width_latency_curve_names_a_bad_layer(dense, layer):
 
 def test_budget_sweep_meets_each_budget(data, dense):
     sweep = budget_sweep(dense, data, "cpu-avx2", [0.3, 0.7], finetune_epochs=0,
-                         search_options={"finetune_steps": 2}, progress=False)
+                         search_options={"rounds": 2}, progress=False)
     assert [(p.budget, p.method) for p in sweep] == [
         (0.3, "hw_aware"), (0.3, "uniform_channel"), (0.7, "hw_aware"), (0.7, "uniform_channel")]
     assert all(p.latency_ratio <= p.budget + 1e-9 for p in sweep)
@@ -348,13 +348,22 @@ def _bench():
 
 
 def test_benchmark_prints_json_and_table_from_the_experiment(monkeypatch, capsys, measured):
+    from hwprune_edu.studies.study_results import Study, StudyRun
+
     bench = _bench()
     calls = []
     monkeypatch.setattr(bench, "compare_methods", lambda **kw: calls.append(kw) or measured)
-    assert bench.main(["--json"]) == 0
+    # The MNIST-1D study takes half an hour: a one-run stand-in checks the plumbing (tests/test_study.py runs it).
+    run = StudyRun("mlp", "cpu-avx2", 0.5, 0, "global", 0.75, 10, {"cpu-avx2": 1.0}, 0.5, 1.0, 5, {0: 4})
+    study = Study((run,), (), (), {"batch": 256})
+    monkeypatch.setattr(bench, "run_study", lambda settings, **kw: study)
+    assert bench.main(["--json", "--skip-mnist1d"]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(measured.to_json())
-    status = bench.main(["--epochs", "3"])
+    bench.main(["--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["methods"] == json.loads(measured.to_json())["methods"] and printed["mnist1d"] == json.loads(study.to_json())
+    status = bench.main(["--epochs", "3", "--skip-mnist1d"])
     out = capsys.readouterr().out
     assert status == (0 if measured.check_targets().all_met else 1)
     assert "hw_aware_npu-systolic" in out and ("[MET]" in out or "[MISSED]" in out)
-    assert calls[1]["settings"].epochs == 3 and calls[1]["budget"] == 0.5 and calls[1]["num_threads"] == 1
+    assert calls[2]["settings"].epochs == 3 and calls[2]["budget"] == 0.5 and calls[2]["num_threads"] == 1

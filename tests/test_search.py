@@ -16,7 +16,8 @@ from hwprune_edu.studies.search import (
     uniform_channel_prune,
 )
 
-FAST = {"finetune_steps": 2, "final_epochs": 0, "progress": False}
+# These tests are about NetAdapt's loop; the global default has its own in test_global_search.py.
+FAST = {"method": "netadapt", "finetune_steps": 2, "final_epochs": 0, "progress": False}
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -112,7 +113,7 @@ def test_bad_inputs_are_named(data, mlp):
     with pytest.raises(ValueError, match="no prunable layer"):
         hardware_aware_prune(nn.Sequential(nn.Linear(64, 10)), data, "cpu-avx2", 0.5, **FAST)
     with pytest.raises(ValueError, match="importance"):
-        hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, importance="taylor", **FAST)
+        hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, importance="entropy", **FAST)
     with pytest.raises(ValueError, match="step"):
         hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, step=0, **FAST)
 
@@ -152,7 +153,9 @@ def test_fine_tunes_run_with_the_threads_the_search_was_given(data, mlp):
     seen = []
     model = copy_model(mlp)
     model[1].register_forward_hook(lambda module, args, out: seen.append(torch.get_num_threads()) if module.training else None)
-    hardware_aware_prune(model, data, "cpu-avx2", 0.8, finetune_steps=1, final_epochs=1, progress=False, num_threads=2)
+    hardware_aware_prune(model, data, "cpu-avx2", 0.8, method="netadapt", finetune_steps=1, final_epochs=1,
+                         progress=False, num_threads=2)
+    hardware_aware_prune(model, data, "cpu-avx2", 0.8, final_epochs=1, progress=False, num_threads=2)
     uniform_channel_prune(model, data, "cpu-avx2", 0.8, final_epochs=1, progress=False, num_threads=2)
     global_magnitude_prune(model, data, 0.5, final_epochs=1, progress=False, num_threads=2)
     assert seen and set(seen) == {2}
@@ -176,4 +179,6 @@ def test_the_torch_steps_leave_their_inputs_alone(mlp):
     assert pruned_weights == round(0.5 * sum(m.weight.numel() for m in mlp if isinstance(m, nn.Linear)))
     assert unit_importance(mlp, 0, "l1", None).shape == (256,)
     with pytest.raises(ValueError, match="importance"):
+        unit_importance(mlp, 0, "entropy", None)
+    with pytest.raises(TypeError, match=r"calibration=\(features, labels\)"):
         unit_importance(mlp, 0, "taylor", None)

@@ -7,7 +7,8 @@ layer keeps by asking the simulator; the steps here do the cutting on the
 
 * :func:`prepare_model`: a plain copy of a model of the supported family (masks folded in);
 * :func:`unit_importance` and :func:`shrink`: rank units (:data:`IMPORTANCE_METHODS`)
-  and physically keep the most important ones;
+  and physically keep the most important ones; :func:`taylor_importance`
+  scores every layer at once, on one scale (the global method's ranking);
 * :func:`global_magnitude_masks`: ``torch.nn.utils.prune.global_unstructured`` over every weight.
 
 >>> from hwprune_edu.nn.data import load_digits, digits_mlp
@@ -18,20 +19,22 @@ layer keeps by asking the simulator; the steps here do the cutting on the
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from hwprune_edu.nn.family import prunable_layers
+from hwprune_edu.nn.family import chain, prunable_layers
+from hwprune_edu.nn.scoped import evaluating
 from hwprune_edu.nn.statistics import activation_statistics
 from hwprune_edu.nn.surgery import copy_model, count_parameters, make_masks_permanent, remove_units
-from hwprune_edu.nn.data import Digits
+from hwprune_edu.nn.data import Splits
 from hwprune_edu.util.validation import check_int, describe, resolve_amount
 
-__all__ = ["IMPORTANCE_METHODS", "prepare_model", "unit_importance", "shrink", "global_magnitude_masks"]
+__all__ = ["IMPORTANCE_METHODS", "prepare_model", "unit_importance", "taylor_importance", "shrink",
+           "global_magnitude_masks"]
 
 #: How units are ranked before the least important ones are removed.
 IMPORTANCE_METHODS = {
@@ -39,6 +42,8 @@ IMPORTANCE_METHODS = {
     "rms": "root mean square activation on calibration data",
     "apoz": "1 - APoZ: fraction of calibration outputs that are non-zero (Hu et al. 2016)",
     "l1": "L1 norm of the unit's weights (Li et al. 2017): needs no data",
+    "taylor": "first-order Taylor |a * dL/da| on labelled calibration data (Molchanov et al. 2017): "
+              "an estimate of the loss change when the unit goes, so comparable across layers",
 }
 
 
@@ -53,11 +58,11 @@ def prepare_model(model: Any, data: Any) -> nn.Sequential:
         The copy (``model`` is not modified).
 
     Raises:
-        TypeError: ``data`` is not a ``Digits`` or ``model`` not an ``nn.Sequential``.
+        TypeError: ``data`` is not a ``Splits`` or ``model`` not an ``nn.Sequential``.
         ValueError: an unsupported layer (named) or no prunable layer.
     """
-    if not isinstance(data, Digits):
-        raise TypeError(f"data must be what load_digits() returns (a Digits), got {describe(data)}")
+    if not isinstance(data, Splits):
+        raise TypeError(f"data must be what load_digits(), load_mnist1d() or from_arrays() return (a Splits), got {describe(data)}")
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be a flat torch.nn.Sequential (as digits_mlp/digits_cnn build), got {describe(model)}")
     if not prunable_layers(model):  # names any unsupported layer
@@ -65,10 +70,11 @@ def prepare_model(model: Any, data: Any) -> nn.Sequential:
     return make_masks_permanent(model)
 
 
-def unit_importance(model: nn.Sequential, layer: int, method: str, calibration: torch.Tensor | None) -> np.ndarray:
+def unit_importance(model: nn.Sequential, layer: int, method: str, calibration: Any) -> np.ndarray:
     """One score per unit of ``model[layer]`` (higher = more important), by ``method`` of :data:`IMPORTANCE_METHODS`.
 
-    ``"l1"`` needs no data (``calibration`` may be ``None``); the others run ``calibration`` through the model.
+    ``"l1"`` needs no data (``calibration`` may be ``None``); ``"taylor"`` needs
+    ``(features, labels)``; the others run ``calibration`` (features, or that pair) through the model.
 
     >>> from hwprune_edu.nn.data import digits_mlp
     >>> unit_importance(digits_mlp(hidden=(4,)), 0, "l1", None).shape
@@ -79,7 +85,77 @@ def unit_importance(model: nn.Sequential, layer: int, method: str, calibration: 
     if method == "l1":
         weight = model[layer].weight.detach()
         return weight.abs().reshape(weight.shape[0], -1).sum(dim=1).double().numpy()
-    return activation_statistics(model, calibration, layers=[layer])[layer].scores(method)
+    if method == "taylor":
+        return taylor_importance(model, *_labelled(calibration), layers=[layer])[layer]
+    features = calibration[0] if isinstance(calibration, tuple) else calibration
+    return activation_statistics(model, features, layers=[layer])[layer].scores(method)
+
+
+def _labelled(calibration: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    if not (isinstance(calibration, tuple) and len(calibration) == 2):
+        raise TypeError(f"importance 'taylor' needs calibration=(features, labels), got {describe(calibration)}")
+    return calibration
+
+
+def taylor_importance(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, *, layers: Sequence[int] | None = None,
+                      batch_size: int = 256) -> dict[int, np.ndarray]:
+    """First-order Taylor importance of every unit of the prunable ``layers``: mean over samples of ``|sum a * dL/da|``.
+
+    ``a`` is the unit's output where its consumer reads it (after BatchNorm,
+    activation and pooling; summed over positions for a conv channel) and
+    ``L`` the sample's cross-entropy. Removing the unit sets ``a`` to 0, which
+    changes the loss by about ``-a * dL/da`` (Molchanov et al., ICLR 2017):
+    the score is in units of loss, the same for every layer, so units of
+    different layers can be ranked against each other (HALP's global
+    ranking). The model runs in eval mode (BatchNorm's running statistics,
+    as deployed); its parameters and their gradients are left untouched.
+
+    Args:
+        model: a flat ``nn.Sequential`` of the supported family (not modified).
+        x, y: calibration features and integer labels.
+        layers: prunable layers to score (default: all).
+        batch_size: samples per backward pass.
+
+    Returns:
+        ``{layer: scores}``, one float64 score per unit, all >= 0.
+
+    >>> from hwprune_edu.nn.data import mlp
+    >>> scores = taylor_importance(mlp(4, (3,), 2), torch.ones(5, 4), torch.zeros(5, dtype=torch.long))
+    >>> scores[0].shape, bool((scores[0] >= 0).all())
+    ((3,), True)
+    """
+    layers = prunable_layers(model) if layers is None else [int(i) for i in layers]
+    taps = {}
+    for layer in layers:
+        between = [j for j in chain(model, layer).between if not isinstance(model[j], nn.Flatten)]
+        taps[layer] = between[-1] if between else layer  # where the consumer reads the unit (before any Flatten)
+    seen: dict[int, torch.Tensor] = {}
+
+    def keep(layer: int):
+        def hook(module, args, output):
+            output.retain_grad()
+            seen[layer] = output
+        return hook
+
+    hooks = [model[tap].register_forward_hook(keep(layer)) for layer, tap in taps.items()]
+    totals = {layer: torch.zeros(model[layer].weight.shape[0], dtype=torch.float64) for layer in layers}
+    grads = {name: p.grad for name, p in model.named_parameters()}
+    loss_fn = nn.CrossEntropyLoss(reduction="sum")  # per-sample losses: each sample's own gradient
+    try:
+        with evaluating(model), torch.enable_grad():
+            for start in range(0, len(x), batch_size):
+                seen.clear()
+                loss_fn(model(x[start:start + batch_size]), y[start:start + batch_size]).backward()
+                for layer, a in seen.items():
+                    contribution = (a * a.grad).detach()
+                    per_sample = contribution.reshape(*contribution.shape[:2], -1).sum(dim=2)
+                    totals[layer] += per_sample.abs().sum(dim=0).double()
+    finally:
+        for hook in hooks:
+            hook.remove()
+        for name, p in model.named_parameters():  # leave the caller's gradients as they were
+            p.grad = grads[name]
+    return {layer: (total / len(x)).numpy() for layer, total in totals.items()}
 
 
 def _top_units(scores: np.ndarray, n_keep: int) -> np.ndarray:
@@ -96,7 +172,7 @@ def shrink(model: nn.Sequential, widths: Mapping[int, int], method: str,
         model: a flat ``nn.Sequential`` (not modified).
         widths: units to keep, by prunable layer index.
         method: one of :data:`IMPORTANCE_METHODS`, ranked on the unpruned ``model``.
-        calibration: input samples for the activation-based methods.
+        calibration: input samples for the activation-based methods (``(features, labels)`` for ``"taylor"``).
 
     Returns:
         The physically smaller model (see :func:`hwprune_edu.nn.remove_units`).

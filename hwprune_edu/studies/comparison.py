@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
-
 from hwprune_edu.hardware import PROFILES, get_profile, simulate
 from hwprune_edu.nn import (
     copy_model,
@@ -51,7 +49,7 @@ from hwprune_edu.nn import (
     workload_from_geometry,
     workload_from_model,
 )
-from hwprune_edu.nn.data import Digits, digits_mlp, evaluate, load_digits, train
+from hwprune_edu.nn.data import Splits, digits_mlp, evaluate, load_digits, progress_bar, train
 from hwprune_edu.studies.results import BudgetPoint, Comparison, Measurement, MethodResult
 from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, simulated_latency, uniform_channel_prune
 from hwprune_edu.studies.targets import BUDGET_SLACK, DEFAULT_TARGETS
@@ -211,11 +209,11 @@ def compare_methods(
 # --------------------------------------------------------------------------- checking the settings
 
 
-def _check_data(data: Any, seed: int) -> Digits:
+def _check_data(data: Any, seed: int) -> Splits:
     if data is None:
         return load_digits(seed=seed)
-    if not isinstance(data, Digits):
-        raise TypeError(f"data must be what load_digits() returns (a Digits) or None, got {describe(data)}")
+    if not isinstance(data, Splits):
+        raise TypeError(f"data must be what load_digits(), load_mnist1d() or from_arrays() return (a Splits) or None, got {describe(data)}")
     return data
 
 
@@ -252,8 +250,10 @@ def _check_amount(amount: Any) -> float:
 def _search_options(search_options: Any, settings: RunSettings, seed: int) -> dict[str, Any]:
     if search_options is not None and not isinstance(search_options, Mapping):
         raise TypeError(f"search_options must be a dict of hardware_aware_prune keyword arguments, got {describe(search_options)}")
-    return {"final_epochs": settings.finetune_epochs, "finetune_steps": settings.finetune_steps, "seed": seed,
-            "num_threads": None, **(search_options or {})}
+    options = {"final_epochs": settings.finetune_epochs, "seed": seed, "num_threads": None, **(search_options or {})}
+    if options.get("method", "global") == "netadapt":  # the short fine-tune of each proposal is NetAdapt's
+        options = {"finetune_steps": settings.finetune_steps, **options}
+    return options
 
 
 def _model_name(geometry: Sequence[Any]) -> str:
@@ -290,7 +290,7 @@ def _check_reachable(model: Any, targets: Sequence[str], budget: float, batch: i
 # --------------------------------------------------------------------------- running
 
 
-def _prunings(data: Digits, budget: float, batch: int, targets: tuple[str, ...], settings: RunSettings, amount: float,
+def _prunings(data: Splits, budget: float, batch: int, targets: tuple[str, ...], settings: RunSettings, amount: float,
               options: Mapping[str, Any], seed: int, progress: bool) -> list[_Pruning]:
     """The pruning runs, in the order they run: unstructured, uniform on every target, hardware-aware on every target."""
     common = {"seed": seed, "progress": progress, "num_threads": None}
@@ -319,7 +319,7 @@ def _run(pruning: _Pruning, dense: Any) -> _Pruned:
     return _Pruned(pruning, model, tuple(history), time.perf_counter() - start)
 
 
-def _method_result(pruned: _Pruned, data: Digits, batch: int) -> MethodResult:
+def _method_result(pruned: _Pruned, data: Splits, batch: int) -> MethodResult:
     model, pruning = pruned.model, pruned.pruning
     workload = tuple(workload_from_model(model, None, batch))  # one forward pass for the shapes, then every profile
     return MethodResult(
@@ -330,7 +330,7 @@ def _method_result(pruned: _Pruned, data: Digits, batch: int) -> MethodResult:
     )
 
 
-def _comparison(pruned: Sequence[_Pruned], data: Digits, budget: float, batch: int, targets: tuple[str, ...],
+def _comparison(pruned: Sequence[_Pruned], data: Splits, budget: float, batch: int, targets: tuple[str, ...],
                 model_name: str, num_threads: int) -> Comparison:
     """Cost every pruned model; the uniform runs on other targets become the references, not rows."""
     results = [_method_result(p, data, batch) for p in pruned]
@@ -346,7 +346,7 @@ def _comparison(pruned: Sequence[_Pruned], data: Digits, budget: float, batch: i
 @contextlib.contextmanager
 def _stage_bar(total: int, progress: bool) -> Iterator[Callable[[str], Any]]:
     """A ``tqdm`` bar over the comparison's stages; ``with stage(name):`` shows the name, then ticks."""
-    bar = tqdm(total=total, desc="compare", unit="stage", disable=not progress)
+    bar = progress_bar(total=total, progress=progress, desc="compare", unit="stage")
 
     @contextlib.contextmanager
     def stage(name: str) -> Iterator[None]:
@@ -389,7 +389,7 @@ def measure_comparison(comparison: Comparison, *, rounds: int = RunSettings.roun
     # Time what a dense kernel runs: masks folded into the weights.
     plain = {name: make_masks_permanent(row.model) for name, row in comparison.methods.items()}
     samples: dict[str, list[float]] = {name: [] for name in plain}
-    for _ in tqdm(range(measurement.rounds), desc="measure", unit="round", disable=not progress, leave=False):
+    for _ in progress_bar(range(measurement.rounds), progress=progress, desc="measure", unit="round", leave=False):
         for name, model in plain.items():
             samples[name].append(measure_latency(model, comparison.batch, repeats=measurement.repeats,
                                                  warmup=measurement.warmup, num_threads=comparison.num_threads))
@@ -465,7 +465,7 @@ def budget_sweep(
 
     >>> from hwprune_edu.nn.data import digits_mlp, load_digits
     >>> points = budget_sweep(digits_mlp(hidden=(64, 64)), load_digits(), "cpu-avx2", [0.5], finetune_epochs=0,
-    ...                       search_options={"finetune_steps": 1}, progress=False)
+    ...                       search_options={"rounds": 1}, progress=False)
     >>> [(p.method, p.latency_ratio <= 0.5) for p in points]
     [('hw_aware', True), ('uniform_channel', True)]
     """

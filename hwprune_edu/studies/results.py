@@ -45,6 +45,7 @@ __all__ = [
     "LatencyRow",
     "LatencyTable",
     "Proposal",
+    "AllocationCandidate",
     "SearchStep",
     "UniformCut",
     "MagnitudeCut",
@@ -545,17 +546,35 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class AllocationCandidate:
+    """One allocation a round of the global search tried: its widths, latency and validation accuracy after the round's fine-tune.
+
+    >>> AllocationCandidate("knapsack", {0: 768, 2: 256}, 2.1e-5, 0.71).allocation
+    'knapsack'
+    """
+
+    allocation: str
+    widths: Mapping[int, int]
+    sim_latency_s: float
+    val_accuracy: float
+
+
+@dataclass(frozen=True)
 class SearchStep:
     """One record of the hardware-aware search: where it stood after a stage.
 
     Attributes:
-        stage: ``"start"`` (the dense model), ``"step"`` (one iteration) or ``"final"`` (after the last fine-tune).
-        layer: the layer the step narrowed (``None`` for start and final).
+        stage: ``"start"`` (the dense model), ``"step"`` (one NetAdapt iteration), ``"round"`` (one round of the
+            global search) or ``"final"`` (after the last fine-tune).
+        layer: the layer the step narrowed (``None`` for start, round and final).
         widths: units of each prunable layer, by layer index.
         sim_latency_s: simulated latency on the search's profile, in seconds.
         latency_ratio: that latency as a fraction of dense.
         val_accuracy: validation accuracy (of the winning proposal, for a step).
-        proposals: the candidates the step considered (empty for start and final).
+        proposals: the candidates the step considered (empty for start and final): :class:`Proposal` for a
+            NetAdapt step, :class:`AllocationCandidate` for a round.
+        allocation: which allocation a round kept (``"knapsack"`` or ``"uniform"``), else ``None``.
+        finetune_steps: optimiser steps the kept model has received so far (since the dense model).
 
     >>> SearchStep("start", None, {0: 8}, 2e-3, 1.0, 0.9).proposals
     ()
@@ -567,7 +586,9 @@ class SearchStep:
     sim_latency_s: float
     latency_ratio: float
     val_accuracy: float
-    proposals: tuple[Proposal, ...] = ()
+    proposals: tuple[Proposal | AllocationCandidate, ...] = ()
+    allocation: str | None = None
+    finetune_steps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -619,7 +640,7 @@ def history_table(history: Sequence[SearchStep]) -> str:
             raise TypeError(f"history must hold SearchStep records (what hardware_aware_prune returns), got {describe(step)}")
         rows.append((
             step.stage,
-            "-" if step.layer is None else str(step.layer),
+            step.allocation or ("-" if step.layer is None else str(step.layer)),
             " ".join(f"{i}:{w}" for i, w in step.widths.items()),
             f"{step.latency_ratio:.3f}",
             f"{100 * step.val_accuracy:.2f} %",

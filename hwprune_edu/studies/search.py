@@ -1,7 +1,16 @@
-"""Hardware-aware pruning, NetAdapt style, and the two hardware-agnostic baselines it should beat.
+"""Hardware-aware pruning (a global knapsack by default, or NetAdapt's loop) and the two hardware-agnostic baselines.
 
-:func:`hardware_aware_prune` puts the target's cost model in the loop
-(Yang et al. 2018, *NetAdapt*): each iteration sets a latency target a step
+:func:`hardware_aware_prune` puts the target's cost model in the loop, by one
+of :data:`METHODS`:
+
+* ``"global"`` (the default): every unit ranked on one scale, per-layer
+  latency tables from the simulator and an exact knapsack over them, in a
+  few prune-and-fine-tune rounds, with the uniform allocation always among
+  the candidates (in the spirit of HALP, Shen et al. 2022; see
+  :mod:`hwprune_edu.studies.halp`);
+* ``"netadapt"``: :func:`netadapt_prune`, the greedy loop below.
+
+:func:`netadapt_prune` (Yang et al. 2018, *NetAdapt*): each iteration sets a latency target a step
 below the current one and, for every prunable layer, asks the simulator for
 the *largest* width that meets it (the simulator is the lookup table), keeps
 that layer's most important units, fine-tunes briefly, and keeps the
@@ -10,6 +19,10 @@ width that meets the target, it lands on the hardware's tile edges by itself:
 inside a tile the cost is flat, so the extra units up to the edge are free
 (Torch-Pruning's ``round_to`` idea, found by the search rather than imposed;
 pass ``round_to`` to impose it).
+
+The greedy loop teaches the idea, but its 30-step fine-tunes reward the cut
+that hurts least *now*, which on a hard task is not the cut that is best
+after a long fine-tune; the global method looks at all layers at once.
 
 The baselines decide without the hardware: :func:`uniform_channel_prune`
 keeps the same fraction of units in every layer (the fraction chosen to meet
@@ -25,6 +38,10 @@ baselines' own) are torch-free.
 >>> from hwprune_edu.nn.data import load_digits, digits_mlp
 >>> data = load_digits()
 >>> small, history = hardware_aware_prune(digits_mlp(hidden=(64, 64)), data, "cpu-avx2", 0.5,
+...                                       final_epochs=1, progress=False)
+>>> history[-1].latency_ratio <= 0.5, [h.stage for h in history]
+(True, ['start', 'round', 'round', 'round', 'final'])
+>>> small, history = hardware_aware_prune(digits_mlp(hidden=(64, 64)), data, "cpu-avx2", 0.5, method="netadapt",
 ...                                       finetune_steps=2, final_epochs=0, progress=False)
 >>> history[-1].latency_ratio <= 0.5
 True
@@ -32,14 +49,11 @@ True
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from tqdm.auto import tqdm
-
-from hwprune_edu.hardware import Hardware, get_profile, simulate
+from hwprune_edu.hardware import Hardware, simulate
 from hwprune_edu.nn import (
     count_parameters,
     fixed_threads,
@@ -49,20 +63,25 @@ from hwprune_edu.nn import (
     workload_from_geometry,
     workload_from_model,
 )
-from hwprune_edu.nn.data import evaluate, finetune, train
+from hwprune_edu.nn.data import evaluate, finetune, progress_bar, train
 from hwprune_edu.nn.search import IMPORTANCE_METHODS, global_magnitude_masks, prepare_model, shrink
+from hwprune_edu.studies.allocation import meets as _meets
+from hwprune_edu.studies.allocation import resolve_hardware, uniform_widths, unmeetable
+from hwprune_edu.studies.halp import halp_prune
 from hwprune_edu.studies.results import MagnitudeCut, Proposal, SearchStep, UniformCut
-from hwprune_edu.studies.targets import BUDGET_SLACK
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
-__all__ = ["hardware_aware_prune", "uniform_channel_prune", "global_magnitude_prune", "simulated_latency"]
+__all__ = ["METHODS", "hardware_aware_prune", "netadapt_prune", "uniform_channel_prune", "global_magnitude_prune",
+           "simulated_latency"]
+
+#: The hardware-aware methods :func:`hardware_aware_prune` knows, the default first.
+METHODS = {
+    "global": "Taylor importance on one scale, simulator latency tables, exact knapsack, rounds (HALP-style)",
+    "netadapt": "greedy: narrow the layer whose short fine-tune scores best, one latency step at a time (NetAdapt)",
+}
 
 # Activation-based importance is measured on this many training images unless told otherwise.
 _CALIBRATION_SAMPLES = 512
-
-
-def _hardware(hardware: Any) -> Hardware:
-    return hardware if isinstance(hardware, Hardware) else get_profile(hardware)
 
 
 def simulated_latency(model: Any, hardware: Any, *, batch: int = 256, input_shape=None) -> float:
@@ -76,24 +95,12 @@ def simulated_latency(model: Any, hardware: Any, *, batch: int = 256, input_shap
     True
     """
     batch = check_positive_int(batch, name="batch")
-    return simulate(workload_from_model(model, input_shape, batch), _hardware(hardware)).latency_s
+    return simulate(workload_from_model(model, input_shape, batch), resolve_hardware(hardware)).latency_s
 
 
 def _check_budget(latency_budget: Any) -> float:
     return check_fraction(latency_budget, name="latency_budget", zero_ok=False,
                           meaning=" (a fraction of the dense model's latency)")
-
-
-def _meets(latency_s: float, target_s: float) -> bool:
-    return latency_s <= target_s * (1 + BUDGET_SLACK)
-
-
-def _unmeetable(hw: Hardware, budget: float, dense_s: float, min_s: float, floor: str) -> ValueError:
-    return ValueError(
-        f"latency_budget={budget:g} cannot be met on {hw.name}: the smallest reachable latency is {min_s:.4g} s, "
-        f"{min_s / dense_s:.3f} of the dense model's {dense_s:.4g} s ({floor}); "
-        f"ask for a budget >= {math.ceil(min_s / dense_s * 1000) / 1000:.3f}"
-    )
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,47 @@ def _latency_model(model: Any, hw: Hardware, batch: int, input_shape: Sequence[i
     return lambda widths: simulate(workload_from_geometry(geometry, batch, widths=widths), hw).latency_s
 
 
-def hardware_aware_prune(
+def hardware_aware_prune(model: Any, data: Any, hardware: Any, latency_budget: float, *, method: str = "global",
+                         final_epochs: int = 5, **options: Any) -> tuple[Any, list[SearchStep]]:
+    """Prune units until the simulated latency on ``hardware`` is at most ``latency_budget`` x dense, by ``method``.
+
+    ``"global"`` (default) runs :func:`hwprune_edu.studies.halp.halp_prune`
+    with ``total_finetune_epochs=final_epochs``: its rounds' fine-tunes come
+    out of that budget, so the returned model has had exactly the
+    ``final_epochs`` epochs of optimiser steps that
+    :func:`uniform_channel_prune` and :func:`global_magnitude_prune` give
+    theirs. ``"netadapt"`` runs :func:`netadapt_prune`, whose short
+    fine-tunes come on top of ``final_epochs``. ``model`` is not modified.
+
+    Args:
+        model, data, hardware, latency_budget: as in :func:`netadapt_prune`.
+        method: one of :data:`METHODS`.
+        final_epochs: the fine-tune budget (``"global"``) or the last fine-tune (``"netadapt"``), in epochs.
+        options: keyword arguments of the method's function (``batch``, ``lr``, ``seed``, ``progress``,
+            ``num_threads``, ``input_shape`` for both; ``rounds``, ``round_steps``, ``importance``,
+            ``calibration_samples`` for ``"global"``; ``step``, ``finetune_steps``, ``importance``,
+            ``calibration_samples``, ``round_to`` for ``"netadapt"``).
+
+    Returns:
+        ``(pruned_model, history)`` as the method's function returns them.
+
+    >>> from hwprune_edu.nn.data import load_digits, digits_mlp
+    >>> hardware_aware_prune(digits_mlp(hidden=(8,)), load_digits(), "cpu-avx2", 0.5, method="halp")
+    Traceback (most recent call last):
+    ...
+    ValueError: method must be one of ['global', 'netadapt'], got str 'halp'
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}, got {describe(method)}")
+    if method == "netadapt":
+        return netadapt_prune(model, data, hardware, latency_budget, final_epochs=final_epochs, **options)
+    foreign = sorted(set(options) & {"step", "finetune_steps", "round_to"})
+    if foreign:
+        raise TypeError(f"{foreign} are options of method='netadapt'; method='global' takes rounds and round_steps")
+    return halp_prune(model, data, hardware, latency_budget, total_finetune_epochs=final_epochs, **options)
+
+
+def netadapt_prune(
     model: Any,
     data: Any,
     hardware: Any,
@@ -183,7 +230,7 @@ def hardware_aware_prune(
             latency; a model outside the supported family, naming the layer.
 
     >>> from hwprune_edu.nn.data import load_digits, digits_mlp
-    >>> hardware_aware_prune(digits_mlp(hidden=(16,)), load_digits(), "gpu-ampere", 0.1, progress=False)
+    >>> netadapt_prune(digits_mlp(hidden=(16,)), load_digits(), "gpu-ampere", 0.1, progress=False)
     Traceback (most recent call last):
     ...
     ValueError: latency_budget=0.1 cannot be met on gpu-ampere: the smallest reachable latency is ...
@@ -199,7 +246,7 @@ def hardware_aware_prune(
     calibration_samples = check_positive_int(calibration_samples, name="calibration_samples")
     if round_to is not None:
         round_to = check_positive_int(round_to, name="round_to")
-    hw = _hardware(hardware)
+    hw = resolve_hardware(hardware)
     calibration = data.x_train[:calibration_samples]
     latency_at = _latency_model(current, hw, options.batch, input_shape)
     prunable = prunable_layers(current)
@@ -216,7 +263,7 @@ def hardware_aware_prune(
     min_s = latency_at({i: (1 if round_to is None else min(round_to, widths[i])) for i in prunable})
     if not _meets(min_s, target_s):
         unit = "1 unit" if round_to is None else f"its smallest multiple of round_to={round_to}"
-        raise _unmeetable(hw, budget, dense_s, min_s, f"every prunable layer at {unit}")
+        raise unmeetable(hw, budget, dense_s, min_s, f"every prunable layer at {unit}")
 
     def record(stage: str, layer: int | None, latency_s: float, val_accuracy: float,
                proposals: Sequence[Proposal] = ()) -> SearchStep:
@@ -225,7 +272,8 @@ def hardware_aware_prune(
     with fixed_threads(num_threads):
         latency_s = dense_s
         history = [record("start", None, latency_s, evaluate(current, data, "val"))]
-        bar = tqdm(total=round(100 * (1 - budget)), desc=f"hw-aware {hw.name}", unit="%", disable=not progress, leave=False)
+        bar = progress_bar(total=round(100 * (1 - budget)), progress=progress, desc=f"netadapt {hw.name}", unit="%",
+                           leave=False)
         iteration = 0
         while not _meets(latency_s, target_s):
             iteration += 1
@@ -324,19 +372,16 @@ def uniform_channel_prune(
     current = prepare_model(model, data)
     options = _options(batch, lr, importance, seed)
     final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
-    hw = _hardware(hardware)
+    hw = resolve_hardware(hardware)
     latency_at = _latency_model(current, hw, options.batch, input_shape)
     widths = layer_widths(current)
-    widest = max(widths.values())
     dense_s = latency_at(widths)
-    for kept in range(widest, 0, -1):
-        ratio = kept / widest
-        trial = {i: max(1, round(ratio * w)) for i, w in widths.items()}
-        trial_s = latency_at(trial)
-        if _meets(trial_s, budget * dense_s):
-            break
-    else:
-        raise _unmeetable(hw, budget, dense_s, latency_at({i: 1 for i in widths}), "every prunable layer at 1 unit")
+    trial = uniform_widths(widths, latency_at, budget * dense_s)
+    if trial is None:
+        raise unmeetable(hw, budget, dense_s, latency_at({i: 1 for i in widths}), "every prunable layer at 1 unit")
+    trial_s = latency_at(trial)
+    widest = max(widths, key=widths.get)
+    ratio = trial[widest] / widths[widest]
     with fixed_threads(num_threads):
         calibration = data.x_train[:_CALIBRATION_SAMPLES]
         pruned = shrink(current, {i: w for i, w in trial.items() if w < widths[i]}, options.importance, calibration)

@@ -31,7 +31,7 @@ import numpy as np
 
 from hwprune_edu.hardware import get_profile, simulate
 from hwprune_edu.nn import count_parameters, fixed_threads, make_masks_permanent, remove_units, workload_from_model
-from hwprune_edu.nn.data import Digits, evaluate, finetune
+from hwprune_edu.nn.data import Splits, evaluate, finetune
 from hwprune_edu.pruning import sparsity as fraction_pruned
 from hwprune_edu.pruning.patterns import Pattern, parse_pattern, prune_to
 from hwprune_edu.studies.results import LatencyRow, LatencyTable, SweepPoint, SweepTable
@@ -226,8 +226,8 @@ def accuracy_vs_sparsity(
     [('unstructured', 0.25), ('unstructured', 0.5), ('2:4', 0.5)]
     """
     index = _check_model_layer(model, layer)
-    if not isinstance(data, Digits):
-        raise TypeError(f"data must be what load_digits() returns (a Digits), got {describe(data)}")
+    if not isinstance(data, Splits):
+        raise TypeError(f"data must be what load_digits(), load_mnist1d() or from_arrays() return (a Splits), got {describe(data)}")
     specs = _check_patterns(patterns)
     targets = _check_sparsities(sparsities)
     finetune_steps = check_int(finetune_steps, name="finetune_steps", minimum=0)
