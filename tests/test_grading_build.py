@@ -90,3 +90,61 @@ def test_cli_build_exercises(tmp_path, capsys):
     assert len(list(tmp_path.glob("*.ipynb"))) == len(SOLUTIONS)
     assert "wrote" in capsys.readouterr().out
     assert main(["build-exercises", "--solutions", str(tmp_path / "none"), "--out", str(tmp_path)]) == 1
+
+
+# --------------------------------------------------------------------------- the learner's work is never lost
+
+
+def _one_solution(folder: Path) -> Path:
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"def f(x):\n    {BEGIN}\n    return x + 1\n    {END}\n")])
+    nbformat.write(notebook, folder / "01_one.ipynb")
+    return folder
+
+
+def test_an_edited_exercise_is_never_overwritten_without_force(tmp_path):
+    solutions, out = _one_solution(tmp_path / "solutions"), tmp_path / "exercises"
+    (target,) = build_exercises(solutions, out)
+    build_exercises(solutions, out)  # untouched, even run again: replaced freely
+    learner = nbformat.read(target, as_version=4)
+    learner.cells[0].source = "def f(x):\n    return x + 1  # my answer\n"
+    learner.cells[0].outputs = []
+    nbformat.write(learner, target)
+    with pytest.raises(ValueError, match="01_one.ipynb.*--force"):
+        build_exercises(solutions, out)
+    assert "my answer" in target.read_text()  # nothing written
+    build_exercises(solutions, out, force=True)
+    assert "my answer" not in target.read_text()
+
+
+def test_running_an_exercise_without_editing_it_does_not_protect_it(tmp_path):
+    solutions, out = _one_solution(tmp_path / "solutions"), tmp_path / "exercises"
+    (target,) = build_exercises(solutions, out)
+    ran = nbformat.read(target, as_version=4)
+    ran.cells[0].outputs = [nbformat.v4.new_output("stream", text="hello")]
+    ran.cells[0].execution_count = 1
+    nbformat.write(ran, target)
+    build_exercises(solutions, out)
+    assert "hello" not in target.read_text()
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_out_may_not_be_the_solutions_folder_or_inside_it(tmp_path, inside):
+    solutions = _one_solution(tmp_path / "solutions")
+    before = (solutions / "01_one.ipynb").read_text()
+    with pytest.raises(ValueError, match="out_dir must not be the solutions folder"):
+        build_exercises(solutions, solutions / "sub" if inside else solutions)
+    assert (solutions / "01_one.ipynb").read_text() == before
+
+
+def test_cli_refuses_to_overwrite_edits_in_one_line(tmp_path, capsys):
+    solutions, out = _one_solution(tmp_path / "solutions"), tmp_path / "exercises"
+    assert main(["build-exercises", "--solutions", str(solutions), "--out", str(out)]) == 0
+    (out / "01_one.ipynb").write_text((out / "01_one.ipynb").read_text().replace("raise NotImplementedError",
+                                                                                  "return x + 1"))
+    capsys.readouterr()
+    assert main(["build-exercises", "--solutions", str(solutions), "--out", str(out)]) == 1
+    message = capsys.readouterr().out
+    assert message.startswith("build-exercises: ") and "--force" in message and message.count("\n") == 1
+    assert main(["build-exercises", "--solutions", str(solutions), "--out", str(solutions)]) == 1

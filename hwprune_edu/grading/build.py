@@ -96,29 +96,75 @@ def build_notebook(notebook: Any, *, name: str = "notebook") -> Any:
             # JupyterLab honours these: a learner cannot edit or delete a check cell by accident.
             cell.metadata["editable"] = False
             cell.metadata["deletable"] = False
+    # What the builder wrote, so a later build can tell an untouched exercise (safe to replace) from edited work.
+    exercise.metadata[BUILD_KEY] = {"sources_sha256": sources_digest(exercise)}
     return exercise
 
 
-def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path = "exercises") -> list[Path]:
+#: Notebook metadata key under which the builder records what it wrote.
+BUILD_KEY = "hwprune_edu_build"
+
+
+def sources_digest(notebook: Any) -> str:
+    """SHA-256 of a notebook's cell types and sources (outputs and metadata do not count).
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    >>> sources_digest(nb) == sources_digest(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
+    True
+    """
+    import hashlib
+    import json
+
+    cells = [[cell.cell_type, cell.source] for cell in notebook.cells]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _edited(target: Path, new: Any) -> bool:
+    """Whether the notebook at ``target`` holds someone's edits that writing ``new`` would lose."""
+    import nbformat
+
+    try:
+        old = nbformat.read(target, as_version=4)
+    except Exception:  # not a notebook we can read: never overwrite it silently
+        return True
+    digest = sources_digest(old)
+    if digest == sources_digest(new):
+        return False
+    return digest != old.metadata.get(BUILD_KEY, {}).get("sources_sha256")
+
+
+def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path = "exercises", *,
+                    force: bool = False) -> list[Path]:
     """Write ``out_dir/X.ipynb`` for every ``solutions_dir/X.ipynb``; return the paths written.
+
+    An exercise that someone edited since the builder wrote it (its sources differ from what the builder recorded)
+    is never overwritten unless ``force``: nothing is written then, and the error lists the edited notebooks.
 
     Raises:
         FileNotFoundError: when ``solutions_dir`` has no notebooks.
+        ValueError: ``out_dir`` is ``solutions_dir`` or inside it (the stubs would replace the solutions), or an
+            exercise holds edits and ``force`` is false.
     """
     import nbformat
 
     solutions = sorted(Path(solutions_dir).glob("*.ipynb"))
     if not solutions:
         raise FileNotFoundError(f"solutions_dir must contain .ipynb notebooks, found none in {solutions_dir}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in solutions:
-        notebook = nbformat.read(path, as_version=4)
-        target = out / path.name
-        nbformat.write(build_notebook(notebook, name=path.name), target)
-        written.append(target)
-    return written
+    out, source = Path(out_dir).resolve(), Path(solutions_dir).resolve()
+    if out == source or source in out.parents:
+        raise ValueError(f"out_dir must not be the solutions folder or inside it (the stubs would replace the "
+                         f"solutions), got {str(out_dir)!r} for solutions {str(solutions_dir)!r}")
+    built = [(Path(out_dir) / path.name, build_notebook(nbformat.read(path, as_version=4), name=path.name))
+             for path in solutions]
+    edited = [str(target) for target, notebook in built if target.exists() and _edited(target, notebook)]
+    if edited and not force:
+        raise ValueError(f"these exercises were edited since they were built and would be overwritten: "
+                         f"{', '.join(edited)}; work in workspace/ (make workspace), or pass --force to replace them")
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for target, notebook in built:
+        nbformat.write(notebook, target)
+    return [target for target, _ in built]
 
 
 #: A starting ``nbgrader_config.py`` for a course directory made by :func:`nbgrader_course`.
@@ -164,6 +210,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("build-exercises", help="write exercises/ from solutions/ (solution regions -> stubs)")
     parser.add_argument("--solutions", default="solutions", metavar="DIR", help="solution notebooks (default solutions/)")
     parser.add_argument("--out", default="exercises", metavar="DIR", help="where to write (default exercises/)")
+    parser.add_argument("--force", action="store_true", help="replace exercises even where someone edited them")
     parser.add_argument("--nbgrader", metavar="COURSE", help="instead, lay the solutions out as an nbgrader course: "
                                                               "COURSE/source/<assignment>/ and nbgrader_config.py")
     parser.set_defaults(func=_run)
@@ -183,7 +230,7 @@ def _run(args: argparse.Namespace) -> int:
               f"--CourseDirectory.db_assignments=\"[{{'name': '{name}'}}]\"")
         return 0
     try:
-        written = build_exercises(args.solutions, args.out)
+        written = build_exercises(args.solutions, args.out, force=args.force)
     except (FileNotFoundError, ValueError) as error:
         print(f"build-exercises: {error}")
         return 1
