@@ -1,0 +1,139 @@
+"""What a learner reads when a call is wrong: every error names the argument, says what was expected and shows the value.
+
+Each test pins the text a learner sees (argument name, expected form, the value
+received), not only the exception type: a message that names the wrong
+argument or prints ``None`` for the value is a bug a learner meets.
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+from hwprune_edu.pruning import (
+    block_mask,
+    check_layers,
+    forward,
+    neuron_scores,
+    remove_neurons,
+)
+
+
+def small_net(hidden=4, inputs=2, outputs=3):
+    return [(np.ones((hidden, inputs)), np.zeros(hidden)), (np.ones((outputs, hidden)), np.zeros(outputs))]
+
+
+# ---------------------------------------------------------------- activations: layers, inputs, keep masks
+
+
+def test_check_layers_names_what_is_not_a_list():
+    with pytest.raises(TypeError, match=r"^layers must be a list of \(W, b\) pairs, got str 'relu'$"):
+        check_layers("relu")
+    with pytest.raises(TypeError, match=r"^net must be a list of \(W, b\) pairs, got int 3$"):
+        check_layers(3, name="net")
+
+
+@pytest.mark.parametrize("layer, shown", [((np.ones((2, 2)), np.zeros(2), np.zeros(2)), "a tuple"), ("Wb", "str 'Wb'"),
+                                          (np.ones((2, 2)), r"an array of shape \(2, 2\) and dtype float64")])
+def test_check_layers_refuses_anything_but_a_pair(layer, shown):
+    # A (W, b, extra) triple is refused, not silently read as its first two items.
+    with pytest.raises(TypeError, match=rf"^layers\[1\] must be a \(W, b\) pair, got {shown}$"):
+        check_layers([(np.ones((2, 3)), np.zeros(2)), layer])
+
+
+def test_check_layers_names_the_layer_and_the_part_with_the_wrong_dimensions():
+    with pytest.raises(ValueError, match=r"^layers\[0\] W must be 2-D, got a 1-D array of shape \(3,\)$"):
+        check_layers([(np.ones(3), np.zeros(3))])
+    with pytest.raises(ValueError, match=r"^layers\[1\] b must be 1-D, got a 2-D array of shape \(3, 1\)$"):
+        check_layers([(np.ones((4, 2)), np.zeros(4)), (np.ones((3, 4)), np.zeros((3, 1)))])
+    with pytest.raises(ValueError, match=r"^model\[0\] W must be 2-D, got a 3-D array"):
+        check_layers([(np.ones((3, 2, 1)), np.zeros(3))], name="model")
+
+
+def test_check_layers_names_the_layer_whose_inputs_do_not_match():
+    net = small_net() + [(np.ones((2, 4)), np.zeros(2))]  # layer 1 has 3 outputs, layer 2 takes 4 inputs
+    with pytest.raises(ValueError, match=re.escape("layers[2] W must take 3 inputs (layer 1 has that many outputs), "
+                                                   "got W of shape (2, 4)")):
+        check_layers(net)
+    with pytest.raises(ValueError, match=re.escape("layers[1] W must take 4 inputs (layer 0 has that many outputs)")):
+        check_layers([small_net()[0], (np.ones((3, 5)), np.zeros(3))])
+
+
+def test_forward_refuses_inputs_that_are_not_a_batch():
+    with pytest.raises(ValueError, match=r"^x must be 2-D, got a 1-D array of shape \(2,\)$"):
+        forward(small_net(), np.ones(2))
+    with pytest.raises(TypeError, match=r"^x must be an array of numbers, got None$"):
+        forward(small_net(), None)
+
+
+def test_neuron_scores_names_activations_and_the_methods():
+    with pytest.raises(ValueError, match=r"^activations must be 2-D or 4-D, got a 1-D array of shape \(3,\)$"):
+        neuron_scores(np.ones(3))
+    with pytest.raises(ValueError, match=r"^method must be one of \['apoz', 'mean_abs', 'rms'\], got str 'max'$"):
+        neuron_scores(np.ones((2, 2)), "max")
+    with pytest.raises(ValueError, match=r"got None$"):
+        neuron_scores(np.ones((2, 2)), None)
+
+
+def test_neuron_scores_of_float32_activations_are_accumulated_in_float64():
+    # 2**24 + 1 is not a float32: a float32 mean of [2**24, 1, 0, 0] rounds it away. Scores are float64 throughout,
+    # so rankings of nearly equal neurons do not depend on the activations' dtype.
+    column = np.array([2.0**24, 1.0, 0.0, 0.0], dtype=np.float32)
+    a = np.stack([column, column * 0], axis=1)
+    mean_abs = neuron_scores(a)
+    assert mean_abs.dtype == np.float64 and mean_abs[0] == (2.0**24 + 1) / 4
+    # rms squares the activations: 1e20 squared overflows float32, not float64.
+    big = np.full((3, 2), 1e20, dtype=np.float32)
+    rms = neuron_scores(big, "rms")
+    assert rms.dtype == np.float64 and np.allclose(rms, 1e20, rtol=1e-6)
+    apoz = neuron_scores(a, "apoz")
+    assert apoz.dtype == np.float64 and apoz.tolist() == [0.5, 0.0]
+
+
+def test_remove_neurons_shows_the_valid_layer_range():
+    three = [(np.ones((4, 2)), np.zeros(4)), (np.ones((3, 4)), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))]
+    with pytest.raises(ValueError, match=re.escape("layer_index must name a hidden layer, 0 to 1 (or -3 to -2), got 2; "
+                                                   "the last layer's outputs are the network's predictions")):
+        remove_neurons(three, 2, [True] * 3)
+    with pytest.raises(ValueError, match=re.escape("0 to 0 (or -2 to -2), got -1")):
+        remove_neurons(small_net(), -1, [True] * 3)
+
+
+def test_remove_neurons_keep_errors_name_keep_and_show_what_came():
+    with pytest.raises(TypeError, match=r"^keep must be a boolean mask of length 4 or a 1-D array of int indices, got "
+                                        r"an array of shape \(2,\) and dtype float64$"):
+        remove_neurons(small_net(), 0, np.array([0.0, 2.0]))  # float "indices" are refused, not cast
+    with pytest.raises(TypeError, match=r"got an array of shape \(1, 2\) and dtype int64$"):
+        remove_neurons(small_net(), 0, np.array([[0, 1]]))
+    with pytest.raises(TypeError, match=r"^keep must be a boolean mask of length 4 or an array of indices, got None$"):
+        remove_neurons(small_net(), 0, None)
+    with pytest.raises(ValueError, match=r"^keep indices must not repeat a neuron, got \[1, 3\] more than once$"):
+        remove_neurons(small_net(), 0, np.array([1, 3, 1, 0, 3]))
+    with pytest.raises(ValueError, match=r"^keep must be a boolean mask of length 4 \(one per neuron\), got shape \(3,\)$"):
+        remove_neurons(small_net(), 0, [True, False, True])
+
+
+# ---------------------------------------------------------------- structured: block masks
+
+
+def test_block_mask_shows_the_remainders_that_do_not_tile():
+    with pytest.raises(ValueError, match=re.escape("block=(4, 3) must tile the weight matrix exactly, but its GEMM shape "
+                                                   "is (6, 8) (6 % 4 = 2, 8 % 3 = 2)")):
+        block_mask(np.ones((6, 8)), 1, block=(4, 3))
+    # A conv weight is tiled as its GEMM matrix (out, in*kh*kw) = (4, 18).
+    with pytest.raises(ValueError, match=re.escape("GEMM shape is (4, 18) (4 % 4 = 0, 18 % 4 = 2)")):
+        block_mask(np.ones((4, 2, 3, 3)), 1, block=(4, 4))
+
+
+@pytest.mark.parametrize("block, shown", [([2], "a list"), (2, "int 2"), ((2, 2, 2), "a tuple")])
+def test_block_mask_shows_a_block_that_is_not_a_pair(block, shown):
+    with pytest.raises(TypeError, match=rf"^block must be a \(rows, cols\) pair of ints, got {shown}$"):
+        block_mask(np.ones((4, 4)), 1, block=block)
+
+
+def test_block_mask_amount_errors_count_blocks():
+    with pytest.raises(ValueError, match=r"^amount=5 is more than the 4 entries \(or slices\) there are to prune$"):
+        block_mask(np.ones((4, 4)), 5, block=(2, 2))
+    with pytest.raises(TypeError, match=r"^amount must be an int \(a count\) or a float in \[0, 1\] \(a fraction\), "
+                                        r"got bool True$"):
+        block_mask(np.ones((4, 4)), True, block=(2, 2))
