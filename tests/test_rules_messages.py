@@ -14,8 +14,13 @@ from hwprune_edu.pruning import (
     block_mask,
     check_layers,
     forward,
+    global_magnitude_masks,
     neuron_scores,
     remove_neurons,
+    slice_norms,
+    sparsity,
+    structured_mask,
+    threshold_mask,
 )
 
 
@@ -137,3 +142,59 @@ def test_block_mask_amount_errors_count_blocks():
     with pytest.raises(TypeError, match=r"^amount must be an int \(a count\) or a float in \[0, 1\] \(a fraction\), "
                                         r"got bool True$"):
         block_mask(np.ones((4, 4)), True, block=(2, 2))
+
+
+# ---------------------------------------------------------------- structured: slice norms
+
+
+@pytest.mark.parametrize("norm, shown", [("2", "str '2'"), (float("nan"), "float nan"), (True, "bool True"),
+                                         (False, "bool False"), (0, "int 0"), (-1.5, "float -1.5"), (None, "None")])
+def test_slice_norms_refuses_a_norm_that_is_not_a_positive_number(norm, shown):
+    message = rf"^norm must be a number > 0 or numpy.inf \(the p of the Ln norm\), got {shown}$"
+    with pytest.raises(ValueError, match=message):
+        slice_norms(np.ones((2, 2)), norm=norm)
+    with pytest.raises(ValueError, match=message):  # True is not the L1 norm: bool is refused, as for amount
+        structured_mask(np.ones((2, 2)), 1, norm=norm)
+
+
+# ---------------------------------------------------------------- unstructured: thresholds and layer lists
+
+
+def test_threshold_mask_shows_a_threshold_that_is_not_a_number():
+    with pytest.raises(TypeError, match=r"^threshold must be a real number, got str '0.1'$"):
+        threshold_mask(np.ones(2), "0.1")
+    with pytest.raises(TypeError, match=r"^threshold must be a real number, got bool True$"):
+        threshold_mask(np.ones(2), True)
+
+
+def test_global_magnitude_masks_shows_what_is_not_a_list_of_layers():
+    with pytest.raises(TypeError, match=r"^weights_list must be a list or tuple of arrays, got an array of shape \(3,\) "
+                                        r"and dtype float64$"):
+        global_magnitude_masks(np.ones(3), 1)
+    with pytest.raises(ValueError, match=r"^weights_list must contain at least one array, got an empty sequence$"):
+        global_magnitude_masks([], 1)
+
+
+# ---------------------------------------------------------------- masks: sparsity
+
+
+def test_sparsity_counts_lists_of_arrays_together_and_reads_anything_else_as_one_array():
+    assert sparsity([np.ones(3), np.zeros(1)]) == 0.25  # 1 zero among 4 entries, not the mean of 0 and 1
+    assert sparsity((np.zeros((2, 2)), np.ones(4), np.array([0, 1]))) == 5 / 10
+    assert sparsity([[0, 1], [0, 0]]) == 0.75  # a nested list is one array
+    assert sparsity([[True, False, False]]) == 2 / 3
+    assert sparsity(np.array(0.0)) == 1.0  # a 0-d array is one entry
+    assert sparsity(np.float32(2.0)) == 0.0
+
+
+def test_sparsity_errors_name_x_and_show_it():
+    with pytest.raises(ValueError, match=r"^x must not be empty, got a list$"):
+        sparsity([])
+    with pytest.raises(ValueError, match=r"^x must not be empty, got an array of shape \(0, 3\) and dtype float64$"):
+        sparsity(np.zeros((0, 3)))
+    with pytest.raises(TypeError, match=r"^x must be numbers or booleans, got a list$"):
+        sparsity([np.array(["a", "b"])])
+    with pytest.raises(TypeError, match=r"^x must be numbers or booleans, got an array of shape \(2,\) and dtype <U1$"):
+        sparsity(np.array(["a", "b"]))
+    with pytest.raises(TypeError, match=r"^x must be numbers or booleans, got a list$"):
+        sparsity([np.zeros(2), np.array([1 + 1j])])
