@@ -10,12 +10,19 @@ import re
 import numpy as np
 import pytest
 
+from hwprune_edu.hardware import describe_mask
 from hwprune_edu.pruning import (
+    Pattern,
+    apply_mask,
     block_mask,
     check_layers,
     forward,
     global_magnitude_masks,
+    magnitude_mask,
     neuron_scores,
+    nm_mask,
+    parse_pattern,
+    prune_to,
     remove_neurons,
     slice_norms,
     sparsity,
@@ -198,3 +205,132 @@ def test_sparsity_errors_name_x_and_show_it():
         sparsity(np.array(["a", "b"]))
     with pytest.raises(TypeError, match=r"^x must be numbers or booleans, got a list$"):
         sparsity([np.zeros(2), np.array([1 + 1j])])
+
+
+# ---------------------------------------------------------------- structured: axes and N:M groups
+
+
+@pytest.mark.parametrize("axis, error, message", [
+    (2, ValueError, r"^axis must be in \[-2, 1\] for a 2-D weights array, got 2$"),
+    (-3, ValueError, r"^axis must be in \[-2, 1\] for a 2-D weights array, got -3$"),
+    (1.0, TypeError, r"^axis must be an int, got float 1.0$"),
+    (True, TypeError, r"^axis must be an int, got bool True$"),
+])
+def test_axis_errors_show_the_valid_range(axis, error, message):
+    for prune in (lambda: structured_mask(np.ones((2, 4)), 1, axis=axis), lambda: nm_mask(np.ones((2, 4)), 2, 4, axis=axis),
+                  lambda: slice_norms(np.ones((2, 4)), axis=axis)):
+        with pytest.raises(error, match=message):
+            prune()
+
+
+def test_nm_mask_errors_name_n_m_and_the_axis_that_does_not_split():
+    with pytest.raises(ValueError, match=re.escape("weights.shape[1] must be a multiple of m=4 to form 2:4 groups, got 6 "
+                                                   "(shape (2, 6)); pad the layer to 8 or choose another axis")):
+        nm_mask(np.ones((2, 6)), 2, 4)
+    with pytest.raises(ValueError, match=re.escape("weights.shape[0] must be a multiple of m=8 to form 3:8 groups, got 10 "
+                                                   "(shape (10, 8)); pad the layer to 16 or choose another axis")):
+        nm_mask(np.ones((10, 8)), 3, 8, axis=-2)
+    with pytest.raises(ValueError, match=re.escape("n must be <= m (keep n of every m entries), got n=5 > m=4")):
+        nm_mask(np.ones((2, 4)), 5, 4)
+    with pytest.raises(TypeError, match=r"^n must be an int, got float 2.0$"):
+        nm_mask(np.ones((2, 4)), 2.0, 4)
+    with pytest.raises(TypeError, match=r"^m must be an int, got str '4'$"):
+        nm_mask(np.ones((2, 4)), 2, "4")
+    with pytest.raises(ValueError, match=r"^m must be >= 1, got 0$"):
+        nm_mask(np.ones((2, 4)), 2, 0)
+
+
+# ---------------------------------------------------------------- patterns: names and sparsities
+
+
+@pytest.mark.parametrize("pattern, error, message", [
+    (3, TypeError, r"^pattern must be a pattern name such as 'unstructured' or '2:4', got int 3$"),
+    (None, TypeError, r"^pattern must be a pattern name such as 'unstructured' or '2:4', got None$"),
+    ("Block", ValueError, r"^pattern 'Block' must give the tile size, e\.g\. 'block 4x4' or 'block 32x32' \(rows x cols"),
+    ("0:4", ValueError, r"^pattern '0:4' must keep some but not all of every group \(0 < N < M\), got N=0, M=4$"),
+    ("4:4", ValueError, r"^pattern '4:4' must keep some but not all of every group \(0 < N < M\), got N=4, M=4$"),
+    ("5 : 4", ValueError, r"^pattern '5 : 4' must keep some .* got N=5, M=4$"),
+    ("block 0x4", ValueError, r"^pattern 'block 0x4' must name a block of at least 1x1, got 0x4$"),
+    ("block 4x0", ValueError, r"^pattern 'block 4x0' must name a block of at least 1x1, got 4x0$"),
+    ("blocks 4x4", ValueError, r"^pattern must be one of 'unstructured', 'structured', 'N:M' \(e\.g\. '2:4'\) or 'block RxC' "
+                               r"\(e\.g\. 'block 4x4'\), got 'blocks 4x4'$"),
+])
+def test_parse_pattern_errors_show_the_name_given(pattern, error, message):
+    with pytest.raises(error, match=message):
+        parse_pattern(pattern)
+
+
+def test_pattern_kind_error_lists_the_kinds():
+    with pytest.raises(ValueError, match=r"^kind must be one of \('dense', 'structured', 'n:m', 'block', 'unstructured'\), "
+                                         r"got str 'weird'$"):
+        Pattern("weird")
+
+
+@pytest.mark.parametrize("pattern, sparsity, error, message", [
+    ("2:4", 0.3, ValueError, r"^sparsity must be 0\.5 for pattern '2:4' \(it keeps 2 of every 4: sparsity 1 - 2/4\), "
+                             r"got 0\.3; pass None to use it$"),
+    ("1:8", 0.5, ValueError, r"^sparsity must be 0\.875 for pattern '1:8' \(it keeps 1 of every 8: sparsity 1 - 1/8\)"),
+    ("dense", 0.3, ValueError, r"^sparsity must be 0 for pattern 'dense' \(nothing is pruned\), got 0\.3; pass None"),
+    ("unstructured", None, ValueError, r"^sparsity is needed for pattern 'unstructured' \(a fraction in \[0, 1\]\), got None$"),
+    ("block 2x2", None, ValueError, r"^sparsity is needed for pattern 'block 2x2'"),
+    ("unstructured", 1.5, ValueError, r"^sparsity must be in \[0, 1\] \(a fraction of the layer's weights\), got 1\.5$"),
+    ("2:4", 1.5, ValueError, r"^sparsity must be in \[0, 1\] \(a fraction of the layer's weights\), got 1\.5$"),
+    ("2:4", "x", TypeError, r"^sparsity must be a number in \[0, 1\] \(a fraction of the layer's weights\), got str 'x'$"),
+    ("structured", "x", TypeError, r"^sparsity must be a number in \[0, 1\] \(a fraction of the layer's weights\), got str"),
+])
+def test_prune_to_sparsity_errors_say_what_the_pattern_needs(pattern, sparsity, error, message):
+    with pytest.raises(error, match=message):
+        prune_to(np.ones((2, 4)), pattern, sparsity)
+
+
+def test_prune_to_accepts_a_fixed_sparsity_given_within_rounding():
+    assert prune_to(np.ones((2, 4)), "2:4", 0.5 + 1e-12).sum() == 4
+    assert prune_to(np.ones((2, 4)), "dense", 0).all()
+    assert prune_to(np.ones((2, 8)), "3:8", 1 - 3 / 8).sum() == 6
+
+
+def test_prune_to_names_weights_of_the_wrong_dimensions():
+    with pytest.raises(ValueError, match=r"^weights must be 2-D or 4-D, got a 1-D array of shape \(4,\)$"):
+        prune_to(np.ones(4), "unstructured", 0.5)
+    with pytest.raises(ValueError, match=r"^weights must be 2-D or 4-D, got a 3-D array of shape \(2, 2, 2\)$"):
+        prune_to(np.ones((2, 2, 2)), "dense")
+
+
+# ---------------------------------------------------------------- masks and magnitude pruning
+
+
+def test_apply_mask_errors_name_the_mask_and_its_expected_shape():
+    with pytest.raises(ValueError, match=re.escape("mask must have shape (2,) (the weights' shape), got shape (3,)")):
+        apply_mask(np.ones(2), [True, False, True])
+    with pytest.raises(TypeError, match=re.escape("mask must be a boolean array of shape (2,), got None")):
+        apply_mask(np.ones(2), None)
+    with pytest.raises(TypeError, match=r"^weights must be an array of numbers, got None$"):
+        apply_mask(None, [True])
+
+
+def test_magnitude_mask_errors_name_weights_and_amount():
+    with pytest.raises(ValueError, match=r"^amount=4 is more than the 3 entries \(or slices\) there are to prune$"):
+        magnitude_mask(np.ones(3), 4)
+    with pytest.raises(TypeError, match=r"^weights must be an array of numbers, got None$"):
+        magnitude_mask(None, 1)
+    with pytest.raises(ValueError, match=r"^weights must be finite, but it contains 1 NaN and 0 infinite value\(s\)"):
+        magnitude_mask([1.0, np.nan], 1)
+
+
+# ---------------------------------------------------------------- hardware: reading a mask
+
+
+@pytest.mark.parametrize("mask, error, message", [
+    (np.array([["a"]]), TypeError, r"^mask must be a boolean array, got an array of shape \(1, 1\) and dtype <U1$"),
+    (None, TypeError, r"^mask must be a boolean array, got None$"),
+    (np.array([[0, 2]]), ValueError, r"^mask must contain only True/False \(or 0/1\), got other values \(an array of shape "
+                                     r"\(1, 2\) and dtype int64\)$"),
+    (np.array([[0.0, 0.5]]), ValueError, r"^mask must contain only True/False \(or 0/1\), got other values .*float64\)$"),
+    (np.ones(3, bool), ValueError, r"^mask must be 2-D \(out, in\) or 4-D \(out_ch, in_ch, kh, kw\), got a 1-D array of "
+                                   r"shape \(3,\)$"),
+    (np.ones((2, 2, 2), bool), ValueError, r"got a 3-D array of shape \(2, 2, 2\)$"),
+    (np.zeros((0, 2), bool), ValueError, r"^mask must not be empty, got an array of shape \(0, 2\) and dtype bool$"),
+])
+def test_describe_mask_errors_show_the_mask(mask, error, message):
+    with pytest.raises(error, match=message):
+        describe_mask(mask)
