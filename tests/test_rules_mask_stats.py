@@ -146,3 +146,32 @@ def test_nm_groups_as_wide_as_the_row_are_found():
     assert describe_pattern(mask) == Pattern("n:m", n=2, m=4)
     eight = np.array([[1, 1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 1, 1, 1, 0], [0, 1, 0, 1, 0, 1, 0, 0]], bool)
     assert describe_pattern(eight) == Pattern("n:m", n=3, m=8)  # the groups of 4 keep 3 and 0: not 4-wide N:M
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.uint8, np.float32, np.float64])
+def test_zero_one_masks_of_any_number_type_read_as_the_boolean_mask(dtype):
+    mask = np.tile([[1, 1, 0, 0], [0, 1, 0, 1]], (2, 2))
+    stats, expected = describe_mask(mask.astype(dtype)), describe_mask(mask.astype(bool))
+    assert stats.mask2d.dtype == bool
+    np.testing.assert_array_equal(stats.mask2d, expected.mask2d)
+    # Column 2 of every group of 4 is pruned in both rows: 6 of the 8 columns keep something.
+    assert (stats.pattern, stats.density, stats.kept_rows, stats.kept_cols) == (Pattern("n:m", n=2, m=4), 0.5, 4, 6)
+
+
+@pytest.mark.parametrize("bad", [np.int8(2), np.int8(-1), np.float64(0.5), np.float64(2.0)])
+def test_number_masks_with_values_other_than_zero_and_one_are_refused(bad):
+    mask = np.ones((2, 4), dtype=bad.dtype)
+    mask[1, 3] = bad
+    with pytest.raises(ValueError, match=rf"^mask must contain only True/False \(or 0/1\), got other values \(an array "
+                                         rf"of shape \(2, 4\) and dtype {bad.dtype}\)$"):
+        describe_mask(mask)
+
+
+@pytest.mark.parametrize("make", [lambda m: m, lambda m: m.reshape(2, 1, 1, 8)])
+def test_describe_mask_keeps_its_own_copy_and_leaves_the_callers_array_writable(make):
+    mask = make(np.tile([[True, True, False, False], [False, True, False, True]], (1, 2)))
+    stats = describe_mask(mask)
+    mask[...] = False  # the caller changes its array afterwards
+    assert stats.mask2d.sum() == 8 and stats.pattern == Pattern("n:m", n=2, m=4)  # read before the change
+    assert mask.flags.writeable and not stats.mask2d.flags.writeable
+    assert not np.may_share_memory(stats.mask2d, mask)

@@ -286,6 +286,9 @@ def test_prune_to_sparsity_errors_say_what_the_pattern_needs(pattern, sparsity, 
 def test_prune_to_accepts_a_fixed_sparsity_given_within_rounding():
     assert prune_to(np.ones((2, 4)), "2:4", 0.5 + 1e-12).sum() == 4
     assert prune_to(np.ones((2, 4)), "dense", 0).all()
+    assert prune_to(np.ones((2, 4)), "dense", 1e-12).all()  # a zero computed in floating point is still zero
+    with pytest.raises(ValueError, match=r"^sparsity must be 0 for pattern 'dense'"):
+        prune_to(np.ones((2, 4)), "dense", 1e-6)
     assert prune_to(np.ones((2, 8)), "3:8", 1 - 3 / 8).sum() == 6
 
 
