@@ -337,3 +337,18 @@ def test_magnitude_mask_errors_name_weights_and_amount():
 def test_describe_mask_errors_show_the_mask(mask, error, message):
     with pytest.raises(error, match=message):
         describe_mask(mask)
+
+
+def test_one_wide_blocks_are_patterns_too():
+    # A 1 x C tile is a run along a row, an R x 1 tile a run down a column: both are blocks, only 0 is refused.
+    assert parse_pattern("block 1x4") == Pattern("block", block=(1, 4))
+    assert parse_pattern("block 4x1") == Pattern("block", block=(4, 1))
+    assert parse_pattern("Block 1 x 1").name == "block 1x1"
+
+
+def test_every_pattern_returns_a_boolean_keep_mask():
+    w = np.arange(1.0, 17.0).reshape(4, 4)
+    for pattern, sparsity in (("dense", None), ("2:4", None), ("unstructured", 0.5), ("structured", 0.5),
+                              ("block 2x2", 0.5)):
+        keep = prune_to(w, pattern, sparsity)
+        assert keep.dtype == bool and keep.shape == w.shape, pattern
