@@ -325,3 +325,16 @@ def test_axis_minus_ndim_is_the_first_axis():
     np.testing.assert_array_equal(slice_norms(w, axis=-2), slice_norms(w, axis=0))
     conv = np.arange(16.0).reshape(4, 4, 1, 1)
     np.testing.assert_array_equal(nm_mask(conv, 2, 4, axis=-4), nm_mask(conv, 2, 4, axis=0))
+
+
+@pytest.mark.parametrize("n", [_select._SMALL + 1, 200_000])
+def test_large_well_spread_inputs_never_reach_the_full_partition(n):
+    """Above 65,536 scores the exact answer comes from the bracket: the full partition is only the fallback."""
+    scores = np.abs(np.random.default_rng(n).standard_normal(n))
+    sizes = []
+    with pytest.MonkeyPatch.context() as patch:
+        exact = _select._partitioned
+        patch.setattr(_select, "_partitioned", lambda x, kk: sizes.append(x.size) or exact(x, kk))
+        for k in (n // 10, n // 2, n - n // 10):
+            np.testing.assert_array_equal(smallest_k_mask(scores, k), stable_smallest(scores, k))
+    assert len(sizes) == 3 and max(sizes) <= n // 8, sizes
