@@ -289,3 +289,52 @@ def test_block_mask_refuses_empty_blocks(block, name):
 def test_block_mask_accepts_one_by_one_blocks():
     w = np.array([[1.0, -0.1], [0.2, 3.0]])
     assert block_mask(w, 2, block=(1, 1)).tolist() == magnitude_mask(w, 2).tolist()
+
+
+# ---------------------------------------------------------------- the fast path's bracket is as narrow as documented
+
+
+@pytest.mark.parametrize("n, q", [(70_000, 0.5), (70_000, 0.1), (200_000, 0.5), (300_000, 0.02)])
+def test_bracket_holds_about_the_documented_share_of_the_scores(n, q):
+    """The bracket is +-Z standard errors of the sampled quantile plus 2 sample steps: on well-spread scores it holds
+    about 2 * half_width of them, and the exact partition runs on those few only (the module docstring's claim).
+
+    A wider bracket (a wrong error formula, a sparser sample) stays exact but partitions more; this pins the width.
+    """
+    k = round(q * n)
+    s = -(-n // max(1, n // _select._SAMPLE))  # entries in the strided sample
+    half_width = _select._Z * np.sqrt(q * (1 - q) / s) + 2 / s
+    shares = []
+    for seed in range(8):
+        scores = np.abs(np.random.default_rng(seed).standard_normal(n))
+        sizes = []
+        with pytest.MonkeyPatch.context() as patch:
+            exact = _select._partitioned
+            patch.setattr(_select, "_partitioned", lambda x, kk: sizes.append(x.size) or exact(x, kk))
+            selected = _select._bracketed(scores, k)
+        assert selected is not None, "the guess misses on well-spread scores: the fast path would never run"
+        np.testing.assert_array_equal(selected, stable_smallest(scores, k))
+        shares.append(sizes[0] / n)
+    # The sampled quantiles' error is 1/Z of the half-width per end: the mean share over 8 inputs is within 15 %.
+    assert 0.85 < np.mean(shares) / (2 * half_width) < 1.15, (np.mean(shares), 2 * half_width)
+
+
+def test_axis_minus_ndim_is_the_first_axis():
+    w = np.array([[3.0, 3.0], [5.0, 0.0], [9.0, 9.0]])
+    np.testing.assert_array_equal(structured_mask(w, 1, axis=-2), structured_mask(w, 1, axis=0))
+    np.testing.assert_array_equal(slice_norms(w, axis=-2), slice_norms(w, axis=0))
+    conv = np.arange(16.0).reshape(4, 4, 1, 1)
+    np.testing.assert_array_equal(nm_mask(conv, 2, 4, axis=-4), nm_mask(conv, 2, 4, axis=0))
+
+
+@pytest.mark.parametrize("n", [_select._SMALL + 1, 200_000])
+def test_large_well_spread_inputs_never_reach_the_full_partition(n):
+    """Above 65,536 scores the exact answer comes from the bracket: the full partition is only the fallback."""
+    scores = np.abs(np.random.default_rng(n).standard_normal(n))
+    sizes = []
+    with pytest.MonkeyPatch.context() as patch:
+        exact = _select._partitioned
+        patch.setattr(_select, "_partitioned", lambda x, kk: sizes.append(x.size) or exact(x, kk))
+        for k in (n // 10, n // 2, n - n // 10):
+            np.testing.assert_array_equal(smallest_k_mask(scores, k), stable_smallest(scores, k))
+    assert len(sizes) == 3 and max(sizes) <= n // 8, sizes

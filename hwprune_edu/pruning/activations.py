@@ -177,8 +177,9 @@ def _as_keep(keep: Any, n_out: int) -> np.ndarray:
     if array.dtype.kind in "iu" and array.ndim == 1:
         if array.size and (array.min() < 0 or array.max() >= n_out):
             raise ValueError(f"keep indices must be in [0, {n_out - 1}], got values from {array.min()} to {array.max()}")
-        if np.unique(array).size != array.size:
-            raise ValueError("keep indices must not repeat a neuron")
+        values, counts = np.unique(array, return_counts=True)
+        if (counts > 1).any():
+            raise ValueError(f"keep indices must not repeat a neuron, got {values[counts > 1].tolist()} more than once")
         mask = np.zeros(n_out, dtype=bool)
         mask[array] = True
         return mask
