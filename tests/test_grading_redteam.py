@@ -186,3 +186,11 @@ def test_nothing_outside_the_sandbox_changed(batch):
 def test_without_bubblewrap_the_grader_says_confinement_is_off(monkeypatch):
     monkeypatch.setattr(confine, "bwrap_available", lambda: None)
     assert "confinement is off" in confine.confinement_warning()
+
+
+@pytest.mark.skipif(not CONFINED, reason="needs bubblewrap")
+def test_the_private_tmp_is_mounted_before_the_python_it_must_not_hide(tmp_path):
+    # A checkout (or venv) under /tmp must stay visible inside the sandbox: the tmpfs goes first, binds on top.
+    args, _ = confine.command(tmp_path / "runner.py", tmp_path, tmp_path, confined=True, rlimits={})
+    binds = [i for i, a in enumerate(args) if a == "--ro-bind"]
+    assert args.index("--tmpfs") < binds[0] and args[args.index("--tmpfs") + 1] == "/tmp"

@@ -152,7 +152,8 @@ def command(runner: Path, view: Path, workdir: Path, *, confined: bool, rlimits:
     if not confined:
         return [*base, str(runner), str(sandbox_py), str(transport_py), json.dumps(rlimits)], workdir
     inside = lambda p: str(Path(_MOUNT) / p.relative_to(view))  # noqa: E731 - one path rule, used three times
-    args = [bwrap_available(), "--ro-bind", "/usr", "/usr"]
+    # The private /tmp first: mounts made after it may lie inside it (a checkout or venv under /tmp stays visible).
+    args = [bwrap_available(), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "lib", "lib64", "sbin"):
         path = Path("/") / name
         if path.is_symlink():
@@ -168,7 +169,7 @@ def command(runner: Path, view: Path, workdir: Path, *, confined: bool, rlimits:
     if any(_PACKAGE.is_relative_to(r) for r in [Path("/usr"), *roots]):
         # An installed (non-editable) package sits inside a mounted prefix: cover it with the student view.
         args += ["--ro-bind", str(view / "hwprune_edu"), str(_PACKAGE)]
-    args += ["--ro-bind", str(view), _MOUNT, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+    args += ["--ro-bind", str(view), _MOUNT, "--proc", "/proc", "--dev", "/dev",
              "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
              "--new-session", "--chdir", "/tmp"]
     return [*args, *base, inside(runner), inside(sandbox_py), inside(transport_py), json.dumps(rlimits)], Path("/")
