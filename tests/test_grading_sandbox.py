@@ -226,10 +226,10 @@ def test_report_cells_are_left_aligned_whatever_the_notebook_css():
 
 
 def test_a_c_call_that_overran_its_limit_is_reported_honestly():
-    big = np.ones((2500, 2500))
+    big = np.ones((4000, 4000))
 
     def slow(weights, threshold):
-        big @ big  # one long C call (~30 GFLOP): no Python signal handler runs until it returns
+        big @ big  # one long C call (~128 GFLOP, about a second on 2 cores): no Python signal handler runs until it returns
         return np.abs(weights) > threshold
 
     report = check("threshold_mask", slow, timeout_s=0.1)
