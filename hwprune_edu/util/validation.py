@@ -8,16 +8,20 @@ should know what to change without opening the source.
 dtype('float64')
 >>> resolve_amount(0.5, 10, name="amount")
 5
+>>> check_number(np.float32(1e-3), name="lr", low=0, closed="neither")
+0.0010000000474974513
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "check_number",
     "as_weights",
     "as_mask",
     "resolve_amount",
@@ -26,6 +30,90 @@ __all__ = [
     "check_fraction",
     "describe",
 ]
+
+
+_CLOSED = {"both": ("[", "]"), "left": ("[", ")"), "right": ("(", "]"), "neither": ("(", ")")}
+
+
+def _interval(low: Any, high: Any, closed: str) -> str:
+    left, right = _CLOSED[closed]
+    lo = "-inf" if low is None else f"{low:g}" if isinstance(low, float) else str(low)
+    hi = "inf" if high is None else f"{high:g}" if isinstance(high, float) else str(high)
+    return f"{left if low is not None else '('}{lo}, {hi}{right if high is not None else ')'}"
+
+
+def check_number(
+    value: Any,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    closed: str = "both",
+    allow_nan: bool = False,
+    allow_inf: bool = False,
+    meaning: str = "",
+) -> float:
+    """Return ``value`` as a ``float`` after checking it is a real number in an interval.
+
+    The one number check of the package, in the spirit of scikit-learn's
+    ``check_scalar``. Python and NumPy ints and floats, ``Fraction`` and 0-d
+    arrays are accepted; ``bool`` is refused (``True`` is almost always a
+    mistake for ``1``), as are strings, complex numbers and, unless allowed,
+    NaN and infinities.
+
+    Args:
+        value: the number to check.
+        name: the argument's name, used in error messages.
+        low, high: the interval's ends (``None``: unbounded on that side).
+        closed: which ends belong to the interval: ``"both"``, ``"left"``,
+            ``"right"`` or ``"neither"``.
+        allow_nan, allow_inf: accept NaN / infinities (an infinite value is
+            still checked against the interval).
+        meaning: words that follow the interval in messages, e.g.
+            ``" (a learning rate)"``.
+
+    Returns:
+        ``float(value)``.
+
+    >>> check_number(3, name="clock_hz", low=0, closed="neither")
+    3.0
+    >>> from fractions import Fraction
+    >>> check_number(Fraction(1, 4), name="amount", low=0, high=1)
+    0.25
+    >>> check_number(float("inf"), name="lr", low=0, closed="neither")
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a finite number in (0, inf), got inf
+    >>> check_number(True, name="lr")
+    Traceback (most recent call last):
+    ...
+    TypeError: lr must be a number, got bool True
+    """
+    if closed not in _CLOSED:
+        raise ValueError(f"closed must be one of {sorted(_CLOSED)}, got {closed!r}")
+    interval = _interval(low, high, closed)
+    where = f" in {interval}" if low is not None or high is not None else ""
+    expected = f"a number{where}{meaning}"
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # a huge int or Fraction
+        raise ValueError(f"{name} must be {expected} that fits a float, got an int of {len(str(abs(int(value))))} digits") from None
+    if math.isnan(number):
+        if allow_nan:
+            return number
+        shape = f"in {interval}{meaning}" if where else f"a number{meaning} (not NaN)"
+        raise ValueError(f"{name} must be {shape}, got nan")
+    if math.isinf(number) and not allow_inf:
+        raise ValueError(f"{name} must be a finite number{where}{meaning}, got {number!r}")
+    left_ok = low is None or (number >= low if closed in ("both", "left") else number > low)
+    right_ok = high is None or (number <= high if closed in ("both", "right") else number < high)
+    if not (left_ok and right_ok):
+        raise ValueError(f"{name} must be in {interval}{meaning}, got {number!r}")
+    return number
 
 
 def describe(value: Any) -> str:
@@ -217,12 +305,5 @@ def check_fraction(value: Any, *, name: str, zero_ok: bool = True, one_ok: bool 
     ...
     ValueError: latency_budget must be in (0, 1], got 0.0
     """
-    interval = f"{'[' if zero_ok else '('}0, 1{']' if one_ok else ')'}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in {interval}{meaning}, got {describe(value)}")
-    fraction = float(value)
-    above_zero = 0.0 <= fraction if zero_ok else 0.0 < fraction
-    below_one = fraction <= 1.0 if one_ok else fraction < 1.0
-    if not (above_zero and below_one):  # NaN fails both
-        raise ValueError(f"{name} must be in {interval}{meaning}, got {fraction!r}")
-    return fraction
+    closed = {(True, True): "both", (True, False): "left", (False, True): "right", (False, False): "neither"}
+    return check_number(value, name=name, low=0, high=1, closed=closed[(zero_ok, one_ok)], meaning=meaning)
