@@ -14,6 +14,7 @@ break-even, measured with ``torch.sparse``; notebook 03 shows it.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -123,6 +124,26 @@ def _tops(layers, profile) -> float:
     return 2 * sum(layer.macs for layer in layers) / report.latency_s / 1e12
 
 
+# Jouppi et al. 2017, Table 3 (performance counters, % of peak): useful and unused MACs of the
+# 256x256 matrix unit. Their ratio, useful / (useful + unused), is how full each app's layers keep
+# the array's weight tiles: layers narrower than 256 (CNN1's shallow feature depths) leave the rest
+# of each tile as zeros the array loads and multiplies anyway.
+_TPU_USEFUL_UNUSED_MACS = {"MLP0": (12.5, 0.3), "MLP1": (9.4, 1.2), "LSTM0": (8.2, 0.0), "LSTM1": (6.3, 4.2),
+                           "CNN0": (78.2, 0.0), "CNN1": (22.5, 23.7)}
+
+
+def _tpu_tops(app: str, layers) -> float:
+    """TOPS of one of TPU v1's six applications: the useful ops over the simulated time of the tiles it runs.
+
+    ``layers`` are the weight tiles as the array loads them; their shapes reuse each
+    weight byte as often as Table 1's operational intensity says (``M`` = ops per
+    weight byte). Only the Table 3 fill of those MACs is useful work, and TOPS
+    count useful ops (two per MAC), as the paper's Figure 5 does.
+    """
+    useful, unused = _TPU_USEFUL_UNUSED_MACS[app]
+    return useful / (useful + unused) * _tops(layers, "npu-systolic")
+
+
 # The six ways to keep 2 of 4: a random one per group makes a random exact 2:4 mask quickly.
 _TWO_OF_FOUR = np.array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 1, 0], [0, 1, 0, 1], [0, 0, 1, 1]], bool)
 
@@ -138,10 +159,16 @@ def _gemv_bandwidth_gb_s(profile, width, bytes_per_weight):
     return width * width * bytes_per_weight / simulate(linear(1, width, width), profile).latency_s / 1e9
 
 
+@functools.cache  # the AlexNet throughput row re-uses three of the per-layer rows' big masks
 def _eie(in_features, out_features, weight_density, activation_density, seed=0):
     mask = random_mask((out_features, in_features), weight_density, seed)
     layer = linear(1, in_features, out_features, weight_mask=mask, activation_density=activation_density)
     return simulate(layer, "sparse-eie").latency_s * 1e6
+
+
+def _eie_alexnet_fc_frames_per_s():
+    # AlexNet's three FC layers one after another, one image at a time (the abstract's frames/s).
+    return 1e6 / sum(WORKLOADS[name]() for name in ("eie_alex6", "eie_alex7", "eie_alex8"))
 
 
 def _cmsis_cifar10_ms():
@@ -159,12 +186,16 @@ WORKLOADS: dict[str, Callable[[], float]] = {
     "gpu_24_speedup_tutorial": lambda: _speedup_24(3072, 10240, 3072),
     "gpu_24_speedup_bert_large": lambda: _speedup_24(4096, 1024, 4096),
     "gpu_gemv_bandwidth": lambda: _gemv_bandwidth_gb_s("gpu-ampere", 8192, 2),
-    "tpu_mlp0": lambda: _tops([linear(200, 2048, 2048)], "npu-systolic"),
-    "tpu_mlp1": lambda: _tops([linear(168, 2048, 2048)], "npu-systolic"),
-    "tpu_lstm0": lambda: _tops([linear(64, 2048, 2048)], "npu-systolic"),
-    "tpu_lstm1": lambda: _tops([linear(96, 2048, 2048)], "npu-systolic"),
-    "tpu_cnn0": lambda: _tops([conv2d(8, 256, 256, 3, 28, padding=1)], "npu-systolic"),
-    "tpu_cnn1": lambda: _tops([conv2d(32, 256, 256, 3, 14, padding=1)], "npu-systolic"),
+    # Shapes from Jouppi et al. 2017, Table 1 (layers, weights, batch, ops per weight byte): a fully
+    # connected layer at the app's batch (for FC layers the ops per weight byte are the batch); a 3x3 convolution whose
+    # batch x output pixels equal the app's ops per weight byte (CNN0: 8 x 19 x 19 = 2888; CNN1: 32 x 5 x 11 = 1760,
+    # for 1750).
+    "tpu_mlp0": lambda: _tpu_tops("MLP0", [linear(200, 2048, 2048)]),  # 5 layers, 20 M weights
+    "tpu_mlp1": lambda: _tpu_tops("MLP1", [linear(168, 1024, 1024)]),  # 4 layers, 5 M weights
+    "tpu_lstm0": lambda: _tpu_tops("LSTM0", [linear(64, 1536, 1536)]),  # 58 layers, 52 M weights
+    "tpu_lstm1": lambda: _tpu_tops("LSTM1", [linear(96, 1024, 1024)]),  # 56 layers, 34 M weights
+    "tpu_cnn0": lambda: _tpu_tops("CNN0", [conv2d(8, 256, 256, 3, 19, padding=1)]),  # 16 layers, 8 M weights
+    "tpu_cnn1": lambda: _tpu_tops("CNN1", [conv2d(32, 256, 256, 3, (5, 11), padding=1)]),  # 89 layers, 100 M
     "eie_alex6": lambda: _eie(9216, 4096, 0.09, 0.351),
     "eie_alex7": lambda: _eie(4096, 4096, 0.09, 0.353),
     "eie_alex8": lambda: _eie(4096, 1000, 0.25, 0.375),
@@ -173,6 +204,7 @@ WORKLOADS: dict[str, Callable[[], float]] = {
     "eie_nt_we": lambda: _eie(4096, 600, 0.10, 1.0),
     "eie_nt_wd": lambda: _eie(600, 8791, 0.11, 1.0),
     "eie_nt_lstm": lambda: _eie(1201, 2400, 0.10, 1.0),
+    "eie_alexnet_fc_frames_per_s": _eie_alexnet_fc_frames_per_s,
     "cpu_csr_break_even_memory": lambda: break_even_sparsity("cpu-avx2", 1, 2048, 2048),
     "cpu_csr_break_even_compute": lambda: break_even_sparsity("cpu-avx2", 256, 1024, 1024),
     "cpu_gemv_bandwidth": lambda: _gemv_bandwidth_gb_s("cpu-avx2", 4096, 4),
