@@ -1,10 +1,12 @@
 """Activation-based pruning: score each neuron on data, then remove it *and* its inputs downstream.
 
-The blog's ``activation_pruning`` averages a whole layer (``np.mean(activations[i])``)
-and keeps or drops every weight of the layer together; here every neuron gets
-its own score, and removing neuron ``j`` of layer ``l`` deletes row ``j`` of
-``W_l``, entry ``j`` of ``b_l`` *and* column ``j`` of ``W_{l+1}``, so the
-network still multiplies through.
+The blog's ``activation_pruning`` loops over the rows ``i`` of its one 3 x 3
+weight matrix (the neurons) and scores neuron ``i`` with ``np.mean(activations[i])``:
+in its ``(samples, neurons)`` activations, row ``i`` is *sample* ``i`` averaged over
+every neuron, which says nothing about neuron ``i``, and row ``i`` is kept or
+dropped whole. Here every neuron gets its own score over the samples (a column),
+and removing neuron ``j`` of layer ``l`` deletes row ``j`` of ``W_l``, entry ``j``
+of ``b_l`` *and* column ``j`` of ``W_{l+1}``, so the network still multiplies through.
 
 Layers are ``(W, b)`` pairs with ``W`` of shape ``(out, in)``, as in PyTorch
 (``y = x @ W.T + b``); hidden layers are followed by ReLU.

@@ -145,13 +145,15 @@ def keepless_activation_pruning(network, activation_threshold):
 
 PER_LAYER_MEAN = Mistake(
     "per_layer_mean", "decided per layer, not per neuron",
-    "The blog's bug: np.mean(activations[i]) averages the whole layer, so all its neurons stay or go "
-    "together. Score each neuron: np.abs(a).mean(axis=0) gives one mean |a| per column.",
+    "One number for the whole layer: all its neurons stay or go together. (The blog's np.mean(activations[i]) "
+    "is no per-neuron score either: row i of its (samples, neurons) matrix is sample i, averaged over every "
+    "neuron.) Score each neuron over the samples: np.abs(a).mean(axis=0) gives one mean |a| per column.",
     same_output(layer_mean_activation_pruning), naive=layer_mean_activation_pruning)
 
 
 @naive_mistake("signed_mean", "plain mean of signed activations",
-               hint="Use mean |a|: a neuron firing +1, -1, +1, -1 has a plain mean of 0 but is busy.")
+               hint="Use mean |a|: on signed activations (before a ReLU, or tanh) a neuron firing +1, -1, +1, -1 "
+                    "has a plain mean of 0 but is busy.")
 def signed_activation_pruning(network, activation_threshold):
     return _pruned_network(network, activation_threshold, lambda a: a.mean(axis=0))
 

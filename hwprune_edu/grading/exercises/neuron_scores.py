@@ -90,8 +90,9 @@ def samples_only_neuron_scores(activations, method="mean_abs"):
 # ---------------------------------------------------------------- mistakes, most specific first
 
 @mistake("per_layer_mean", "one number for the whole layer", naive=layer_mean_neuron_scores,
-         hint="Score each neuron separately: the blog's np.mean(activations[i]) averages the whole layer, so every "
-              "neuron gets the same verdict. Average over the samples only: axis=0.")
+         hint="Score each neuron separately: one number for the whole layer gives every neuron the same verdict "
+              "(the blog's np.mean(activations[i]) is no per-neuron score either: row i of its (samples, neurons) "
+              "matrix is sample i). Average over the samples only: axis=0.")
 def per_layer_mean(a: Attempt) -> bool:
     out = a.array(np.float64)
     if out is None:
@@ -122,8 +123,8 @@ def conv_axes(a: Attempt) -> bool:
 
 SIGNED_MEAN = Mistake(
     "signed_mean", "plain mean of signed activations",
-    "Use |a|: positive and negative activations cancel in a plain mean, so a busy neuron (+1, -1, +1, -1) "
-    "would look dead.",
+    "Use |a|: on signed activations (before a ReLU, or tanh) positive and negative values cancel in a plain "
+    "mean, so a busy neuron (+1, -1, +1, -1) would look dead.",
     same_output(signed_mean_neuron_scores), naive=signed_mean_neuron_scores)
 
 
