@@ -202,3 +202,23 @@ def test_weight_bits_per_layer_cost_weight_only_quantisation():
 def test_weight_bits_is_checked(bad, error):
     with pytest.raises(error, match="weight_bits"):
         linear(1, 4, 4, weight_bits=bad)
+
+
+def test_the_dense_kernel_drops_only_rows_and_columns_with_no_kept_weight():
+    # At 90 % random sparsity a row of K = 1024 inputs is all zero with probability 0.9 ** 1024 (about 1e-47): the
+    # dense kernel on the NPU runs the whole matrix, zeros multiplied, and gains nothing.
+    scattered = unstructured_mask((1024, 1024), 0.1, seed=0)
+    dense = simulate(linear(256, 1024, 1024), "npu-systolic").layers[0]
+    row = simulate(linear(256, 1024, 1024, weight_mask=scattered), "npu-systolic").layers[0]
+    assert (row.kernel, row.n, row.k) == ("dense", 1024, 1024)
+    assert row.latency_s == dense.latency_s and row.compute_cycles == dense.compute_cycles
+    # Units left with no incoming weight (as global magnitude pruning leaves some) output a constant that folds into
+    # the next layer's bias, and inputs no weight reads are never needed: the simulator removes both, exactly as
+    # physically removing those units would, and runs the zeros of the rest.
+    dead = scattered.copy()
+    dead[:256] = False  # 256 units without weights
+    dead[:, :128] = False  # 128 inputs no weight reads
+    row = simulate(linear(256, 1024, 1024, weight_mask=dead), "npu-systolic").layers[0]
+    removed = simulate(linear(256, 896, 768), "npu-systolic").layers[0]
+    assert (row.pattern, row.n, row.k) == ("unstructured", 768, 896)
+    assert row.latency_s == removed.latency_s and row.compute_cycles == removed.compute_cycles

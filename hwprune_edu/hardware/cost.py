@@ -10,10 +10,22 @@ work too) plus bytes times energy per byte of the memory they come from
 register and buffer traffic, and kernel tuning are not modelled.
 
 Each layer runs on the fastest kernel its platform has for its mask: the dense
-kernel (always there; it drops all-zero rows and columns and multiplies the
-other zeros) or a declared sparse kernel that can hold the mask (an N:M kernel
-takes any mask with at most n kept in every group of m; CSR, block and EIE
-formats take any mask). ``simulate(..., kernel="csr")`` forces one.
+kernel (always there; it multiplies the zeros) or a declared sparse kernel that
+can hold the mask (an N:M kernel takes any mask with at most n kept in every
+group of m; CSR, block and EIE formats take any mask). ``simulate(..., kernel="csr")``
+forces one. The dense kernel runs only the rows and columns that keep a weight:
+a unit with no kept weight outputs a constant (its bias), which folds into the
+next layer, and an input no weight reads is never needed, so deploying the layer
+without them is exact (``remove_neurons`` does it). That deployment step is the
+simulator's assumption, not something a dense kernel finds in a masked tensor
+by itself; a random unstructured mask almost never has such rows (all ``K``
+inputs of a row pruned at sparsity ``s``: probability ``s ** K``).
+
+Adding zeros to a mask never increases a layer's latency: every kernel's time
+only falls, and the set of kernels that can hold the mask only grows. Energy has
+no such guarantee: the runtime minimises time, and the fastest kernel is not
+always the most frugal (a switch from a sparse format to a hair-faster dense run
+multiplies the zeros it stored).
 
 The three small formulas learners re-implement are public and pure:
 :func:`systolic_cycles`, :func:`gemm_arithmetic_intensity`, :func:`roofline_latency`.
@@ -208,9 +220,10 @@ def _run(layer: Layer, hw: Hardware, kernel: SparseKernel | None) -> tuple:
     m = layer.m
     weight_bits = hw.weight_bits if layer.weight_bits is None else layer.weight_bits
     if kernel is None:
-        # The dense kernel runs the rows and columns that keep a weight: an
-        # all-zero output channel or input column is dropped, as after physical
-        # channel removal; the zeros inside the kept block are multiplied.
+        # The dense kernel runs the rows and columns that keep a weight: a unit
+        # with none outputs a constant that folds into the next layer, an input
+        # with none is never read, so the layer is deployed without them (as
+        # remove_neurons would); the zeros inside the kept block are multiplied.
         if stats.pattern.kind == "dense":
             n, k, input_elements = layer.n, layer.k, layer.input_elements
         else:
@@ -337,7 +350,8 @@ def simulate(layers, hardware, *, kernel: str | None = None) -> SimulationReport
     Each layer runs on the fastest kernel the platform has for its mask, as a
     runtime picks among its kernels: the dense kernel (always there) and every
     declared sparse kernel that can hold the mask. Adding zeros to a mask
-    therefore never makes a layer slower.
+    therefore never makes a layer slower; it can make it dearer in energy, when
+    the faster kernel multiplies zeros the slower one skipped.
 
     Args:
         layers: a :class:`~hwprune_edu.hardware.workload.Layer` or a list of them
