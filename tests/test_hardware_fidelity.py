@@ -2,7 +2,10 @@
 
 import pytest
 
-from hwprune_edu.hardware import PROFILES
+import tomllib
+from importlib import resources
+
+from hwprune_edu.hardware import PROFILES, conv2d, linear, simulate
 from hwprune_edu.hardware.fidelity import WORKLOADS, FidelityRow, break_even_sparsity, fidelity_rows
 
 KEYS = {"profile", "quantity", "published", "simulated", "tolerance", "within", "source"}
@@ -27,7 +30,7 @@ def test_rows_outside_their_tolerance_say_why(rows):
         if not row.within:
             assert row.note, row.quantity
     inside = [row.workload for row in rows if row.within]
-    assert {"tpu_mlp0", "tpu_mlp1", "tpu_lstm0", "tpu_cnn0", "gpu_24_speedup_tutorial", "gpu_gemv_bandwidth",
+    assert {"tpu_mlp0", "tpu_mlp1", "tpu_lstm0", "tpu_lstm1", "tpu_cnn0", "gpu_24_speedup_tutorial", "gpu_gemv_bandwidth",
             "cpu_csr_break_even_memory", "mcu_cmsis_cifar10"} <= set(inside)
 
 
@@ -43,3 +46,34 @@ def test_the_targets_the_rows_pin():
     two_four = WORKLOADS["gpu_24_speedup_tutorial"]()
     assert 1.3 <= two_four <= 1.7
     assert 0.70 <= break_even_sparsity("cpu-avx2", 1, 2048, 2048) <= 0.90  # memory-bound CPU CSR
+
+
+def test_tpu_apps_run_at_their_published_intensity_and_count_only_the_array_fill_they_use():
+    # Table 1: a FC layer reuses each weight byte once per batch row; the conv workloads stream Table 1's ops per
+    # weight byte as batch x output pixels (CNN0 2888, CNN1 1750 -> 1760).
+    assert conv2d(8, 256, 256, 3, 19, padding=1).m == 2888 and conv2d(32, 256, 256, 3, (5, 11), padding=1).m == 1760
+    # Table 3: LSTM1 keeps 6.3 of 10.5 % of the array's MACs useful, so 60 % of the simulated tiles' TOPS count.
+    layer = linear(96, 1024, 1024)
+    unfilled = 2 * layer.macs / simulate(layer, "npu-systolic").latency_s / 1e12
+    assert WORKLOADS["tpu_lstm1"]() == pytest.approx(unfilled * 6.3 / 10.5)
+    assert simulate(layer, "npu-systolic").layers[0].bound == "memory"  # weight-bandwidth bound, as the paper says
+    # CNN1's half-empty tiles: the same conv at full fill would be 1 / 0.487 faster.
+    cnn1 = conv2d(32, 256, 256, 3, (5, 11), padding=1)
+    full = 2 * cnn1.macs / simulate(cnn1, "npu-systolic").latency_s / 1e12
+    assert WORKLOADS["tpu_cnn1"]() == pytest.approx(full * 22.5 / (22.5 + 23.7))
+
+
+def test_approximate_rows_are_marked_and_every_published_row_names_its_table_or_page():
+    text = (resources.files("hwprune_edu.hardware") / "fidelity.toml").read_text(encoding="utf-8")
+    entries = tomllib.loads(text)["row"]
+    eie = [entry for entry in entries if entry["profile"] == "sparse-eie"]
+    per_layer = [entry for entry in eie if entry["unit"] == "us"]
+    assert len(per_layer) == 8 and all(entry["approximate"] for entry in per_layer)
+    (throughput,) = [entry for entry in eie if entry["unit"] == "frames/s"]
+    assert not throughput["approximate"] and "abstract" in throughput["source"]
+    # The abstract's 1.88e4 AlexNet FC frames/s is the three AlexNet rows' sum within 2 %.
+    alexnet_us = sum(entry["published"] for entry in per_layer if entry["workload"].startswith("eie_alex"))
+    assert 1e6 / alexnet_us == pytest.approx(throughput["published"], rel=0.02)
+    for entry in entries:
+        if entry["profile"] == "npu-systolic":
+            assert "Table 3" in entry["source"] and not entry["approximate"]
