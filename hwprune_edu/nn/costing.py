@@ -127,7 +127,7 @@ def model_geometry(model: nn.Sequential, input_shape: Sequence[int] | None = Non
         with evaluating(model), torch.no_grad():
             model(torch.zeros((1, *shape), dtype=dtype, device=device))
     except RuntimeError as err:
-        raise ValueError(f"model does not run on inputs of shape (batch, *{shape}): {err}") from None
+        raise ValueError(f"model does not run on inputs of shape (batch, *input_shape) = (1, *{shape}): {err}") from None
     finally:
         for hook in hooks:
             hook.remove()

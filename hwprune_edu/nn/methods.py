@@ -154,6 +154,8 @@ class BlockPruning(prune.BasePruningMethod):
     PRUNING_TYPE = "global"
 
     def __init__(self, amount: int | float, *, block: tuple[int, int] = (4, 4), shapes=None):
+        if isinstance(amount, np.ndarray) and amount.ndim == 0:
+            amount = amount[()]  # a 0-d array is the number it holds
         resolve_amount(amount, sys.maxsize)  # checks type and range now; the count is resolved per call
         self.amount = amount
         if not isinstance(block, (tuple, list)) or len(block) != 2:

@@ -262,6 +262,8 @@ def global_magnitude_masks(model: nn.Module, amount: int | float | None = None, 
     """
     if (amount is None) == (target_params is None):
         raise ValueError("give exactly one of amount (weights to prune) and target_params (parameters to keep)")
+    if isinstance(amount, np.ndarray) and amount.ndim == 0:
+        amount = amount[()]  # a 0-d array is the number it holds
     masked = copy_model(check_module(model))
     targets = [(m, "weight") for m in masked if isinstance(m, (nn.Linear, nn.Conv2d))]
     n_weights = sum(m.weight.numel() for m, _ in targets)

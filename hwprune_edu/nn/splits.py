@@ -72,11 +72,11 @@ class Splits:
                 raise ValueError(f"x_{split} must have the {n_features} features x_train has, got {x.shape[1]}")
             n_features = x.shape[1]
         n_classes = check_int(self.n_classes, name="n_classes", minimum=2)
-        largest = max(int(getattr(self, f"y_{split}").max()) for split in SPLITS)
-        smallest = min(int(getattr(self, f"y_{split}").min()) for split in SPLITS)
-        if smallest < 0 or largest >= n_classes:
-            raise ValueError(f"labels must be in [0, {n_classes - 1}] (n_classes={n_classes}), "
-                             f"got {smallest} to {largest}")
+        for split in SPLITS:
+            y = getattr(self, f"y_{split}")
+            if int(y.min()) < 0 or int(y.max()) >= n_classes:
+                raise ValueError(f"y_{split} must hold labels in [0, {n_classes - 1}] (n_classes={n_classes}), "
+                                 f"got {int(y.min())} to {int(y.max())}")
         shape = _image_shape(self.image_shape, n_features)
         check_int(self.seed, name="seed", minimum=0)
         if not isinstance(self.name, str) or not self.name:
@@ -193,7 +193,10 @@ def _as_numpy(array: Any, name: str) -> np.ndarray:
     if isinstance(array, torch.Tensor):
         return to_numpy(array, name=name)
     if isinstance(array, (np.ndarray, list, tuple)):
-        return np.asarray(array)
+        try:
+            return np.asarray(array)
+        except ValueError:  # NumPy >= 1.24 refuses ragged nested lists
+            raise ValueError(f"{name} must be a rectangular array, but it is ragged (rows of different lengths)") from None
     raise TypeError(f"{name} must be a NumPy array, a torch tensor or a list, got {describe(array)}")
 
 

@@ -196,7 +196,10 @@ def remove_units(model: nn.Sequential, keep: Mapping[int | str, Any]) -> nn.Sequ
         module = plain[index]
         if not isinstance(module, WEIGHTED):
             raise ValueError(f"keep names model[{index}], a {type(module).__name__}; only Linear/Conv2d units can be removed")
-        between, consumer, flatten_at = chain(plain, index)
+        try:
+            between, consumer, flatten_at = chain(plain, index)
+        except ValueError as err:
+            raise ValueError(f"keep names model[{index}], whose units cannot be removed: {err}") from None
         idx = _keep_mask(units, unit_count(module), index)
         modules[index] = _slice_outputs(modules[index], idx)
         for j in between:

@@ -19,6 +19,7 @@ import statistics
 import time
 from typing import Callable, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -185,6 +186,8 @@ def compare_with_measured(
     ((2,), True)
     """
     hardware = get_profile(profile)
+    if isinstance(shapes, np.ndarray) and shapes.ndim == 2:
+        shapes = shapes.tolist()  # an (n, 3) array of shapes is the same list of tuples
     shapes = check_linear_shapes(shapes)
     repeats = check_positive_int(repeats, name="repeats")
     num_threads = check_positive_int(num_threads, name="num_threads")
