@@ -208,7 +208,8 @@ def _features(array: Any, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be (samples, features...), got shape {x.shape}")
     if len(x) == 0:
         raise ValueError(f"{name} must hold at least one sample, got an empty split")
-    x = np.ascontiguousarray(x.reshape(len(x), -1), dtype=np.float32)  # a copy: the caller's array is left alone
+    # np.array copies even when x is already float32 and contiguous: the Splits never shares the caller's memory
+    x = np.array(x.reshape(len(x), -1), dtype=np.float32, order="C")
     if not np.isfinite(x).all():
         raise ValueError(f"{name} must be finite, got {int((~np.isfinite(x)).sum())} NaN or infinite values")
     return x
@@ -225,7 +226,7 @@ def _labels(array: Any, name: str, n_samples: int, features_name: str) -> np.nda
                          f"got {len(y)} labels")
     if y.min() < 0:
         raise ValueError(f"{name} must hold labels >= 0, got {int(y.min())}")
-    return np.ascontiguousarray(y, dtype=np.int64)
+    return np.array(y, dtype=np.int64, order="C")  # a copy, as for the features
 
 
 def check_splits(data: Any, *, name: str = "data") -> Splits:
