@@ -75,7 +75,10 @@ def model_dtype(model: nn.Module) -> tuple[torch.dtype, torch.device]:
 
 
 def as_batch(x: Any, model: nn.Module | None, *, name: str, min_ndim: int = 2, finite: bool = True) -> torch.Tensor:
-    """``x`` as a batch of samples ``(n, ...)`` in ``model``'s dtype and device, never a view to write through.
+    """``x`` as a batch of samples ``(n, ...)`` in ``model``'s dtype and device, checked.
+
+    The result may share memory with a tensor ``x`` already in that dtype, so
+    callers must not write to it (none in this package does); arrays are copied.
 
     Tensors, NumPy arrays and nested lists of real numbers are accepted; a
     tensor that requires grad is detached (the caller's graph is left alone)
@@ -113,7 +116,8 @@ def as_batch(x: Any, model: nn.Module | None, *, name: str, min_ndim: int = 2, f
             raise ValueError(f"{name} must be a rectangular array, but it is ragged (rows of different lengths)") from None
         if array.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be a tensor or array of real numbers, got {_describe(array)}")
-        tensor = torch.from_numpy(np.array(array, dtype=np.float64 if array.dtype.kind == "f" else np.int64))
+        # A copy (a read-only or memory-mapped array is never shared); unsigned and bool ints as int64, which torch has.
+        tensor = torch.from_numpy(np.array(array, dtype=None if array.dtype.kind == "f" else np.int64))
     else:
         raise TypeError(f"{name} must be a torch tensor or a NumPy array of samples, got {_describe(x)}")
     if tensor.is_meta:
@@ -126,12 +130,15 @@ def as_batch(x: Any, model: nn.Module | None, *, name: str, min_ndim: int = 2, f
     tensor = tensor.to(device=device, dtype=dtype)
     if finite and tensor.numel() and not bool(torch.isfinite(tensor).all()):
         n_bad = int((~torch.isfinite(tensor)).sum())
-        raise ValueError(f"{name} must be finite, but it holds {n_bad} NaN or infinite value(s) ({_describe(x)})")
+        raise ValueError(f"{name} must be finite, but it holds {n_bad} NaN or infinite value(s) in the model's "
+                         f"dtype {dtype} ({_describe(x)})")
     return tensor
 
 
 def to_numpy(t: torch.Tensor, *, name: str) -> np.ndarray:
-    """A NumPy copy of tensor ``t``'s values: detached, on the CPU, bfloat16 widened to float32 (NumPy has no bfloat16).
+    """Tensor ``t``'s values as a NumPy array: detached, on the CPU, bfloat16 widened to float32 (NumPy has no bfloat16).
+
+    A CPU tensor's array shares its memory: read it, don't write to it.
 
     >>> to_numpy(torch.ones(2, dtype=torch.bfloat16, requires_grad=True), name="weight").dtype
     dtype('float32')
