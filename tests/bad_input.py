@@ -56,6 +56,49 @@ ARRAY = (
 TEXT = (("None", None), ("int", 3), ("list", ["a"]), ("bytes", b"a"))
 
 
+def bad_tensors(shape: tuple[int, ...] = (3, 4)) -> tuple[tuple[str, Any], ...]:
+    """Tensors no function may accept where a batch of ``shape`` goes: meta, complex, NaN, too few dims, wrong width.
+
+    torch is imported only when this is called, so the NumPy tables stay torch-free.
+
+    >>> [label for label, _ in bad_tensors((3, 4))]
+    ['meta tensor', 'complex tensor', 'nan tensor', '1-D tensor', 'wrong width']
+    """
+    import torch
+
+    nan = torch.ones(shape)
+    nan.view(-1)[0] = float("nan")
+    return (
+        ("meta tensor", torch.ones(shape, device="meta")),
+        ("complex tensor", torch.ones(shape, dtype=torch.complex64)),
+        ("nan tensor", nan),
+        ("1-D tensor", torch.ones(shape[-1])),
+        ("wrong width", torch.ones((*shape[:-1], shape[-1] + 1))),
+    )
+
+
+def unusual_tensors(shape: tuple[int, ...] = (3, 4), seed: int = 0) -> tuple[tuple[str, Any], ...]:
+    """The same kind of batch as tensors and arrays a function must accept: requiring grad, bfloat16, float16,
+    float64 (NumPy's default), integers, non-contiguous, read-only.
+
+    >>> [label for label, _ in unusual_tensors((3, 4))][:3]
+    ['requires grad', 'bfloat16', 'float16']
+    """
+    import torch
+
+    values = np.random.default_rng(seed).random(shape)
+    base = torch.from_numpy(values).float()
+    return (
+        ("requires grad", base.clone().requires_grad_(True)),
+        ("bfloat16", base.to(torch.bfloat16)),
+        ("float16", base.half()),
+        ("float64 tensor", base.double()),
+        ("float64 array", values),
+        ("int array", (values * 10).astype(np.int64)),
+        ("strided tensor", torch.from_numpy(strided(values)).float()),
+        ("read-only array", read_only(values)),
+    )
+
 def read_only(array: Any) -> np.ndarray:
     """A read-only copy of ``array`` (valid input no function may refuse or write to).
 

@@ -1,5 +1,7 @@
 """The digits data set, the course models, and seeded training (hwprune_edu.nn.data)."""
 
+import copy
+
 import pytest
 import torch
 from torch import nn
@@ -270,3 +272,64 @@ def test_progress_bars_stay_silent_off_a_terminal(capsys):
     train(digits_mlp(hidden=(8,)), data, epochs=1, progress=True)  # pytest's stderr is not a terminal
     assert capsys.readouterr().err == ""
     assert progress_bar(range(2), progress=True).disable
+
+
+# --------------------------------------------------------------------------- one lr check; diverging training stops
+
+
+@pytest.mark.parametrize(("lr", "error"), [(float("inf"), ValueError), (float("nan"), ValueError), (True, TypeError),
+                                           (-1e-3, ValueError), ("1e-3", TypeError)])
+def test_train_refuses_lrs_that_cannot_train(data, lr, error):
+    with pytest.raises(error, match=r"\blr\b"):
+        train(digits_mlp(hidden=(4,)), data, epochs=1, lr=lr, progress=False)
+
+
+def test_train_accepts_numpy_and_fraction_lrs_like_a_float(data):
+    from fractions import Fraction
+
+    logs = [train(digits_mlp(hidden=(4,)), data, epochs=1, lr=lr, progress=False, max_steps=3)
+            for lr in (1 / 64, np.float32(1 / 64), np.float64(1 / 64), Fraction(1, 64))]
+    assert all(log == logs[0] for log in logs)
+
+
+def test_a_diverging_loss_stops_training_naming_lr_and_restores_the_model(data):
+    model = digits_mlp(hidden=(4,))
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError, match=r"diverged.*lr=1e\+30 is probably too large.*as they were before"):
+        train(model, data, epochs=2, lr=1e30, progress=False)
+    assert all(torch.equal(before[key], value) for key, value in model.state_dict().items())
+    with pytest.raises(ValueError, match="lr=1e\\+30"):  # the searches' fine-tunes stop the same way
+        finetune(digits_mlp(hidden=(4,)), data, 5, lr=1e30)
+
+
+def test_a_model_that_is_not_finite_before_training_is_not_blamed_on_lr(data):
+    model = digits_mlp(hidden=(4,))
+    with torch.no_grad():
+        model[0].weight.fill_(float("nan"))
+    with pytest.raises(ValueError, match="before any update.*not the cause"):
+        train(model, data, epochs=1, progress=False)
+
+
+def test_float64_and_half_models_train_and_evaluate_on_float32_splits(data):
+    for dtype in (torch.float64, torch.bfloat16):
+        model = digits_mlp(hidden=(8,)).to(dtype)
+        log = train(model, data, epochs=1, progress=False, max_steps=5)
+        assert np.isfinite(log[0]["loss"]) and model[0].weight.dtype == dtype
+        assert 0.0 <= evaluate(model, data) <= 1.0
+
+
+@pytest.mark.parametrize(("seed", "error"), [(-1, ValueError), (2**32, ValueError), (1.0, TypeError), (True, TypeError)])
+def test_seeds_are_checked_before_reaching_torch_or_scikit_learn(seed, error):
+    with pytest.raises(error, match=r"\bseed\b"):
+        load_digits(seed)
+    if seed != 2**32:  # torch takes seeds up to 2**64 - 1
+        with pytest.raises(error, match=r"\bseed\b"):
+            mlp(4, (3,), 2, seed=seed)
+    assert load_digits(np.int64(3)).seed == 3
+
+
+def test_from_arrays_copies_even_float32_contiguous_input():
+    arrays = [a.astype(np.float32) if i % 2 == 0 else a for i, a in enumerate(_arrays())]
+    data = from_arrays(*arrays)
+    data.x_train[0, 0] = 99.0
+    assert arrays[0][0, 0] != 99.0

@@ -452,3 +452,126 @@ def test_workload_bad_input():
         workload_from_model(digits_mlp(hidden=(4,)), (63,))
     with pytest.raises(ValueError, match="batch"):
         workload_from_model(digits_mlp(hidden=(4,)), batch=0)
+
+
+# ------------------------------------------------------------------ valid input accepted, bad input named (issue list)
+
+
+def _mlp():
+    return seeded(lambda: nn.Sequential(nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 3)))
+
+
+def test_remove_units_refuses_a_layer_named_twice():
+    for keep in ({0: [1, 2, 3], "0": [0, 1]}, {0: [1], -3: [2]}, {"0": [1], np.int64(0): [1]}):
+        with pytest.raises(ValueError, match=r"keep names model\[0\] twice"):
+            remove_units(_mlp(), keep)
+    assert remove_units(_mlp(), {"0": [0, 1]})[0].out_features == 2
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float16, torch.bfloat16])
+def test_models_of_any_float_dtype_are_measured_costed_and_timed(dtype):
+    model, reference = _mlp().to(dtype), _mlp()
+    x = torch.rand(5, 8, generator=torch.Generator().manual_seed(0))
+    stats, expected = activation_statistics(model, x), activation_statistics(reference, x)
+    tolerance = 1e-6 if dtype == torch.float64 else 5e-2  # float32 reference; half and bfloat16 round more
+    np.testing.assert_allclose(stats[0].mean_abs, expected[0].mean_abs, rtol=tolerance, atol=tolerance)
+    assert [(l.m, l.k, l.n) for l in workload_from_model(model)] == [(l.m, l.k, l.n) for l in workload_from_model(reference)]
+    assert measure_latency(model, batch=2, repeats=1, warmup=0) > 0
+
+
+def test_float64_numpy_data_and_bfloat16_batches_feed_a_float32_model():
+    model, x = _mlp(), np.random.default_rng(0).random((5, 8))
+    expected = activation_statistics(model, torch.from_numpy(x).float())[0].mean_abs
+    np.testing.assert_allclose(activation_statistics(model, x)[0].mean_abs, expected, rtol=1e-6)
+    grad = torch.from_numpy(x).float().requires_grad_(True)
+    np.testing.assert_allclose(activation_statistics(model, grad)[0].mean_abs, expected, rtol=1e-6)
+    assert activation_statistics(model, torch.from_numpy(x).to(torch.bfloat16))[0].mean_abs.shape == (6,)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "match"),
+    [
+        (torch.ones(5, 7), r"inputs do not fit the model: a batch of shape \(5, 7\)"),
+        (torch.ones(8), r"inputs must be a batch of samples with at least 2 dimensions"),
+        (torch.ones(5, 8, device="meta"), r"inputs is a meta tensor"),
+        (torch.full((5, 8), float("nan")), r"inputs must be finite"),
+        ([torch.ones(2, 8), torch.ones(2, 7)], r"inputs do not fit the model"),
+        ([torch.ones(2, 8), "x"], r"inputs \(batch 1\)"),
+    ],
+)
+def test_activation_statistics_names_inputs_it_cannot_use(inputs, match):
+    model = _mlp()
+    with pytest.raises(ValueError if not isinstance(inputs, list) or inputs[1] != "x" else TypeError, match=match):
+        activation_statistics(model, inputs)
+    assert not model[1]._forward_hooks and model.training  # hooks removed and mode restored even so
+
+
+def test_bfloat16_and_half_layers_take_the_same_structured_masks_as_float32():
+    for dtype in (torch.bfloat16, torch.float16):
+        layer, reference = seeded(lambda: nn.Linear(16, 8)), seeded(lambda: nn.Linear(16, 8))
+        layer.to(dtype)
+        # bfloat16 rounds the weights: the reference masks the same rounded values
+        rounded = layer.weight.detach().float().numpy()
+        assert np.array_equal(nm_prune(layer).weight_mask.float().numpy(), nm_mask(rounded, 2, 4))
+        block = block_prune(seeded(lambda: nn.Linear(16, 8)).to(dtype), amount=0.5)
+        assert np.array_equal(block.weight_mask.float().numpy(),
+                              block_mask(block.weight_orig.detach().float().numpy(), 0.5, block=(4, 4)))
+        assert reference.weight.dtype == torch.float32
+
+
+def test_pruning_methods_name_their_bad_arguments():
+    with pytest.raises(TypeError, match=r"shapes\[0\]\[0\] must be an int, got float 2.9"):
+        NMPruning(shapes=[(2.9, 4)])
+    with pytest.raises(ValueError, match="module has parameters on the meta device"):
+        nm_prune(nn.Linear(8, 2, device="meta"))
+    with pytest.raises(ValueError, match=r"name must be one of module's parameters \['weight', 'bias'\]"):
+        nm_prune(nn.Linear(8, 2), name="weights")
+
+
+def test_input_shape_and_seeds_take_numpy_ints_and_refuse_what_torch_would_mangle():
+    model = nn.Sequential(nn.ReLU(), nn.Linear(8, 2))
+    assert measure_latency(model, batch=2, repeats=1, warmup=0, input_shape=np.int64(8), seed=np.int64(3)) > 0
+    assert workload_from_model(model, input_shape=np.int64(8))[0].k == 8
+    for seed, error in ((-1, ValueError), (2**64, ValueError), (1.5, TypeError), (np.float64(2.0), TypeError)):
+        with pytest.raises(error, match=r"\bseed\b"):
+            measure_latency(model, batch=2, repeats=1, warmup=0, input_shape=8, seed=seed)
+    with pytest.raises(ValueError, match=r"input_shape\) = \(1, \*\(5,\)\)"):
+        workload_from_model(model, input_shape=(5,))
+
+
+def test_unhashable_importance_values_are_named():
+    from hwprune_edu.nn.search import shrink, unit_importance
+
+    for method in (["l1"], {"l1": 1}):
+        with pytest.raises(ValueError, match="importance must be one of"):
+            unit_importance(_mlp(), 0, method, None)
+        with pytest.raises(ValueError, match="importance must be one of"):
+            shrink(_mlp(), {0: 2}, method, None)
+
+
+def test_context_managers_check_their_arguments_when_called():
+    with pytest.raises(ValueError, match="num_threads"):
+        fixed_threads(0)  # not only when the block is entered
+    with pytest.raises(TypeError, match="mode"):
+        training_mode(_mlp(), "eval")
+
+
+def test_tiny_lm_init_leaves_the_global_rng_alone():
+    from hwprune_edu.nn.language import LMConfig, TinyLM
+
+    config = LMConfig(vocab_size=4, context=4, d_model=8, n_layers=1, n_heads=2, d_ff=8)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    first = TinyLM(config, seed=5)
+    assert torch.equal(torch.rand(3), expected)
+    assert torch.equal(first.token.weight, TinyLM(config, seed=5).token.weight)
+
+
+def test_tiny_lm_training_stops_on_a_diverging_loss():
+    from hwprune_edu.nn.language import CharCorpus, LMConfig, train_tiny_lm
+
+    corpus = CharCorpus("abcd", torch.arange(64) % 4, torch.arange(16) % 4, "0" * 64)
+    config = LMConfig(vocab_size=4, context=4, d_model=8, n_layers=1, n_heads=2, d_ff=8)
+    with pytest.raises(ValueError, match=r"diverged.*lr=1e\+30"):
+        train_tiny_lm(corpus, steps=5, config=config, batch_size=2, lr=1e30)

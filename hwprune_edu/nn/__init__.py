@@ -16,6 +16,9 @@
   against real time.
 * :mod:`.scoped`: :func:`evaluating`, :func:`training_mode`,
   :func:`fixed_threads` set torch state for a block and restore it.
+* :mod:`.checks`: the torch side of the argument checks (models, batches in
+  the model's dtype, seeds, learning rates, diverging losses);
+  :mod:`.splits`: :class:`~hwprune_edu.nn.splits.Splits` and ``from_arrays``.
 * :mod:`.data` (the digits and the course's models, training) and
   :mod:`.search` (the search's torch steps: unit importance, shrinking) build
   on these; the search loop itself is :mod:`hwprune_edu.studies.search`.

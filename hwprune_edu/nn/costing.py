@@ -24,9 +24,10 @@ import torch
 from torch import nn
 
 from hwprune_edu.hardware import Layer, conv2d, linear
+from hwprune_edu.nn.checks import check_module, model_dtype, to_numpy
 from hwprune_edu.nn.family import WEIGHTED, check_sequential, prunable_layers, sample_shape, unit_count
 from hwprune_edu.nn.scoped import evaluating
-from hwprune_edu.util.validation import check_positive_int
+from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = ["LayerGeometry", "model_geometry", "workload_from_geometry", "workload_from_model"]
 
@@ -57,6 +58,25 @@ class LayerGeometry:
     padding: tuple[int, int] | None = None
     producer: int | None = None
     inputs_per_unit: int = 1
+
+    def __post_init__(self) -> None:
+        check_int(self.index, name="index", minimum=0)
+        if self.op not in ("linear", "conv2d"):
+            raise ValueError(f"op must be 'linear' or 'conv2d', got {describe(self.op)}")
+        for field in ("in_units", "out_units", "rows_per_sample", "inputs_per_unit"):
+            check_positive_int(getattr(self, field), name=field)
+        if self.producer is not None:
+            check_int(self.producer, name="producer", minimum=0)
+        pairs = ("kernel", "input_hw", "stride", "padding")
+        if self.op == "conv2d":
+            for field in pairs:
+                value = getattr(self, field)
+                if not isinstance(value, (tuple, list)) or len(value) != 2:
+                    raise TypeError(f"{field} must be a pair of ints for a conv2d layer, got {describe(value)}")
+                for d in value:
+                    check_int(d, name=field, minimum=0 if field == "padding" else 1)
+        elif any(getattr(self, field) is not None for field in pairs):
+            raise ValueError(f"{', '.join(pairs)} must be None for a linear layer")
 
 
 def _conv_padding(module: nn.Conv2d, index: int) -> tuple[int, int]:
@@ -91,8 +111,9 @@ def model_geometry(model: nn.Sequential, input_shape: Sequence[int] | None = Non
     >>> [(g.op, g.in_units, g.out_units, g.producer) for g in model_geometry(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)))]
     [('linear', 4, 8, None), ('linear', 8, 2, 0)]
     """
-    model = check_sequential(model)
+    model = check_module(check_sequential(model))
     shape = sample_shape(model, input_shape)
+    dtype, device = model_dtype(model)  # a float64 or half model gets a zero sample of its own dtype
     seen: dict[int, tuple[int, ...]] = {}
 
     def record(index: int):
@@ -104,9 +125,9 @@ def model_geometry(model: nn.Sequential, input_shape: Sequence[int] | None = Non
     hooks = [model[i].register_forward_pre_hook(record(i)) for i, m in enumerate(model) if isinstance(m, WEIGHTED)]
     try:
         with evaluating(model), torch.no_grad():
-            model(torch.zeros((1, *shape)))
+            model(torch.zeros((1, *shape), dtype=dtype, device=device))
     except RuntimeError as err:
-        raise ValueError(f"model does not run on inputs of shape (batch, *{shape}): {err}") from None
+        raise ValueError(f"model does not run on inputs of shape (batch, *input_shape) = (1, *{shape}): {err}") from None
     finally:
         for hook in hooks:
             hook.remove()
@@ -137,7 +158,7 @@ def model_geometry(model: nn.Sequential, input_shape: Sequence[int] | None = Non
 def _weight_mask(module: nn.Module) -> np.ndarray | None:
     mask = getattr(module, "weight_mask", None)
     keep = (mask != 0) if mask is not None else (module.weight != 0)
-    keep = keep.detach().cpu().numpy()
+    keep = to_numpy(keep, name="weight_mask")
     return None if keep.all() else keep
 
 
@@ -166,8 +187,19 @@ def workload_from_geometry(
     >>> [(layer.k, layer.n) for layer in workload_from_geometry(g, 16, widths={0: 3})]
     [(4, 3), (3, 2)]
     """
-    widths = dict(widths or {})
-    masks = dict(masks or {})
+    if isinstance(geometry, (str, bytes)) or not hasattr(geometry, "__iter__"):
+        raise TypeError(f"geometry must be the list model_geometry returns, got {describe(geometry)}")
+    geometry = list(geometry)
+    for g in geometry:
+        if not isinstance(g, LayerGeometry):
+            raise TypeError(f"geometry must be the list of LayerGeometry model_geometry returns, got an item {describe(g)}")
+    batch = check_positive_int(batch, name="batch")
+    for arg, value in (("widths", widths), ("masks", masks)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(f"{arg} must be a dict {{layer index: ...}}, got {describe(value)}")
+    widths = {index: check_positive_int(width, name=f"widths[{index}]") for index, width in (widths or {}).items()}
+    masks = {index: to_numpy(mask, name=f"masks[{index}]") if isinstance(mask, torch.Tensor) else mask
+             for index, mask in (masks or {}).items()}
     layers = []
     for g in geometry:
         out_units = widths.get(g.index, g.out_units)

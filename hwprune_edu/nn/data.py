@@ -24,21 +24,21 @@ import functools
 import math
 import random
 import sys
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
+from hwprune_edu.nn.checks import SKLEARN_SEED_MAX, check_finite_loss, check_lr, check_module, check_seed, model_dtype
 from hwprune_edu.nn.scoped import evaluating, fixed_threads, training_mode
-from hwprune_edu.util.validation import check_int, check_positive_int, describe
+from hwprune_edu.nn.splits import SPLITS, Splits, check_splits, from_arrays
+from hwprune_edu.util.validation import check_int, check_number, check_positive_int, describe
 
 __all__ = ["Splits", "SPLITS", "from_arrays", "load_digits", "load_mnist1d", "mlp", "digits_mlp", "digits_cnn",
-           "mnist1d_cnn", "train", "finetune", "steps_per_epoch", "evaluate", "progress_bar"]
+           "mnist1d_cnn", "train", "finetune", "steps_per_epoch", "evaluate", "progress_bar"]  # Splits, SPLITS and
+# from_arrays live in nn.splits (below this module, so the searches can check data without training code).
 
-#: The three splits a :class:`Splits` object holds.
-SPLITS = ("train", "val", "test")
 
 # 60 / 20 / 20 of the 1797 images: 360 test images, so one point of accuracy is 3.6 images.
 _VAL_FRACTION = 0.2
@@ -47,56 +47,6 @@ _TEST_FRACTION = 0.2
 MNIST1D_SAMPLES = 10_000
 # Pixels of the digits images are integers 0..16 (scikit-learn's 4x4-block counts).
 _PIXEL_MAX = 16.0
-
-
-@dataclass(frozen=True)
-class Splits:
-    """A data set split three ways (train / validation / test), as float32 features and int64 labels.
-
-    What :func:`load_digits`, :func:`load_mnist1d` and :func:`from_arrays`
-    return, and what :func:`train`, :func:`evaluate`, the searches and the
-    studies take. Features are flat (one row per sample); ``image_shape``
-    says how to view them as images (the CNNs do it themselves).
-
-    >>> d = load_digits()
-    >>> d.image_shape, d.x_val.dtype, d.y_val.dtype
-    ((1, 8, 8), torch.float32, torch.int64)
-    >>> x, y = d.split("test")
-    >>> len(x) == len(y) == 360
-    True
-    """
-
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-    x_test: torch.Tensor
-    y_test: torch.Tensor
-    image_shape: tuple[int, ...] = (1, 8, 8)
-    n_classes: int = 10
-    seed: int = 0
-    name: str = "digits"
-
-    def split(self, name: str) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(features, labels)`` of the split ``"train"``, ``"val"`` or ``"test"``.
-
-        >>> x, y = load_digits().split("val")
-        >>> tuple(x.shape)
-        (360, 64)
-        """
-        if name not in SPLITS:
-            raise ValueError(f"split must be one of {SPLITS}, got {describe(name)}")
-        return getattr(self, f"x_{name}"), getattr(self, f"y_{name}")
-
-    @property
-    def n_features(self) -> int:
-        """Number of input features per sample (64 pixels for digits)."""
-        return int(self.x_train.shape[1])
-
-    def __repr__(self) -> str:
-        sizes = ", ".join(f"{name}={len(self.split(name)[1])}" for name in SPLITS)
-        return (f"Splits({self.name}: {sizes}, features={self.n_features}, classes={self.n_classes}, "
-                f"seed={self.seed})")
 
 
 def load_digits(seed: int = 0) -> Splits:
@@ -113,7 +63,7 @@ def load_digits(seed: int = 0) -> Splits:
     """
     from sklearn.datasets import load_digits as sklearn_digits
 
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_seed(seed, maximum=SKLEARN_SEED_MAX)  # scikit-learn's random_state range
     bunch = sklearn_digits()
     x = (bunch.data / _PIXEL_MAX).astype(np.float32)
     return _split_three_ways(x, bunch.target.astype(np.int64), seed, image_shape=(1, 8, 8), name="digits")
@@ -132,110 +82,6 @@ def _split_three_ways(x: np.ndarray, y: np.ndarray, seed: int, *, image_shape: t
     )
     return from_arrays(x_train, y_train, x_val, y_val, x_test, y_test, n_classes=int(y.max()) + 1,
                        image_shape=image_shape, seed=seed, name=name)
-
-
-def from_arrays(
-    x_train: Any, y_train: Any, x_val: Any, y_val: Any, x_test: Any, y_test: Any, *,
-    n_classes: int | None = None, image_shape: Sequence[int] | None = None, seed: int = 0, name: str = "arrays",
-) -> Splits:
-    """Any data set as the course's :class:`Splits`: features ``(n, ...)`` flattened to float32, labels int64.
-
-    NumPy arrays, torch tensors or nested lists are accepted; the inputs are
-    copied, never modified. Every split must be non-empty, features finite
-    and of one width, labels integers in ``[0, n_classes)``.
-
-    Args:
-        x_train, y_train, x_val, y_val, x_test, y_test: features and labels of each split.
-        n_classes: number of classes (default: largest label + 1, at least 2).
-        image_shape: how one flat sample is viewed as an image, e.g. ``(1, 1, 40)``
-            (default ``(n_features,)``); its product must be the number of features.
-        seed: recorded as the split's seed (the split was made by the caller).
-        name: the data set's name, shown in ``repr`` and tables.
-
-    Returns:
-        A :class:`Splits`.
-
-    Raises:
-        TypeError: a split that is not an array, or non-integer labels.
-        ValueError: mismatched lengths or widths, NaN or infinite features,
-            labels out of range, fewer than 2 classes, an empty split.
-
-    >>> rng = np.random.default_rng(0)
-    >>> x, y = rng.standard_normal((30, 4)), np.arange(30) % 3
-    >>> from_arrays(x[:20], y[:20], x[20:25], y[20:25], x[25:], y[25:])
-    Splits(arrays: train=20, val=5, test=5, features=4, classes=3, seed=0)
-    >>> from_arrays(x[:20], y[:19], x[20:25], y[20:25], x[25:], y[25:])
-    Traceback (most recent call last):
-    ...
-    ValueError: y_train must have one label per sample of x_train (20), got 19 labels
-    """
-    arrays = {"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val, "x_test": x_test,
-              "y_test": y_test}
-    features = {split: _features(arrays[f"x_{split}"], f"x_{split}") for split in SPLITS}
-    labels = {split: _labels(arrays[f"y_{split}"], f"y_{split}", len(features[split]), f"x_{split}")
-              for split in SPLITS}
-    n_features = features["train"].shape[1]
-    for split in ("val", "test"):
-        if features[split].shape[1] != n_features:
-            raise ValueError(f"x_{split} must have the {n_features} features per sample x_train has, "
-                             f"got {features[split].shape[1]}")
-    largest = max(int(y.max()) for y in labels.values())
-    if n_classes is None:
-        n_classes = largest + 1
-    n_classes = check_int(n_classes, name="n_classes", minimum=1)
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be >= 2 (a classifier needs two classes), got {n_classes}: "
-                         "every label is 0")
-    for split, y in labels.items():
-        if int(y.max()) >= n_classes:
-            raise ValueError(f"y_{split} must hold labels in [0, {n_classes - 1}] (n_classes={n_classes}), "
-                             f"got {int(y.max())}")
-    shape = (n_features,) if image_shape is None else tuple(
-        check_positive_int(d, name="image_shape[i]") for d in image_shape)
-    if math.prod(shape) != n_features:
-        raise ValueError(f"image_shape {shape} must hold the {n_features} features of one sample, "
-                         f"got {math.prod(shape)}")
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty str, got {describe(name)}")
-    tensors = [t for split in SPLITS for t in (torch.from_numpy(features[split]), torch.from_numpy(labels[split]))]
-    return Splits(*tensors, image_shape=shape, n_classes=int(n_classes), seed=check_int(seed, name="seed", minimum=0),
-                  name=name)
-
-
-def _as_numpy(array: Any, name: str) -> np.ndarray:
-    if isinstance(array, torch.Tensor):
-        return array.detach().cpu().numpy()
-    if isinstance(array, (np.ndarray, list, tuple)):
-        return np.asarray(array)
-    raise TypeError(f"{name} must be a NumPy array, a torch tensor or a list, got {describe(array)}")
-
-
-def _features(array: Any, name: str) -> np.ndarray:
-    x = _as_numpy(array, name)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers, got dtype {x.dtype}")
-    if x.ndim < 2:
-        raise ValueError(f"{name} must be (samples, features...), got shape {x.shape}")
-    if len(x) == 0:
-        raise ValueError(f"{name} must hold at least one sample, got an empty split")
-    x = np.ascontiguousarray(x.reshape(len(x), -1), dtype=np.float32)  # a copy: the caller's array is left alone
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} must be finite, got {int((~np.isfinite(x)).sum())} NaN or infinite values")
-    return x
-
-
-def _labels(array: Any, name: str, n_samples: int, features_name: str) -> np.ndarray:
-    y = _as_numpy(array, name)
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {y.dtype}")
-    if y.ndim != 1:
-        raise ValueError(f"{name} must be one label per sample (1-D), got shape {y.shape}")
-    if len(y) != n_samples:
-        raise ValueError(f"{name} must have one label per sample of {features_name} ({n_samples}), "
-                         f"got {len(y)} labels")
-    if y.min() < 0:
-        raise ValueError(f"{name} must hold labels >= 0, got {int(y.min())}")
-    return np.ascontiguousarray(y, dtype=np.int64)
 
 
 def load_mnist1d(seed: int = 0, *, n_samples: int = MNIST1D_SAMPLES) -> Splits:
@@ -258,7 +104,7 @@ def load_mnist1d(seed: int = 0, *, n_samples: int = MNIST1D_SAMPLES) -> Splits:
     >>> load_mnist1d(n_samples=100)
     Splits(mnist1d: train=60, val=20, test=20, features=40, classes=10, seed=0)
     """
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_seed(seed, maximum=SKLEARN_SEED_MAX)  # mnist1d seeds NumPy's legacy RNG: [0, 2**32 - 1]
     n_samples = check_positive_int(n_samples, name="n_samples")
     if n_samples % 10 or n_samples < 50:
         raise ValueError(f"n_samples must be a multiple of 10 and >= 50 (balanced classes), got {n_samples}")
@@ -305,7 +151,7 @@ def mlp(n_features: int, hidden: Sequence[int], n_classes: int, *, seed: int = 0
     n_features = check_positive_int(n_features, name="n_features")
     n_classes = check_positive_int(n_classes, name="n_classes")
     widths = _check_widths(hidden, "hidden")
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_seed(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         layers: list[nn.Module] = []
@@ -361,7 +207,7 @@ def digits_cnn(channels: Sequence[int] = (32, 64), *, seed: int = 0) -> nn.Seque
     (2, 10)
     """
     widths = _check_widths(channels, "channels")
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_seed(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         layers: list[nn.Module] = [nn.Unflatten(1, (1, 8, 8))]
@@ -407,7 +253,7 @@ def mnist1d_cnn(channels: Sequence[int] = (32, 64, 128), *, kernel: int = 5, len
         raise ValueError(f"kernel must be odd (symmetric padding), got {kernel}")
     length = check_positive_int(length, name="length")
     n_classes = check_positive_int(n_classes, name="n_classes")
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_seed(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         layers: list[nn.Module] = [nn.Unflatten(1, (1, 1, length))]
@@ -436,7 +282,7 @@ def progress_bar(iterable: Any = None, *, progress: bool = True, **options: Any)
     from tqdm.auto import tqdm  # tqdm.auto probes for Jupyter widgets on import: pay for it only when needed
 
     is_widget = any("notebook" in cls.__module__ for cls in tqdm.__mro__)  # tqdm.auto chose tqdm.notebook
-    shown = bool(progress) and (is_widget or _stderr_is_terminal())
+    shown = _check_flag(progress, "progress") and (is_widget or _stderr_is_terminal())
     return tqdm(iterable, disable=not shown, **options)
 
 
@@ -454,13 +300,6 @@ def _check_widths(widths: Any, name: str) -> tuple[int, ...]:
     if len(widths) == 0:
         raise ValueError(f"{name} must name at least one layer width, got an empty sequence")
     return tuple(check_positive_int(w, name=f"{name}[{i}]") for i, w in enumerate(widths))
-
-
-def _check_data(data: Any) -> Splits:
-    if not isinstance(data, Splits):
-        raise TypeError(f"data must be a Splits (what load_digits(), load_mnist1d() or from_arrays() return), "
-                        f"got {describe(data)}")
-    return data
 
 
 def train(
@@ -489,7 +328,7 @@ def train(
         model: a module mapping ``(batch, 64)`` features to 10 logits.
         data: what :func:`load_digits` returns.
         epochs: passes over the train split (``0`` trains nothing).
-        lr: Adam's learning rate.
+        lr: Adam's learning rate, a finite number > 0.
         batch_size: samples per step.
         weight_decay: Adam's L2 penalty.
         seed: seed of the shuffling.
@@ -504,23 +343,31 @@ def train(
     Returns:
         One record per epoch: ``{"epoch", "loss", "val_accuracy"}`` (mean train loss).
 
+    Raises:
+        ValueError: for bad arguments, and when the loss becomes NaN or
+            infinite (a learning rate too large for the model): training
+            stops and the model's parameters are put back as they were.
+
     >>> d = load_digits()
     >>> m = digits_mlp(hidden=(16,))
     >>> log = train(m, d, epochs=1, progress=False)
     >>> sorted(log[0])
     ['epoch', 'loss', 'val_accuracy']
     """
-    data = _check_data(data)
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    data = check_splits(data)
+    model = check_module(model)
     epochs = check_int(epochs, name="epochs", minimum=0)
     batch_size = check_positive_int(batch_size, name="batch_size")
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_seed(seed)
     if max_steps is not None:
         max_steps = check_int(max_steps, name="max_steps", minimum=0)
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr must be a number > 0, got {describe(lr)}")
-    x, y = data.x_train, data.y_train
+    lr = check_lr(lr)
+    weight_decay = check_number(weight_decay, name="weight_decay", low=0)
+    progress = _check_flag(progress, "progress")
+    dtype, device = model_dtype(model)
+    # The splits hold float32 features; a float64 (or half) model trains on them in its own dtype.
+    x, y = data.x_train.to(device=device, dtype=dtype), data.y_train.to(device)
+    before = {key: value.detach().clone() for key, value in model.state_dict().items()}
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn = nn.CrossEntropyLoss()
@@ -537,7 +384,13 @@ def train(
                     break
                 index = order[start : start + batch_size]
                 optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(model(x[index]), y[index])
+                loss = loss_fn(_forward(model, x[index], data), y[index])
+                try:
+                    check_finite_loss(loss.item(), step=steps + 1, lr=lr, updated=steps > 0)
+                except ValueError as err:
+                    bar.close()
+                    model.load_state_dict(before)  # hand back the model as it came, not a NaN one
+                    raise ValueError(f"{err}. The model's parameters are as they were before train().") from None
                 loss.backward()
                 optimizer.step()
                 steps += 1
@@ -559,7 +412,7 @@ def steps_per_epoch(data: Splits, batch_size: int = 64) -> int:
     >>> steps_per_epoch(load_digits())  # 1077 images in batches of 64
     17
     """
-    data = _check_data(data)
+    data = check_splits(data)
     return math.ceil(len(data.x_train) / check_positive_int(batch_size, name="batch_size"))
 
 
@@ -589,7 +442,7 @@ def finetune(
     >>> [r["epoch"] for r in finetune(digits_mlp(hidden=(8,)), d, 20)]  # 17 steps per epoch of 1077 images
     [1, 2]
     """
-    data = _check_data(data)
+    data = check_splits(data)
     steps = check_int(steps, name="steps", minimum=0)
     batch_size = check_positive_int(batch_size, name="batch_size")
     epochs = math.ceil(steps / steps_per_epoch(data, batch_size))
@@ -616,13 +469,33 @@ def evaluate(model: nn.Module, data: Splits, split: str = "test", *, batch_size:
     >>> evaluate(digits_mlp(hidden=(8,)), d) < 0.3  # untrained: about chance (0.1)
     True
     """
-    data = _check_data(data)
+    data = check_splits(data)
+    model = check_module(model)
     x, y = data.split(split)
     batch_size = check_positive_int(batch_size, name="batch_size")
+    dtype, device = model_dtype(model)
     correct = 0
     with evaluating(model), torch.no_grad():
         for start in range(0, len(x), batch_size):
-            logits = model(x[start : start + batch_size])
-            correct += int((logits.argmax(dim=1) == y[start : start + batch_size]).sum())
+            logits = _forward(model, x[start : start + batch_size].to(device=device, dtype=dtype), data)
+            correct += int((logits.argmax(dim=1).cpu() == y[start : start + batch_size]).sum())
     return correct / len(y)
+
+
+def _forward(model: nn.Module, x: torch.Tensor, data: Splits) -> torch.Tensor:
+    """``model(x)``, with torch's shape errors turned into one naming the model and the data."""
+    try:
+        logits = model(x)
+    except RuntimeError as err:
+        raise ValueError(f"model does not run on data's features (batches of shape {tuple(x.shape)}): {err}") from None
+    if logits.ndim != 2 or logits.shape[1] < data.n_classes:
+        raise ValueError(f"model must map a batch of features to (batch, {data.n_classes}) logits for data's "
+                         f"{data.n_classes} classes, got outputs of shape {tuple(logits.shape)}")
+    return logits
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {describe(value)}")
+    return bool(value)
 

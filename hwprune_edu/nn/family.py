@@ -18,12 +18,15 @@ Chain(between=[1], consumer=2, flatten_at=-1)
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, NamedTuple
+
+import numpy as np
 
 import torch
 from torch import nn
 
-from hwprune_edu.util.validation import check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_positive_int, describe
 
 __all__ = [
     "WEIGHTED",
@@ -80,20 +83,26 @@ def check_sequential(model: Any, *, name: str = "model") -> nn.Sequential:
     return model
 
 
-def layer_index(model: nn.Sequential, layer: Any) -> int:
+def layer_index(model: nn.Sequential, layer: Any, *, name: str = "layer") -> int:
     """The non-negative position of ``layer`` (an int, negative ints count from the end, or its name like ``'2'``).
+
+    ``name`` is the argument's name in error messages (``"keep"`` when the
+    layer is a key of :func:`~hwprune_edu.nn.remove_units`'s ``keep``).
 
     >>> layer_index(nn.Sequential(nn.Linear(2, 2), nn.ReLU()), "-1")
     1
     """
+    model = check_sequential(model)
     if isinstance(layer, str):
-        if not layer.lstrip("-").isdigit():
-            raise ValueError(f"layer must be an index of the Sequential (int or its name like '2'), got {layer!r}")
+        if not layer.strip().lstrip("-").isdigit() or not layer.strip().lstrip("-").isascii():
+            raise ValueError(f"{name} must be an index of the Sequential (int or its name like '2'), got {layer!r}")
         layer = int(layer)
-    index = check_int(layer, name="layer")
+    if isinstance(layer, (bool, np.bool_)) or not isinstance(layer, numbers.Integral):
+        raise TypeError(f"{name} must be an index of the Sequential (int or its name like '2'), got {describe(layer)}")
+    index = int(layer)
     n = len(model)
     if not -n <= index < n:
-        raise ValueError(f"layer must be an index in [{-n}, {n - 1}] of the Sequential, got {layer}")
+        raise ValueError(f"{name} must be an index in [{-n}, {n - 1}] of the Sequential, got {layer}")
     return index % n
 
 
@@ -119,6 +128,9 @@ def chain(model: nn.Sequential, index: int) -> Chain:
     ...
     ValueError: model[0] (Linear) has no Linear/Conv2d after it: its outputs are the model's predictions, so its units cannot be removed
     """
+    index = layer_index(model, index, name="index")
+    if not isinstance(model[index], WEIGHTED):
+        raise ValueError(f"index must name a Linear/Conv2d layer, but model[{index}] is a {type(model[index]).__name__}")
     between: list[int] = []
     flatten_at = -1
     for j in range(index + 1, len(model)):
@@ -177,6 +189,8 @@ def unit_count(module: nn.Module) -> int:
     >>> unit_count(nn.Conv2d(1, 6, 3))
     6
     """
+    if not isinstance(module, WEIGHTED):
+        raise TypeError(f"module must be a torch.nn.Linear or Conv2d, got {describe(module)}")
     return module.out_features if isinstance(module, nn.Linear) else module.out_channels
 
 
@@ -188,12 +202,17 @@ def sample_shape(model: nn.Module, input_shape: Any = None) -> tuple[int, ...]:
     >>> sample_shape(nn.Sequential(nn.Conv2d(1, 2, 3)), 64)
     (64,)
     """
+    model = check_sequential(model) if input_shape is None else model
     if input_shape is not None:
-        if isinstance(input_shape, int):
-            input_shape = (input_shape,)
+        if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, (bool, np.bool_)):
+            input_shape = (input_shape,)  # np.int64(64) too: a flat sample
+        if isinstance(input_shape, np.ndarray) and input_shape.ndim == 1:
+            input_shape = input_shape.tolist()
         if not isinstance(input_shape, (tuple, list, torch.Size)) or not input_shape:
             raise TypeError(f"input_shape must be the shape of one sample, e.g. (64,) or (1, 8, 8), got {describe(input_shape)}")
-        return tuple(check_positive_int(d, name="input_shape[i]") for d in input_shape)
+        return tuple(check_positive_int(d, name=f"input_shape[{i}]") for i, d in enumerate(input_shape))
+    if len(model) == 0:
+        raise ValueError("model is an empty Sequential: there is nothing to infer input_shape from")
     first = model[0]
     if isinstance(first, nn.Linear):
         return (first.in_features,)

@@ -32,8 +32,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from hwprune_edu.nn.checks import check_finite_loss, check_lr, check_module, check_seed
 from hwprune_edu.nn.scoped import evaluating, fixed_threads
-from hwprune_edu.util.validation import check_fraction, check_positive_int, describe
+from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = ["CharCorpus", "LMConfig", "TinyLM", "load_corpus", "train_tiny_lm", "perplexity", "load_tiny_lm",
            "save_tiny_lm", "CHECKPOINT", "TRAIN_STEPS", "linear_layers"]
@@ -59,8 +60,22 @@ class CharCorpus:
     val: torch.Tensor
     sha256: str
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.vocab, str) or not self.vocab:
+            raise TypeError(f"vocab must be a non-empty str of the characters, got {describe(self.vocab)}")
+        for name in ("train", "val"):
+            ids = getattr(self, name)
+            if not isinstance(ids, torch.Tensor) or ids.dtype != torch.int64 or ids.ndim != 1:
+                raise TypeError(f"{name} must be a 1-D int64 tensor of character ids, got {describe(ids)}")
+            if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= len(self.vocab)):
+                raise ValueError(f"{name} must hold ids in [0, {len(self.vocab) - 1}] (one per vocab character)")
+        if not isinstance(self.sha256, str):
+            raise TypeError(f"sha256 must be the text's hex digest, a str, got {describe(self.sha256)}")
+
     def encode(self, text: str) -> torch.Tensor:
         """Ids of ``text``; characters outside the vocabulary become the space character."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {describe(text)}")
         index = {c: i for i, c in enumerate(self.vocab)}
         fallback = index.get(" ", 0)
         return torch.tensor([index.get(c, fallback) for c in text], dtype=torch.int64)
@@ -98,6 +113,13 @@ class LMConfig:
     n_heads: int = 4
     d_ff: int = 512
 
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "context", "d_model", "n_layers", "n_heads", "d_ff"):
+            check_positive_int(getattr(self, name), name=name)
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model must be a multiple of n_heads (each head gets d_model / n_heads), "
+                             f"got d_model={self.d_model}, n_heads={self.n_heads}")
+
 
 class Block(nn.Module):
     """Pre-LN transformer block: ``x + attn(ln1(x))``, then ``x + mlp(ln2(x))``."""
@@ -132,7 +154,13 @@ class TinyLM(nn.Module):
 
     def __init__(self, config: LMConfig, *, seed: int = 0) -> None:
         super().__init__()
-        torch.manual_seed(seed)
+        if not isinstance(config, LMConfig):
+            raise TypeError(f"config must be an LMConfig, got {describe(config)}")
+        with torch.random.fork_rng(devices=[]):  # the caller's global RNG is left as it was
+            torch.manual_seed(check_seed(seed))
+            self._build(config)
+
+    def _build(self, config: LMConfig) -> None:
         self.config = config
         self.token = nn.Embedding(config.vocab_size, config.d_model)
         self.position = nn.Embedding(config.context, config.d_model)
@@ -153,7 +181,12 @@ class TinyLM(nn.Module):
 
 
 def linear_layers(model: TinyLM) -> dict[str, nn.Linear]:
-    """The prunable Linear layers by name (``"blocks.0.qkv"`` ...), in the order the input flows through them."""
+    """The prunable Linear layers by name (``"blocks.0.qkv"`` ...), in the order the input flows through them.
+
+    >>> list(linear_layers(TinyLM(LMConfig(vocab_size=4, context=4, d_model=8, n_layers=1, n_heads=2, d_ff=8))))
+    ['blocks.0.qkv', 'blocks.0.proj', 'blocks.0.fc1', 'blocks.0.fc2']
+    """
+    check_module(model)
     return {name: module for name, module in model.named_modules() if isinstance(module, nn.Linear)}
 
 
@@ -177,11 +210,22 @@ def train_tiny_lm(corpus: CharCorpus, *, steps: int = TRAIN_STEPS, config: LMCon
         num_threads: torch threads while training (1: the same result on every run here).
         log_every: print the training loss every this many steps (0: silent).
     """
-    steps = check_positive_int(steps, name="steps")
-    batch_size = check_positive_int(batch_size, name="batch_size")
     if not isinstance(corpus, CharCorpus):
         raise TypeError(f"corpus must be a CharCorpus from load_corpus(), got {describe(corpus)}")
+    steps = check_positive_int(steps, name="steps")
+    batch_size = check_positive_int(batch_size, name="batch_size")
+    lr = check_lr(lr)
+    seed = check_seed(seed)
+    log_every = check_int(log_every, name="log_every", minimum=0)
+    if config is not None and not isinstance(config, LMConfig):
+        raise TypeError(f"config must be an LMConfig (or None for the default), got {describe(config)}")
     config = config or LMConfig(vocab_size=len(corpus.vocab))
+    if config.vocab_size < len(corpus.vocab):
+        raise ValueError(f"config.vocab_size must be at least the corpus's {len(corpus.vocab)} characters, "
+                         f"got {config.vocab_size}")
+    if corpus.train.numel() <= config.context + 1:
+        raise ValueError(f"corpus.train must hold more than context + 1 = {config.context + 1} characters, "
+                         f"got {corpus.train.numel()}")
     model = TinyLM(config, seed=seed)
     generator = torch.Generator().manual_seed(seed)
     decay = [p for n, p in model.named_parameters() if p.ndim == 2]
@@ -203,6 +247,7 @@ def train_tiny_lm(corpus: CharCorpus, *, steps: int = TRAIN_STEPS, config: LMCon
             starts = torch.randint(0, corpus.train.numel() - config.context - 1, (batch_size,), generator=generator)
             inputs, targets = _windows(corpus.train, config.context, starts)
             loss = F.cross_entropy(model(inputs).flatten(0, 1), targets.flatten())
+            check_finite_loss(loss.item(), step=step + 1, lr=lr, updated=step > 0)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -221,6 +266,17 @@ def perplexity(model: TinyLM, ids: torch.Tensor, *, max_windows: int | None = No
     Every window predicts its characters from the ones before it in the window only
     (at most ``context - 1`` of them), the usual fixed-window evaluation.
     """
+    if not isinstance(model, TinyLM):
+        raise TypeError(f"model must be a TinyLM (from load_tiny_lm or train_tiny_lm), got {describe(model)}")
+    check_module(model)
+    if not isinstance(ids, torch.Tensor) or ids.dtype != torch.int64 or ids.ndim != 1:
+        raise TypeError(f"ids must be a 1-D int64 tensor of character ids, e.g. corpus.val, got {describe(ids)}")
+    if ids.is_meta:
+        raise ValueError("ids is a meta tensor (a shape without data): create it on the CPU")
+    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= model.config.vocab_size):
+        raise ValueError(f"ids must be in [0, {model.config.vocab_size - 1}] (the model's vocabulary), "
+                         f"got {int(ids.min())} to {int(ids.max())}")
+    batch_size = check_positive_int(batch_size, name="batch_size")
     context = model.config.context
     n_windows = (ids.numel() - 1) // context
     if max_windows is not None:
@@ -240,6 +296,13 @@ def perplexity(model: TinyLM, ids: torch.Tensor, *, max_windows: int | None = No
 
 def save_tiny_lm(model: TinyLM, corpus: CharCorpus, path: str | Path) -> Path:
     """Write the weights (float32), the config, the vocabulary and the text's hash to one ``.npz``."""
+    if not isinstance(model, TinyLM):
+        raise TypeError(f"model must be a TinyLM, got {describe(model)}")
+    check_module(model)
+    if not isinstance(corpus, CharCorpus):
+        raise TypeError(f"corpus must be the CharCorpus the model was trained on, got {describe(corpus)}")
+    if not isinstance(path, (str, Path)) or not str(path):
+        raise TypeError(f"path must be a file path (str or pathlib.Path), got {describe(path)}")
     arrays = {f"param/{name}": t.detach().numpy().astype(np.float32) for name, t in model.state_dict().items()}
     meta = {f"config/{key}": np.array(value) for key, value in asdict(model.config).items()}
     path = Path(path)
@@ -255,6 +318,11 @@ def load_tiny_lm(path: str | Path | None = None) -> TinyLM:
         source = resources.files("hwprune_edu.nn").joinpath(CHECKPOINT)
         with resources.as_file(source) as file:
             return load_tiny_lm(file)
+    if not isinstance(path, (str, Path)) or not str(path):
+        raise TypeError(f"path must be a file path (str or pathlib.Path) or None for the shipped model, "
+                        f"got {describe(path)}")
+    if not Path(path).is_file():
+        raise ValueError(f"path must name an .npz file written by save_tiny_lm, but {str(path)!r} is not a file")
     with np.load(Path(path)) as data:
         config = LMConfig(**{key.split("/", 1)[1]: int(data[key]) for key in data.files if key.startswith("config/")})
         state = {key.split("/", 1)[1]: torch.from_numpy(data[key].copy()) for key in data.files

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from hwprune_edu.nn.checks import check_module, to_numpy
 from hwprune_edu.pruning import block_mask, nm_mask
 from hwprune_edu.util.validation import check_int, check_positive_int, describe, resolve_amount
 
@@ -35,7 +36,15 @@ def _shapes_arg(shapes: Any) -> tuple[tuple[int, ...], ...] | None:
         return None
     if isinstance(shapes, (str, bytes)) or not isinstance(shapes, Iterable):
         raise TypeError(f"shapes must be a list of parameter shapes (one per pruned tensor), got {describe(shapes)}")
-    out = tuple(tuple(int(d) for d in s) for s in shapes)
+    out = []
+    for i, shape in enumerate(shapes):
+        if isinstance(shape, torch.Size):
+            shape = tuple(shape)
+        if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
+            raise TypeError(f"shapes[{i}] must be a parameter's shape, a tuple of ints, got {describe(shape)}")
+        # check_positive_int refuses 2.9 rather than truncating it to 2
+        out.append(tuple(check_positive_int(d, name=f"shapes[{i}][{j}]") for j, d in enumerate(shape)))
+    out = tuple(out)
     if not out:
         raise ValueError("shapes must list at least one parameter shape, got an empty list")
     return out
@@ -49,7 +58,7 @@ def _split_flat(t: torch.Tensor, shapes: tuple[tuple[int, ...], ...], method: st
             f"parameters, {sum(sizes)} entries for shapes {list(shapes)}; got a tensor of shape {tuple(t.shape)}. "
             "Were some of the parameters already pruned? Prune them with .apply(module, name, ...) instead."
         )
-    flat = t.detach().cpu().numpy()
+    flat = to_numpy(t, name="the flat vector")
     return [part.reshape(s) for part, s in zip(np.split(flat, np.cumsum(sizes)[:-1]), shapes)]
 
 
@@ -95,7 +104,7 @@ class NMPruning(prune.BasePruningMethod):
         self.m = check_int(m, name="m", minimum=1)
         if self.n > self.m:
             raise ValueError(f"n must be <= m (keep n of every m weights), got n={self.n} > m={self.m}")
-        self.axis = axis
+        self.axis = check_int(axis, name="axis")
         self.shapes = _shapes_arg(shapes)
         if self.shapes is not None:
             # global_unstructured accepts only this type; it passes one flat vector.
@@ -112,7 +121,7 @@ class NMPruning(prune.BasePruningMethod):
             parts = _split_flat(scores, self.shapes, "NMPruning")
             keep = np.concatenate([self._mask(p).ravel() for p in parts])
         else:
-            keep = self._mask(scores.detach().cpu().numpy())
+            keep = self._mask(to_numpy(scores, name="the weights"))
         return _as_torch_mask(keep, default_mask) * default_mask
 
     @classmethod
@@ -145,6 +154,8 @@ class BlockPruning(prune.BasePruningMethod):
     PRUNING_TYPE = "global"
 
     def __init__(self, amount: int | float, *, block: tuple[int, int] = (4, 4), shapes=None):
+        if isinstance(amount, np.ndarray) and amount.ndim == 0:
+            amount = amount[()]  # a 0-d array is the number it holds
         resolve_amount(amount, sys.maxsize)  # checks type and range now; the count is resolved per call
         self.amount = amount
         if not isinstance(block, (tuple, list)) or len(block) != 2:
@@ -180,15 +191,15 @@ class BlockPruning(prune.BasePruningMethod):
         """The keep mask for importance scores ``t``, on top of ``default_mask``."""
         if self.shapes is None and bool(default_mask.all()):
             # One fresh tensor: exactly the NumPy reference.
-            keep = block_mask(t.detach().cpu().numpy(), self.amount, block=self.block)
+            keep = block_mask(to_numpy(t, name="the weights"), self.amount, block=self.block)
             return _as_torch_mask(keep, default_mask)
         # Stacked on an earlier mask, or many tensors at once: rank the blocks still alive.
         if self.shapes is not None:
             weights = _split_flat(t, self.shapes, "BlockPruning")
             alive_masks = _split_flat(default_mask, self.shapes, "BlockPruning")
         else:
-            weights = [t.detach().cpu().numpy()]
-            alive_masks = [default_mask.detach().cpu().numpy()]
+            weights = [to_numpy(t, name="the weights")]
+            alive_masks = [to_numpy(default_mask, name="the mask")]
         scores, alive = [], []
         for w, d in zip(weights, alive_masks):
             scores.append(self._block_l1(w * d).ravel())
@@ -221,6 +232,7 @@ def nm_prune(module: nn.Module, name: str = "weight", n: int = 2, m: int = 4, *,
     >>> conv.weight_mask.shape
     torch.Size([2, 4, 3, 3])
     """
+    _check_target(module, name)
     NMPruning.apply(module, name, n=n, m=m, axis=axis)
     return module
 
@@ -232,5 +244,16 @@ def block_prune(module: nn.Module, name: str = "weight", amount: int | float = 0
     >>> int((lin.weight_mask == 0).sum())  # 2 tiles of 4x4
     32
     """
+    _check_target(module, name)
     BlockPruning.apply(module, name, amount=amount, block=block)
     return module
+
+
+def _check_target(module: Any, name: Any) -> None:
+    """The functional forms' arguments: a module with data, and the name of one of its tensors."""
+    check_module(module, name="module")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be the name of a parameter of module, e.g. 'weight', got {describe(name)}")
+    if not isinstance(getattr(module, name, None), torch.Tensor):
+        params = [n for n, _ in module.named_parameters(recurse=False)]
+        raise ValueError(f"name must be one of module's parameters {params}, got {name!r}")

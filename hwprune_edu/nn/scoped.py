@@ -18,7 +18,9 @@ the same for ``torch.set_num_threads``.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import Any, Iterator
+
+import numpy as np
 
 import torch
 from torch import nn
@@ -28,8 +30,7 @@ from hwprune_edu.util.validation import check_positive_int, describe
 __all__ = ["training_mode", "evaluating", "fixed_threads"]
 
 
-@contextlib.contextmanager
-def training_mode(model: nn.Module, mode: bool = True) -> Iterator[nn.Module]:
+def training_mode(model: nn.Module, mode: bool = True) -> contextlib.AbstractContextManager[nn.Module]:
     """Run a block with ``model.train(mode)``, then give every submodule back its own earlier mode.
 
     Restoring each submodule's flag (not just calling ``model.train(previous)``)
@@ -51,10 +52,16 @@ def training_mode(model: nn.Module, mode: bool = True) -> Iterator[nn.Module]:
     >>> model[1].training
     False
     """
+    # Checked here, not on entering the block: a mistake shows where the call is written.
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-    if not isinstance(mode, bool):
+    if not isinstance(mode, (bool, np.bool_)):
         raise TypeError(f"mode must be True (training) or False (eval), got {describe(mode)}")
+    return _training_mode(model, bool(mode))
+
+
+@contextlib.contextmanager
+def _training_mode(model: nn.Module, mode: bool) -> Iterator[nn.Module]:
     previous = [(module, module.training) for module in model.modules()]
     model.train(mode)
     try:
@@ -78,8 +85,7 @@ def evaluating(model: nn.Module) -> contextlib.AbstractContextManager[nn.Module]
     return training_mode(model, False)
 
 
-@contextlib.contextmanager
-def fixed_threads(num_threads: int | None) -> Iterator[None]:
+def fixed_threads(num_threads: Any) -> contextlib.AbstractContextManager[None]:
     """Run a block with ``torch.set_num_threads(num_threads)``, then restore the previous count.
 
     ``None`` leaves torch's setting alone: what a function's ``num_threads=None``
@@ -93,9 +99,12 @@ def fixed_threads(num_threads: int | None) -> Iterator[None]:
     True
     """
     if num_threads is None:
-        yield
-        return
-    num_threads = check_positive_int(num_threads, name="num_threads")
+        return contextlib.nullcontext()
+    return _fixed_threads(check_positive_int(num_threads, name="num_threads"))
+
+
+@contextlib.contextmanager
+def _fixed_threads(num_threads: int) -> Iterator[None]:
     previous = torch.get_num_threads()
     torch.set_num_threads(num_threads)
     try:

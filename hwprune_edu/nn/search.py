@@ -26,12 +26,13 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from hwprune_edu.nn.family import chain, prunable_layers
+from hwprune_edu.nn.checks import as_batch, check_module
+from hwprune_edu.nn.family import chain, check_sequential, layer_index, prunable_layers, unit_count
 from hwprune_edu.nn.scoped import evaluating
 from hwprune_edu.nn.statistics import activation_statistics
 from hwprune_edu.nn.surgery import copy_model, count_parameters, make_masks_permanent, remove_units
-from hwprune_edu.nn.data import Splits
-from hwprune_edu.util.validation import check_int, describe, resolve_amount
+from hwprune_edu.nn.splits import check_splits
+from hwprune_edu.util.validation import check_int, check_positive_int, describe, resolve_amount
 
 __all__ = ["IMPORTANCE_METHODS", "prepare_model", "unit_importance", "taylor_importance", "shrink",
            "global_magnitude_masks"]
@@ -61,10 +62,8 @@ def prepare_model(model: Any, data: Any) -> nn.Sequential:
         TypeError: ``data`` is not a ``Splits`` or ``model`` not an ``nn.Sequential``.
         ValueError: an unsupported layer (named) or no prunable layer.
     """
-    if not isinstance(data, Splits):
-        raise TypeError(f"data must be what load_digits(), load_mnist1d() or from_arrays() return (a Splits), got {describe(data)}")
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(f"model must be a flat torch.nn.Sequential (as digits_mlp/digits_cnn build), got {describe(model)}")
+    check_splits(data)
+    model = check_module(check_sequential(model))
     if not prunable_layers(model):  # names any unsupported layer
         raise ValueError("model has no prunable layer: it needs a Linear/Conv2d followed by another one")
     return make_masks_permanent(model)
@@ -80,15 +79,30 @@ def unit_importance(model: nn.Sequential, layer: int, method: str, calibration: 
     >>> unit_importance(digits_mlp(hidden=(4,)), 0, "l1", None).shape
     (4,)
     """
-    if method not in IMPORTANCE_METHODS:
-        raise ValueError(f"importance must be one of {sorted(IMPORTANCE_METHODS)}, got {describe(method)}")
+    _check_method(method)
+    model = check_module(check_sequential(model))
+    layer = layer_index(model, layer)
+    if layer not in prunable_layers(model):
+        raise ValueError(f"layer must be a prunable layer of model ({prunable_layers(model)}), got {layer}")
     if method == "l1":
         weight = model[layer].weight.detach()
         return weight.abs().reshape(weight.shape[0], -1).sum(dim=1).double().numpy()
     if method == "taylor":
         return taylor_importance(model, *_labelled(calibration), layers=[layer])[layer]
     features = calibration[0] if isinstance(calibration, tuple) else calibration
-    return activation_statistics(model, features, layers=[layer])[layer].scores(method)
+    if features is None:
+        raise TypeError(f"calibration must be input samples for importance {method!r} (only 'l1' needs none), got None")
+    try:
+        return activation_statistics(model, features, layers=[layer])[layer].scores(method)
+    except (TypeError, ValueError) as err:
+        raise type(err)(str(err).replace("inputs", "calibration", 1)) from None  # the caller's name for the data
+
+
+def _check_method(method: Any) -> str:
+    # isinstance first: a list or dict would make the membership test raise "unhashable type" instead
+    if not isinstance(method, str) or method not in IMPORTANCE_METHODS:
+        raise ValueError(f"importance must be one of {sorted(IMPORTANCE_METHODS)}, got {describe(method)}")
+    return method
 
 
 def _labelled(calibration: Any) -> tuple[torch.Tensor, torch.Tensor]:
@@ -124,7 +138,19 @@ def taylor_importance(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, *,
     >>> scores[0].shape, bool((scores[0] >= 0).all())
     ((3,), True)
     """
-    layers = prunable_layers(model) if layers is None else [int(i) for i in layers]
+    model = check_module(check_sequential(model))
+    batch_size = check_positive_int(batch_size, name="batch_size")
+    x = as_batch(x, model, name="x")  # detached: the caller's tensor gets no .grad
+    if len(x) == 0:
+        raise ValueError("x (the calibration features) must hold at least one sample, got none")
+    y = _labels(y, len(x))
+    prunable = prunable_layers(model)
+    if layers is not None and (isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__")):
+        raise TypeError(f"layers must be a list of prunable layer indices, got {describe(layers)}")
+    layers = prunable if layers is None else [layer_index(model, i, name="layers") for i in layers]
+    for layer in layers:
+        if layer not in prunable:
+            raise ValueError(f"layers must name prunable layers of model ({prunable}), got {layer}")
     taps = {}
     for layer in layers:
         between = [j for j in chain(model, layer).between if not isinstance(model[j], nn.Flatten)]
@@ -145,7 +171,12 @@ def taylor_importance(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, *,
         with evaluating(model), torch.enable_grad():
             for start in range(0, len(x), batch_size):
                 seen.clear()
-                loss_fn(model(x[start:start + batch_size]), y[start:start + batch_size]).backward()
+                try:
+                    logits = model(x[start:start + batch_size])
+                    loss = loss_fn(logits, y[start:start + batch_size])
+                except (RuntimeError, IndexError) as err:  # wrong feature count, or a label beyond the outputs
+                    raise ValueError(f"x and y do not fit the model (x of shape {tuple(x.shape)}): {err}") from None
+                loss.backward()
                 for layer, a in seen.items():
                     contribution = (a * a.grad).detach()
                     per_sample = contribution.reshape(*contribution.shape[:2], -1).sum(dim=2)
@@ -156,6 +187,20 @@ def taylor_importance(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, *,
         for name, p in model.named_parameters():  # leave the caller's gradients as they were
             p.grad = grads[name]
     return {layer: (total / len(x)).numpy() for layer, total in totals.items()}
+
+
+def _labels(y: Any, n_samples: int) -> torch.Tensor:
+    if isinstance(y, np.ndarray):
+        y = torch.from_numpy(np.array(y))
+    if not isinstance(y, torch.Tensor) or y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool:
+        raise TypeError(f"y must be a tensor of integer class labels, got {describe(y)}")
+    if y.is_meta:
+        raise ValueError("y is a meta tensor (a shape without data): create it on the CPU")
+    if y.shape != (n_samples,):
+        raise ValueError(f"y must hold one label per sample of x ({n_samples}), got shape {tuple(y.shape)}")
+    if n_samples and int(y.min()) < 0:
+        raise ValueError(f"y must hold labels >= 0, got {int(y.min())}")
+    return y.long()
 
 
 def _top_units(scores: np.ndarray, n_keep: int) -> np.ndarray:
@@ -177,8 +222,24 @@ def shrink(model: nn.Sequential, widths: Mapping[int, int], method: str,
     Returns:
         The physically smaller model (see :func:`hwprune_edu.nn.remove_units`).
     """
+    model = check_module(check_sequential(model))
+    _check_method(method)
+    if not isinstance(widths, Mapping):
+        raise TypeError(f"widths must be a dict {{prunable layer index: units to keep}}, got {describe(widths)}")
+    checked = {}
+    for layer, width in widths.items():
+        index = layer_index(model, layer, name="widths")
+        n_units = unit_count(model[index]) if index in prunable_layers(model) else 0
+        if n_units == 0:
+            raise ValueError(f"widths must name prunable layers of model ({prunable_layers(model)}), got {layer!r}")
+        width = check_int(width, name=f"widths[{layer!r}]", minimum=1)
+        if width > n_units:
+            raise ValueError(f"widths[{layer!r}] must be at most the {n_units} units model[{index}] has, got {width}")
+        if index in checked:
+            raise ValueError(f"widths names model[{index}] twice (as two different keys): give each layer once")
+        checked[index] = width
     keep = {layer: _top_units(unit_importance(model, layer, method, calibration), width)
-            for layer, width in widths.items()}
+            for layer, width in checked.items()}
     return remove_units(model, keep)
 
 
@@ -201,7 +262,9 @@ def global_magnitude_masks(model: nn.Module, amount: int | float | None = None, 
     """
     if (amount is None) == (target_params is None):
         raise ValueError("give exactly one of amount (weights to prune) and target_params (parameters to keep)")
-    masked = copy_model(model)
+    if isinstance(amount, np.ndarray) and amount.ndim == 0:
+        amount = amount[()]  # a 0-d array is the number it holds
+    masked = copy_model(check_module(model))
     targets = [(m, "weight") for m in masked if isinstance(m, (nn.Linear, nn.Conv2d))]
     n_weights = sum(m.weight.numel() for m, _ in targets)
     if target_params is not None:

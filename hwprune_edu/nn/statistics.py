@@ -21,9 +21,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from hwprune_edu.nn.checks import as_batch, check_module
 from hwprune_edu.nn.family import ELEMENTWISE, NORMS, WEIGHTED, check_sequential, layer_index
 from hwprune_edu.nn.scoped import evaluating
-from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.util.validation import as_weights, check_int, describe
 
 __all__ = ["ActivationStats", "activation_statistics"]
 
@@ -48,6 +49,20 @@ class ActivationStats:
     n_samples: int
     measured_at: int
 
+    def __post_init__(self) -> None:
+        arrays = {}
+        for field in ("mean_abs", "rms", "apoz"):
+            arrays[field] = as_weights(getattr(self, field), name=field, ndim=1)
+        if len({a.shape for a in arrays.values()}) != 1:
+            raise ValueError(f"mean_abs, rms and apoz must have one entry per unit each, got lengths "
+                             f"{[a.size for a in arrays.values()]}")
+        if (arrays["mean_abs"] < 0).any() or (arrays["rms"] < 0).any():
+            raise ValueError("mean_abs and rms must be >= 0 (they average |a| and a**2)")
+        if ((arrays["apoz"] < 0) | (arrays["apoz"] > 1)).any():
+            raise ValueError("apoz must be fractions in [0, 1]")
+        check_int(self.n_samples, name="n_samples", minimum=1)
+        check_int(self.measured_at, name="measured_at", minimum=0)
+
     def scores(self, method: str = "mean_abs") -> np.ndarray:
         """Importance per unit, higher = keep; same as :func:`hwprune_edu.pruning.neuron_scores` on the activations.
 
@@ -57,6 +72,8 @@ class ActivationStats:
         >>> s.scores("apoz").tolist()
         [0.75]
         """
+        if not isinstance(method, str):
+            raise TypeError(f"method must be one of ['apoz', 'mean_abs', 'rms'], got {describe(method)}")
         if method == "mean_abs":
             return self.mean_abs.copy()
         if method == "rms":
@@ -78,17 +95,20 @@ def _measure_point(model: nn.Sequential, index: int) -> int:
     return point
 
 
-def _batches(inputs: Any, batch_size: int) -> Iterator[torch.Tensor]:
-    if isinstance(inputs, torch.Tensor):
-        for start in range(0, len(inputs), batch_size):
-            yield inputs[start : start + batch_size]
+def _batches(inputs: Any, batch_size: int, model: nn.Module) -> Iterator[torch.Tensor]:
+    """Batches of ``inputs`` in the model's dtype: one tensor or array cut up, or an iterable's items."""
+    if isinstance(inputs, (torch.Tensor, np.ndarray)):
+        # as_batch checks shape and values once and casts (float64 data, a float32 model) without a second copy.
+        x = as_batch(inputs, model, name="inputs")
+        for start in range(0, len(x), batch_size):
+            yield x[start : start + batch_size]
         return
-    if isinstance(inputs, np.ndarray):
-        yield from _batches(torch.from_numpy(inputs), batch_size)
-        return
-    for item in inputs:
-        x = item[0] if isinstance(item, (tuple, list)) else item
-        yield torch.as_tensor(x)
+    if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(f"inputs must be a tensor or array of samples, or an iterable of batches, got {describe(inputs)}")
+    for number, item in enumerate(inputs):
+        pair = isinstance(item, (tuple, list)) and item and isinstance(item[0], (torch.Tensor, np.ndarray))
+        x = item[0] if pair else item  # (x, y) as a DataLoader gives, or the batch itself
+        yield as_batch(x, model, name=f"inputs (batch {number})")
 
 
 def activation_statistics(
@@ -120,10 +140,12 @@ def activation_statistics(
     >>> stats[0].mean_abs.tolist(), stats[0].apoz.tolist()
     ([2.0, 0.0], [0.0, 1.0])
     """
-    model = check_sequential(model)
-    batch_size = check_positive_int(batch_size, name="batch_size")
+    model = check_module(check_sequential(model))
+    batch_size = check_int(batch_size, name="batch_size", minimum=1)
     weighted = [i for i, m in enumerate(model) if isinstance(m, WEIGHTED)]
-    targets = weighted if layers is None else [layer_index(model, i) for i in layers]
+    if layers is not None and (isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__")):
+        raise TypeError(f"layers must be a list of layer indices, got {describe(layers)}")
+    targets = weighted if layers is None else [layer_index(model, i, name="layers") for i in layers]
     for i in targets:
         if not isinstance(model[i], WEIGHTED):
             raise ValueError(f"layers must name Linear/Conv2d layers, but model[{i}] is a {type(model[i]).__name__}")
@@ -146,10 +168,13 @@ def activation_statistics(
     n_samples = 0
     try:
         with evaluating(model), torch.no_grad():
-            for x in _batches(inputs, batch_size):
+            for x in _batches(inputs, batch_size, model):
                 if len(x) == 0:
                     continue
-                model(x)
+                try:
+                    model(x)
+                except RuntimeError as err:  # most often the wrong number of features
+                    raise ValueError(f"inputs do not fit the model: a batch of shape {tuple(x.shape)} fails with: {err}") from None
                 n_samples += len(x)
     finally:
         for handle in handles:

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from hwprune_edu.nn.checks import check_module, to_numpy
 from hwprune_edu.nn.family import NORMS, WEIGHTED, chain, check_sequential, layer_index, unit_count
 from hwprune_edu.util.validation import describe
 
@@ -33,8 +34,14 @@ __all__ = ["copy_model", "make_masks_permanent", "remove_units", "count_paramete
 
 def _keep_mask(keep: Any, n_units: int, index: int) -> torch.Tensor:
     if isinstance(keep, torch.Tensor):
-        keep = keep.detach().cpu().numpy()
-    array = np.asarray(keep)
+        keep = to_numpy(keep, name=f"keep[{index}]")
+    if keep is None or isinstance(keep, (str, bytes, Mapping)):
+        raise TypeError(f"keep[{index}] must be a boolean mask of length {n_units} or a 1-D array of unit indices, "
+                        f"got {describe(keep)}")
+    try:
+        array = np.asarray(keep)
+    except ValueError:
+        raise ValueError(f"keep[{index}] must be a flat list of unit indices or booleans, got a ragged list") from None
     if array.dtype.kind == "b":
         if array.shape != (n_units,):
             raise ValueError(
@@ -114,6 +121,7 @@ def copy_model(model: nn.Module) -> nn.Module:
     >>> twin.weight_orig is lin.weight_orig, torch.equal(twin.weight, lin.weight)
     (False, True)
     """
+    model = check_module(model, allow_meta=True)  # a meta model copies fine: shapes only
     memo: dict[int, Any] = {}
     for module in model.modules():
         for value in vars(module).values():
@@ -135,7 +143,7 @@ def make_masks_permanent(model: nn.Module) -> nn.Module:
     >>> hasattr(plain, "weight_mask"), int((plain.weight == 0).sum())
     (False, 8)
     """
-    new = copy_model(model)
+    new = copy_model(check_module(model))
     for module in new.modules():
         for hook in list(module._forward_pre_hooks.values()):
             if isinstance(hook, prune.BasePruningMethod):
@@ -171,17 +179,27 @@ def remove_units(model: nn.Sequential, keep: Mapping[int | str, Any]) -> nn.Sequ
     >>> small[0].out_channels, small[1].num_features, small[4].in_features
     (2, 2, 8)
     """
-    model = check_sequential(model)
+    model = check_module(check_sequential(model))
     if not isinstance(keep, Mapping):
         raise TypeError(f"keep must be a dict {{layer index: units to keep}}, got {describe(keep)}")
+    named: dict[int, Any] = {}
+    for layer in keep:
+        index = layer_index(model, layer, name="keep")
+        if index in named:
+            # {0: ..., "0": ...} or {2: ..., -1: ...}: one layer asked for twice, with two different answers
+            raise ValueError(f"keep names model[{index}] twice, as {named[index]!r} and {layer!r}: give each layer once")
+        named[index] = layer
     plain = make_masks_permanent(model)
     modules = list(plain)
     for layer, units in keep.items():
-        index = layer_index(plain, layer)
+        index = layer_index(plain, layer, name="keep")
         module = plain[index]
         if not isinstance(module, WEIGHTED):
             raise ValueError(f"keep names model[{index}], a {type(module).__name__}; only Linear/Conv2d units can be removed")
-        between, consumer, flatten_at = chain(plain, index)
+        try:
+            between, consumer, flatten_at = chain(plain, index)
+        except ValueError as err:
+            raise ValueError(f"keep names model[{index}], whose units cannot be removed: {err}") from None
         idx = _keep_mask(units, unit_count(module), index)
         modules[index] = _slice_outputs(modules[index], idx)
         for j in between:
@@ -216,6 +234,7 @@ def count_parameters(model: nn.Module) -> int:
     >>> count_parameters(lin)
     4
     """
+    model = check_module(model, allow_meta=True)  # a meta model has a parameter count too
     total = 0
     for module in model.modules():
         for name, param in module.named_parameters(recurse=False):

@@ -19,15 +19,17 @@ import statistics
 import time
 from typing import Callable, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from hwprune_edu.hardware import ComparisonResult, Hardware, compare_latencies, get_profile, host_profile
 from hwprune_edu.hardware.calibrate import check_linear_shapes
+from hwprune_edu.nn.checks import check_module, check_seed, model_dtype
 from hwprune_edu.nn.family import sample_shape
 from hwprune_edu.nn.scoped import evaluating, fixed_threads
-from hwprune_edu.util.validation import check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_int, check_positive_int
 
 __all__ = ["measure_latency", "calibrate", "compare_with_measured"]
 
@@ -60,7 +62,7 @@ def measure_latency(
         batch: samples per forward pass.
         input_shape: shape of one sample, e.g. ``(64,)``.
         repeats: timed passes (the median is returned).
-        warmup: untimed passes first.
+        warmup: untimed passes first (at least one always runs: it checks that the input fits).
         num_threads: torch threads while timing.
         seed: seed of the random input.
 
@@ -74,16 +76,21 @@ def measure_latency(
     batch = check_positive_int(batch, name="batch")
     repeats = check_positive_int(repeats, name="repeats")
     warmup = check_int(warmup, name="warmup", minimum=0)
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    seed = check_seed(seed)
+    model = check_module(model)
     if input_shape is None and not isinstance(model, nn.Sequential):
         raise ValueError("input_shape is needed for a model that is not an nn.Sequential, e.g. (64,)")
     shape = sample_shape(model, input_shape)
     generator = torch.Generator().manual_seed(seed)
-    x = torch.rand((batch, *shape), generator=generator)
+    dtype, device = model_dtype(model)  # time the model in its own dtype: float64 and half models too
+    x = torch.rand((batch, *shape), generator=generator).to(device=device, dtype=dtype)
     times_s = []
     with evaluating(model), fixed_threads(num_threads), torch.inference_mode():
-        for _ in range(warmup):
+        try:
+            model(x)  # the first pass doubles as a check that input_shape fits the model
+        except RuntimeError as err:
+            raise ValueError(f"model does not run on inputs of shape {tuple(x.shape)} (batch, *input_shape): {err}") from None
+        for _ in range(warmup - 1):
             model(x)
         for _ in range(repeats):
             start = time.perf_counter()
@@ -134,7 +141,7 @@ def calibrate(*, num_threads: int = 1, repeats: int = 5, seed: int = 0) -> Hardw
     """
     num_threads = check_positive_int(num_threads, name="num_threads")
     repeats = check_positive_int(repeats, name="repeats")
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(check_seed(seed))
     with fixed_threads(num_threads), torch.no_grad():
         x = torch.randn(256, 1024, generator=generator)
         w = torch.randn(1024, 1024, generator=generator)
@@ -179,10 +186,12 @@ def compare_with_measured(
     ((2,), True)
     """
     hardware = get_profile(profile)
+    if isinstance(shapes, np.ndarray) and shapes.ndim == 2:
+        shapes = shapes.tolist()  # an (n, 3) array of shapes is the same list of tuples
     shapes = check_linear_shapes(shapes)
     repeats = check_positive_int(repeats, name="repeats")
     num_threads = check_positive_int(num_threads, name="num_threads")
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(check_seed(seed))
     measured_s = []
     with fixed_threads(num_threads), torch.no_grad():
         for batch, n_in, n_out in shapes:
