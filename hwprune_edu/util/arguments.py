@@ -236,7 +236,7 @@ def check_output_file(path: Any, *, name: str) -> Path:
     ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: --csv must be a file in an existing folder, got '...grades.csv', but the folder '...missing' does not exist
+    ValueError: --csv must be a file in an existing folder, got '...grades.csv', but the folder '...missing' ...
     """
     p = _check_text(path, name)
     status = _stat(p, name)
