@@ -148,6 +148,8 @@ def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path
         ValueError: ``out_dir`` is ``solutions_dir`` or inside it (the stubs would replace the solutions), or an
             exercise holds edits and ``force`` is false.
     """
+    import nbformat
+
     solutions = sorted(Path(solutions_dir).glob("*.ipynb"))
     if not solutions:
         raise FileNotFoundError(f"solutions_dir must contain .ipynb notebooks, found none in {solutions_dir}")
