@@ -58,6 +58,15 @@ def _shown(text: str, limit: int = _SHOWN_CHARS) -> str:
     return f"{text[:min(limit, 60) - 16]!r}... ({len(text)} characters)"
 
 
+def _cut(text: str) -> str:
+    """``text``, or its start when too long to show (the message then says how long it was)."""
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS // 2]
+
+
+def _cut_note(text: str, value: Any) -> str:
+    return f" (the first {len(value)} of {len(text)} characters)" if isinstance(value, str) and value != text else ""
+
+
 def _path(path: Any) -> str:
     return _shown(str(path), _SHOWN_PATH_CHARS)
 
@@ -86,11 +95,11 @@ def number_arg(option: str, *, low: float | None = None, high: float | None = No
         try:
             value: Any = float(text)
         except ValueError:  # '²', '①', '1,5', '': check_number says what was expected
-            value = text if len(text) <= _SHOWN_CHARS else _shown(text)
+            value = _cut(text)
         try:
             return check_number(value, name=option, low=low, high=high, closed=closed, meaning=meaning)
         except (TypeError, ValueError) as error:
-            message = _without_name(error, option)
+            message = _without_name(error, option) + _cut_note(text, value)
             if isinstance(value, float) and math.isinf(value) and "inf" not in text.lower():
                 message += f" (read from {_shown(text)}, too large for a float)"
             raise argparse.ArgumentTypeError(message) from None
@@ -119,11 +128,11 @@ def int_arg(option: str, *, low: int | None = None, high: int | None = None,
         try:
             value: Any = int(text)
         except ValueError:
-            value = text if len(text) <= _SHOWN_CHARS else _shown(text)
+            value = _cut(text)
         try:
             value = check_int(value, name=option)
         except TypeError as error:
-            raise argparse.ArgumentTypeError(_without_name(error, option)) from None
+            raise argparse.ArgumentTypeError(_without_name(error, option) + _cut_note(text, value)) from None
         if (low is not None and value < low) or (high is not None and value > high):
             got = str(value) if len(str(value)) <= _SHOWN_CHARS else f"a {len(str(value))}-digit number"
             raise argparse.ArgumentTypeError(f"must be{_range(low, high)}{meaning}, got {got}")
