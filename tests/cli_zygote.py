@@ -11,8 +11,10 @@ interpreter would (an uncaught exception prints its traceback and exits 1; a
 failed flush of stdout at exit prints "Exception ignored" and exits 120). The
 parent answers each request with the child's exit status.
 
-Request: ``{"argv": [...], "cwd": str, "env": {...}, "stdin": path, "stdout": path | null, "stderr": path}``
-(``stdout: null`` means a pipe whose reader has gone).
+Request: ``{"argv": [...], "cwd": str, "env": {...}, "stdin": path, "stdout": path | null, "stderr": path,
+"timeout_s": float}`` (``stdout: null`` means a pipe whose reader has gone). Answer: ``{"status": int | null,
+"timed_out": bool}``; a child still running after ``timeout_s`` is killed (a command that should have refused its
+input at once and started working instead must fail the sweep, not hang it).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import io
 import json
 import os
 import runpy
+import signal
 import sys
+import time
 import traceback
 
 
@@ -80,8 +84,18 @@ def main() -> None:
         pid = os.fork()
         if pid == 0:
             os._exit(_child(request))
-        _, wait_status = os.waitpid(pid, 0)
-        print(json.dumps({"status": os.waitstatus_to_exitcode(wait_status)}), flush=True)
+        deadline = time.monotonic() + request.get("timeout_s", 60)
+        while True:
+            done, wait_status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                print(json.dumps({"status": os.waitstatus_to_exitcode(wait_status), "timed_out": False}), flush=True)
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                print(json.dumps({"status": None, "timed_out": True}), flush=True)
+                break
+            time.sleep(0.005)
 
 
 if __name__ == "__main__":

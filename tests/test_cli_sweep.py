@@ -36,6 +36,8 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Each row must be done well within this; a row still running is killed and fails (e.g. a bad value that started work).
+ROW_TIMEOUT_S = 60
 HUGE = "9" * 5000  # more digits than Python reads into an int (4300)
 NOT_UTF8 = b"\xff\xfe\n"
 
@@ -276,10 +278,13 @@ def _run(row: Run, tmp: Path) -> tuple[int, str, str, float]:
                                stderr=subprocess.PIPE)
     if row.close_stdout:
         process.stdout.close()  # before the command has written a byte: its first flush meets a closed pipe
-        _, err = process.communicate(row.stdin, timeout=120)
-        out = b""
-    else:
-        out, err = process.communicate(row.stdin, timeout=120)
+    try:
+        out, err = process.communicate(row.stdin, timeout=ROW_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        return f"killed: still running after {ROW_TIMEOUT_S} s", "", err.decode("utf-8", "replace"), ROW_TIMEOUT_S
+    out = out or b""
     return process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), \
         time.perf_counter() - start
 
@@ -297,11 +302,12 @@ def _run_forked(rows: list[Run], tmp: Path) -> dict[str, tuple[int, str, str, fl
             stdin.write_bytes(row.stdin)
             request = {"argv": [a.replace("{tmp}", str(tmp)) for a in row.argv], "cwd": str(tmp),
                        "env": _env(row.env), "stdin": str(stdin), "stdout": None if row.close_stdout else str(out),
-                       "stderr": str(err)}
+                       "stderr": str(err), "timeout_s": ROW_TIMEOUT_S}
             start = time.perf_counter()
             zygote.stdin.write(json.dumps(request) + "\n")
             zygote.stdin.flush()
-            status = json.loads(zygote.stdout.readline())["status"]
+            answer = json.loads(zygote.stdout.readline())
+            status = f"killed: still running after {ROW_TIMEOUT_S} s" if answer["timed_out"] else answer["status"]
             read = (lambda path: path.read_bytes().decode("utf-8", "replace") if path.exists() else "")
             done[row.id] = (status, read(out), read(err), time.perf_counter() - start)
     finally:
@@ -322,7 +328,8 @@ def results(tmp_path_factory):
         done = _run_forked([r for r in SWEEP if r not in real], tmp)
         done.update(zip((r.id for r in real), started))
     print(f"\nCLI sweep: {len(SWEEP)} command lines ({len(real)} as fresh processes) in "
-          f"{time.perf_counter() - start:.1f} s")
+          f"{time.perf_counter() - start:.1f} s; slowest: "
+          + ", ".join(f"{name} {r[3]:.1f} s" for name, r in sorted(done.items(), key=lambda kv: -kv[1][3])[:4]))
     return done
 
 

@@ -15,7 +15,7 @@ import argparse
 import math
 import time
 
-from hwprune_edu.util.arguments import fail, input_path_arg, timeout_arg
+from hwprune_edu.util.arguments import MAX_TIMEOUT_S, fail, input_path_arg, timeout_arg
 from hwprune_edu.util.notebooks import execute_notebook
 
 __all__ = ["register", "cell_timeout_s"]
@@ -27,9 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", type=input_path_arg("PATH", "file"),
                         help="notebooks to execute")
     parser.add_argument("--timeout", type=timeout_arg("--timeout"), default=300, metavar="S",
-                        help="seconds allowed per cell (default 300). Any number above 0 and up to a week: a "
-                             "fraction is rounded up to whole seconds, which is what the notebook runner takes; "
-                             "there is no 'no limit'")
+                        help="seconds allowed per cell (default 300): any number above 0, up to a week "
+                             f"({MAX_TIMEOUT_S}); a fraction is rounded up to whole seconds, as the notebook runner "
+                             "takes them. 0 or less is refused, never taken as 'no limit'")
     parser.add_argument("--no-save", action="store_true", help="run only; do not write outputs back")
     parser.set_defaults(func=_run)
 

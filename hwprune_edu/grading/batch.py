@@ -300,7 +300,9 @@ def write_csv(results: Sequence[NotebookResult], path: str | os.PathLike) -> Non
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``hwprune-edu grade``."""
-    parser = subparsers.add_parser("grade", help="grade submitted notebooks, confined; scorecard and CSV")
+    parser = subparsers.add_parser("grade", help="grade submitted notebooks, confined; scorecard and CSV",
+                                   epilog="Exit status: 0 every notebook passed everything, 1 some did not, 2 the "
+                                          "grader could not run (or the command line is wrong).")
     parser.add_argument("paths", nargs="+", metavar="PATH", type=input_path_arg("PATH"),
                         help="notebooks, or folders of notebooks")
     parser.add_argument("--csv", metavar="FILE", type=output_file_arg("--csv"),
