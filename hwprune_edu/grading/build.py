@@ -153,7 +153,7 @@ def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path
     solutions = sorted(Path(solutions_dir).glob("*.ipynb"))
     if not solutions:
         raise FileNotFoundError(f"solutions_dir must contain .ipynb notebooks, found none in {solutions_dir}")
-    check_out_dir(solutions_dir, out_dir)
+    check_not_in_solutions(solutions_dir, out_dir)
     built = [(Path(out_dir) / path.name, build_notebook(_read_solution(path), name=path.name)) for path in solutions]
     edited = [str(target) for target, notebook in built if target.exists() and _edited(target, notebook)]
     if edited and not force:
@@ -165,11 +165,11 @@ def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path
     return [target for target, _ in built]
 
 
-def check_out_dir(solutions_dir: str | Path, out_dir: str | Path, *, name: str = "out_dir") -> None:
+def check_not_in_solutions(solutions_dir: str | Path, out_dir: str | Path, *, name: str = "out_dir") -> None:
     """Refuse an ``out_dir`` that is ``solutions_dir`` or inside it (the stubs would replace the solutions).
 
-    >>> check_out_dir("solutions", "exercises")
-    >>> check_out_dir("solutions", "solutions/sub")  # doctest: +ELLIPSIS
+    >>> check_not_in_solutions("solutions", "exercises")
+    >>> check_not_in_solutions("solutions", "solutions/sub")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     ValueError: out_dir must not be the solutions folder or inside it (the stubs would replace the solutions), ...
@@ -263,7 +263,7 @@ def _run(args: argparse.Namespace) -> int:
               f"--CourseDirectory.db_assignments=\"[{{'name': '{name}'}}]\"")
         return 0
     try:
-        check_out_dir(args.solutions, args.out, name="--out")
+        check_not_in_solutions(args.solutions, args.out, name="--out")
     except ValueError as error:
         return fail("build-exercises", error, 2)
     try:
