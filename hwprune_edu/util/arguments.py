@@ -32,7 +32,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 from hwprune_edu.util.validation import check_int, check_number
 
@@ -191,6 +191,14 @@ def _nearest_existing(path: Path, name: str) -> Path:
     return Path(path.absolute().anchor)
 
 
+def _refuse_missing(checked: Path, shown: Path, name: str, expected: str, missing: str) -> NoReturn:
+    """Raise the ValueError for a ``checked`` path that is not there: a file in its way, or nothing at all."""
+    above = _nearest_existing(checked, name)
+    if not above.is_dir():
+        raise ValueError(f"{name} must be {expected}, got {_path(shown)}, but {_path(above)} is a file")
+    raise ValueError(f"{name} must be {expected}, got {_path(shown)}, {missing}")
+
+
 def _check_text(path: Any, name: str) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"{name} must be a path, got {type(path).__name__}")
@@ -217,12 +225,8 @@ def check_input_path(path: Any, *, name: str, kind: str = "any") -> Path:
     p = _check_text(path, name)
     status = _stat(p, name)
     if status is None:
-        above = _nearest_existing(p, name)
-        if not above.is_dir():
-            raise ValueError(f"{name} must be an existing {kind if kind != 'any' else 'file or folder'}, "
-                             f"got {_path(p)}, but {_path(above)} is a file")
-        raise ValueError(f"{name} must be an existing {kind if kind != 'any' else 'file or folder'}, "
-                         f"got {_path(p)}, which does not exist")
+        _refuse_missing(p, p, name, f"an existing {kind if kind != 'any' else 'file or folder'}",
+                        "which does not exist")
     is_dir = p.is_dir()
     if kind == "file" and is_dir:
         raise ValueError(f"{name} must be a file, got {_path(p)}, which is a folder")
@@ -252,16 +256,9 @@ def check_output_file(path: Any, *, name: str) -> Path:
     if status is not None and p.is_dir():
         raise ValueError(f"{name} must be a file to write, got {_path(p)}, which is a folder")
     folder = p.absolute().parent
-    if _stat(folder, name) is None:
-        above = _nearest_existing(folder, name)
-        if not above.is_dir():
-            raise ValueError(f"{name} must be a file in a folder, got {_path(p)}, "
-                             f"but {_path(above)} is a file")
-        raise ValueError(f"{name} must be a file in an existing folder, got {_path(p)}, "
-                         f"but the folder {_path(p.parent)} does not exist")
-    if not folder.is_dir():
-        raise ValueError(f"{name} must be a file in a folder, got {_path(p)}, "
-                         f"but {_path(p.parent)} is a file")
+    if _stat(folder, name) is None or not folder.is_dir():
+        _refuse_missing(folder, p, name, "a file in an existing folder",
+                        f"but the folder {_path(p.parent)} does not exist")
     if status is not None and not os.access(p, os.W_OK):
         raise ValueError(f"{name} must be a file you can write, got {_path(p)}, which is read-only")
     if status is None and not os.access(folder, os.W_OK | os.X_OK):
