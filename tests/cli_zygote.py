@@ -78,6 +78,9 @@ def main() -> None:
 
     for module, _ in cli.SUBCOMMANDS.values():
         importlib.import_module(module)
+    # What build-exercises and execute import when they run: once here, not per child (importing nbformat pulls
+    # in jsonschema's format checkers, several seconds of CPU on a loaded machine).
+    importlib.import_module("nbformat")
     for line in sys.stdin:
         request = json.loads(line)
         sys.stdout.flush()

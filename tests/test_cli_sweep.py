@@ -61,6 +61,7 @@ class Run:
     stdout_has: str = ""
     traceback: bool = False  # only with HWPRUNE_EDU_DEBUG=1
     real: bool = False  # start `python -m hwprune_edu` itself, not a child of the zygote
+    redirect: str = ""  # a shell redirection the command starts with (`>&-`: stdout closed); implies real
     prefix: str = "hwprune-edu"  # how the one line on stderr starts
 
 
@@ -178,7 +179,7 @@ SWEEP: list[Run] = [
     _usage("build-nbgrader-is-a-file", "build-exercises", "--solutions", "{tmp}/sol_good", "--nbgrader",
            "{tmp}/afile", names="--nbgrader"),
     Run("build-unreadable-solution", ("build-exercises", "--solutions", "{tmp}/sol_bad", "--out", "{tmp}/o_bad"), 1,
-        names="sol_bad/01_bad.ipynb", real=True),
+        names="sol_bad/01_bad.ipynb"),
     Run("build-solution-that-is-a-folder", ("build-exercises", "--solutions", "{tmp}/sol_dirnb", "--out",
                                             "{tmp}/o_dir"), 1, names="01_dir.ipynb"),
     Run("build-good", ("build-exercises", "--solutions", "{tmp}/sol_good", "--out", "{tmp}/o_good"), 0,
@@ -232,6 +233,11 @@ SWEEP: list[Run] = [
     Run("pipe-closed-drill", ("quiz", "-n", "3", "--seed", "0"), 1, stdin=b"a\nb\nc\n", close_stdout=True,
         real=True),
     Run("pipe-closed-list-tags-forked", ("quiz", "--list-tags"), 1, close_stdout=True),
+    # started with a standard stream closed: print() writes nothing, the status still tells
+    Run("stdout-closed-list-tags", ("quiz", "--list-tags"), 0, redirect=">&-"),
+    Run("stdout-closed-usage-error", ("quiz", "-n", "0"), 2, names="-n", redirect=">&-"),
+    Run("stdin-closed-drill", ("quiz", "-n", "1", "--seed", "0"), 0, stdout_has="no more answers", redirect="<&-"),
+    Run("stderr-closed-usage-error", ("grade", "{tmp}/empty", "--seed", "-1"), 2, redirect="2>&-"),
     # --help: argparse ignores a failed write itself (ArgumentParser._print_message), and exits 0
     Run("pipe-closed-help", ("--help",), 0, close_stdout=True, real=True),
     Run("pipe-closed-grade-help", ("grade", "--help"), 0, close_stdout=True, real=True),
@@ -273,6 +279,8 @@ def _run(row: Run, tmp: Path) -> tuple[int, str, str, float]:
     """Start ``python -m hwprune_edu`` (or ``python -c code``) for one row."""
     argv = [a.replace("{tmp}", str(tmp)) for a in row.argv]
     command = [sys.executable, "-c", row.code, *argv] if row.code else [sys.executable, "-m", "hwprune_edu", *argv]
+    if row.redirect:
+        command = ["sh", "-c", f'exec "$@" {row.redirect}', "sh", *command]
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=tmp, env=_env(row.env), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
@@ -322,7 +330,7 @@ def results(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli-sweep")
     _scratch(tmp)
     start = time.perf_counter()
-    real = [r for r in SWEEP if r.real or r.code]
+    real = [r for r in SWEEP if r.real or r.code or r.redirect]
     with ThreadPoolExecutor(max_workers=2) as pool:
         started = pool.map(lambda r: _run(r, tmp), real)
         done = _run_forked([r for r in SWEEP if r not in real], tmp)

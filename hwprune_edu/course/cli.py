@@ -106,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = next((a for a in argv if a in SUBCOMMANDS), "")
     try:
         status = _dispatch(argv)
-        sys.stdout.flush()  # a pipe closed early (`| head`) shows here, inside the guard
+        if sys.stdout is not None:  # None when started with stdout closed (`>&-`): print() then writes nothing
+            sys.stdout.flush()  # a pipe closed early (`| head`) shows here, inside the guard
         return status
     except KeyboardInterrupt:
         return INTERRUPTED_STATUS
