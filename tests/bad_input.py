@@ -233,15 +233,17 @@ def public_callables() -> dict[str, Callable[..., Any]]:
 
     Public means listed in a module's ``__all__`` (the grading package counts
     only what ``hwprune_edu.grading`` itself exports: its submodules are the
-    grader's machinery, tested through the ``grade`` command; the CLI is
-    tested by its own sweep).
+    grader's machinery, tested through the ``grade`` command; the CLI and its
+    argument types, ``util.arguments``, are tested by its own sweep,
+    ``tests/test_cli_sweep.py``).
     """
     import hwprune_edu
 
     found: dict[str, Callable[..., Any]] = {}
     for info in pkgutil.walk_packages(hwprune_edu.__path__, "hwprune_edu."):
         name = info.name
-        if name.endswith("__main__") or name.startswith(("hwprune_edu.course", "hwprune_edu.grading.")):
+        if name.endswith("__main__") or name.startswith(("hwprune_edu.course", "hwprune_edu.grading.",
+                                                         "hwprune_edu.util.arguments")):
             continue
         module = importlib.import_module(name)
         for export in getattr(module, "__all__", ()):

@@ -31,7 +31,7 @@ def test_demo_is_listed_and_bad_settings_fail_before_training(capsys):
     assert main(["--help"]) == 0
     assert "demo" in capsys.readouterr().out
     assert main(["demo", "--budget", "1.5", "--no-progress"]) == 2
-    assert "budget must be in (0, 1]" in capsys.readouterr().err
+    assert "argument --budget: must be in (0, 1]" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv", [["demo", "--help"]])
@@ -49,5 +49,5 @@ def test_a_bad_out_path_fails_at_once_with_one_line(tmp_path, capsys):
         assert main(["demo", "--quick", "--no-progress", "--out", str(out)]) == 2
         captured = capsys.readouterr()
         assert captured.out == "", "nothing runs before the check"
-        assert captured.err.count("\n") == 1 and captured.err.startswith("hwprune-edu demo: --out must be a folder")
+        assert captured.err.count("\n") == 1 and captured.err.startswith("hwprune-edu demo: error: argument --out: must be a folder")
         assert "is a file" in captured.err

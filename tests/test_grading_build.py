@@ -89,7 +89,8 @@ def test_cli_build_exercises(tmp_path, capsys):
     assert main(["build-exercises", "--solutions", str(ROOT / "solutions"), "--out", str(tmp_path)]) == 0
     assert len(list(tmp_path.glob("*.ipynb"))) == len(SOLUTIONS)
     assert "wrote" in capsys.readouterr().out
-    assert main(["build-exercises", "--solutions", str(tmp_path / "none"), "--out", str(tmp_path)]) == 1
+    # A folder that is not there is a usage error, found before anything is built.
+    assert main(["build-exercises", "--solutions", str(tmp_path / "none"), "--out", str(tmp_path)]) == 2
 
 
 # --------------------------------------------------------------------------- the learner's work is never lost
@@ -145,6 +146,7 @@ def test_cli_refuses_to_overwrite_edits_in_one_line(tmp_path, capsys):
                                                                                   "return x + 1"))
     capsys.readouterr()
     assert main(["build-exercises", "--solutions", str(solutions), "--out", str(out)]) == 1
-    message = capsys.readouterr().out
-    assert message.startswith("build-exercises: ") and "--force" in message and message.count("\n") == 1
-    assert main(["build-exercises", "--solutions", str(solutions), "--out", str(solutions)]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("hwprune-edu build-exercises: error: ") and "--force" in message
+    assert message.count("\n") == 1
+    assert main(["build-exercises", "--solutions", str(solutions), "--out", str(solutions)]) == 2

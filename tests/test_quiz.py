@@ -327,7 +327,7 @@ def test_cli_quiz_rejects_bad_arguments(capsys):
     assert cli.main(["quiz", "--tag", "nope"]) == 2
     assert "invalid choice" in capsys.readouterr().err
     assert cli.main(["quiz", "-n", "0"]) == 2
-    assert "-n must be at least 1" in capsys.readouterr().err
+    assert "argument -n: must be in [1, inf), got 0" in capsys.readouterr().err
 
 
 def test_quiz_command_works_when_piped():

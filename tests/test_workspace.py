@@ -103,8 +103,8 @@ def test_command_line(course, capsys):
     assert "copied" in out and "01_weight_pruning.ipynb" in out and "ever overwritten" in out
     assert main(["workspace", "--exercises", ex, "--dir", ws]) == 0
     assert "up to date" in capsys.readouterr().out
-    assert main(["workspace", "--exercises", str(course / "nowhere"), "--dir", ws]) == 1
-    assert "exercises_dir" in capsys.readouterr().out
+    assert main(["workspace", "--exercises", str(course / "nowhere"), "--dir", ws]) == 2
+    assert "argument --exercises: must be an existing folder" in capsys.readouterr().err
 
 
 def _make_n(target):

@@ -5,6 +5,13 @@ Each subcommand lives in the module that owns its idea and exposes
 The modules are imported lazily, only when their subcommand is named, so
 ``hwprune-edu --help`` stays fast and never imports torch.
 
+A user never sees a Python traceback: a usage error is one line on stderr and
+exit status 2 (every number and path is checked as the options are read,
+before any work starts); a failure is one line and status 1 (``grade`` keeps
+its own: 1 some notebook failed, 2 the grader could not run); Ctrl-C is 130;
+output cut short by a closed pipe (``| head``) ends quietly. Set
+``HWPRUNE_EDU_DEBUG=1`` to see the traceback of an unexpected error.
+
 >>> main(["--version"])  # doctest: +ELLIPSIS
 hwprune-edu ...
 0
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -29,6 +37,21 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "build-exercises": ("hwprune_edu.grading.build", "write exercises/ from solutions/ (solution regions -> stubs)"),
     "grade": ("hwprune_edu.grading.batch", "grade submitted notebooks in fresh kernels; scorecard and CSV"),
 }
+
+#: Set to 1 to see the traceback of an unexpected error instead of its one-line summary.
+DEBUG_ENV = "HWPRUNE_EDU_DEBUG"
+#: Exit status of an unexpected error, where a command documents its own (grade: 2, the grader could not run).
+CRASH_STATUS = {"grade": 2}
+#: Exit status on Ctrl-C: 128 + SIGINT, as shells report it.
+INTERRUPTED_STATUS = 130
+
+
+class CourseArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, with a usage error as one line (the usage itself is one ``--help`` away)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
 
 
 def _register_info(subparsers: argparse._SubParsersAction) -> None:
@@ -57,12 +80,13 @@ def _run_info(args: argparse.Namespace) -> int:
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The top-level parser; the subcommand named in ``argv`` gets its full parser."""
-    parser = argparse.ArgumentParser(
+    parser = CourseArgumentParser(
         prog="hwprune-edu",
         description=(
             "A course-in-a-box on hardware-aware neural-network pruning. "
             "Open the course with `make lab`; run every test with `make test`."
         ),
+        epilog=f"An unexpected error is summed up in one line; run again with {DEBUG_ENV}=1 to see its traceback.",
     )
     parser.add_argument("--version", action="version", version=f"hwprune-edu {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -77,8 +101,31 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit status."""
+    """Run the command line; returns the process exit status (never raises, except with ``HWPRUNE_EDU_DEBUG=1``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if a in SUBCOMMANDS), "")
+    try:
+        status = _dispatch(argv)
+        if sys.stdout is not None:  # None when started with stdout closed (`>&-`): print() then writes nothing
+            sys.stdout.flush()  # a pipe closed early (`| head`) shows here, inside the guard
+        return status
+    except KeyboardInterrupt:
+        return INTERRUPTED_STATUS
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 1
+    except Exception as error:
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        where = f"hwprune-edu {command}" if command else "hwprune-edu"
+        summary = " ".join(f"{type(error).__name__}: {error}".split())
+        summary = summary if len(summary) <= 500 else summary[:500] + " ..."
+        print(f"{where}: error: {summary} (an unexpected error: run again with {DEBUG_ENV}=1 to see where it "
+              "happened)", file=sys.stderr)
+        return CRASH_STATUS.get(command, 1)
+
+
+def _dispatch(argv: list[str]) -> int:
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
@@ -88,6 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     return int(args.func(args) or 0)
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's own flush at exit stays quiet.
+
+    What Python's documentation recommends (the ``signal`` module, "Note on SIGPIPE").
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (under a test's capture)
+        pass
 
 
 if __name__ == "__main__":

@@ -26,10 +26,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hwprune_edu.util.arguments import (SEED_MAX, check_output_folder, fail, int_arg, number_arg, output_folder_arg,
+                                        seed_arg)
+
 __all__ = ["run_demo", "save_figures", "check_out_dir", "register", "DEFAULT_OUT"]
 
 #: Where the demo writes its pictures unless told otherwise.
 DEFAULT_OUT = "demo-output"
+#: The most torch threads --threads takes (torch's own limit is a C int; more threads than this helps no laptop).
+MAX_THREADS = 256
 
 
 def save_figures(comparison: Any, out_dir: str | Path) -> list[Path]:
@@ -92,14 +97,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
     ...
     ValueError: out_dir must be a folder for the pictures, got '...pictures', but '...demo.py' is a file
     """
-    out = Path(out_dir)
-    existing = next(p for p in (out, *out.absolute().parents) if p.exists())
-    if not existing.is_dir():
-        raise ValueError(f"out_dir must be a folder for the pictures, got {str(out)!r}, but {str(existing)!r} is a file")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"out_dir must be a folder you can write to, got {str(out)!r}, "
-                         f"and {str(existing)!r} is not writable")
-    return out
+    return check_output_folder(out_dir, name="out_dir", purpose=" for the pictures")
 
 
 def _save(fig: Any, path: Path) -> Path:
@@ -158,14 +156,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[1].replace("\n", " "),
     )
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
+                        type=output_folder_arg("--out", " for the pictures"),
                         help=f"folder for the pictures (default ./{DEFAULT_OUT})")
     parser.add_argument("--quick", action="store_true",
                         help="reduced setting: fewer epochs and fine-tune steps, short timing (seconds, for tests)")
-    parser.add_argument("--budget", type=float, default=0.5,
-                        help="latency budget as a fraction of the dense model's simulated latency (default 0.5)")
+    parser.add_argument("--budget", type=number_arg("--budget", low=0, high=1, closed="right",
+                                                    meaning=" (a fraction of the dense latency)"), default=0.5,
+                        help="latency budget as a fraction of the dense model's simulated latency, in (0, 1] "
+                             "(default 0.5)")
     parser.add_argument("--no-measure", action="store_true", help="skip timing the models on this machine")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: stable on shared cores)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the split, weights, training and search")
+    parser.add_argument("--threads", type=int_arg("--threads", low=1, high=MAX_THREADS), default=1,
+                        help=f"torch threads, 1 to {MAX_THREADS} (default 1: stable on shared cores)")
+    parser.add_argument("--seed", type=seed_arg(), default=0,
+                        help=f"seed of the split, weights, training and search, 0 to {SEED_MAX} (default 0)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(func=_run)
 
@@ -176,14 +179,10 @@ def _run(args: argparse.Namespace) -> int:
     # Headless: never try to open a window (a terminal demo may run over ssh or in CI).
     matplotlib.use("Agg")
     try:
-        check_out_dir(args.out)
-    except ValueError as err:
-        print(f"hwprune-edu demo: {str(err).replace('out_dir', '--out', 1)}", file=sys.stderr)
-        return 2
-    try:
         run_demo(out_dir=args.out, quick=args.quick, budget=args.budget, measure=not args.no_measure,
                  num_threads=args.threads, seed=args.seed, progress=not args.no_progress)
-    except (ValueError, TypeError) as err:
-        print(f"hwprune-edu demo: {err}", file=sys.stderr)
-        return 2
+    except (ValueError, TypeError) as err:  # every option was checked as it was read: this is a failure
+        return fail("demo", err)
+    except OSError as err:  # the pictures' folder went away or filled up while the demo ran
+        return fail("demo", f"cannot save the pictures: {err}")
     return 0

@@ -16,6 +16,8 @@ JSON file (:data:`ORIGINS_FILE`), so an unchanged exercise is never offered twic
 
 >>> import tempfile
 >>> from pathlib import Path
+
+from hwprune_edu.util.arguments import fail, input_path_arg, output_folder_arg
 >>> root = Path(tempfile.mkdtemp())
 >>> (root / "exercises").mkdir()
 >>> _ = (root / "exercises" / "01_a.ipynb").write_text("{}")
@@ -38,6 +40,8 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+from hwprune_edu.util.arguments import fail, input_path_arg, output_folder_arg
 
 __all__ = ["WorkspaceChange", "sync_workspace", "register", "ORIGINS_FILE", "UPDATES_FILE"]
 
@@ -93,6 +97,20 @@ def _check_dirs(exercises_dir: Path, workspace_dir: Path) -> None:
                          f"for exercises {str(exercises_dir)!r}: the exercises are generated, the workspace is yours")
 
 
+def _read_origins(path: Path) -> dict[str, str]:
+    """The workspace's record of where each copy came from (empty when there is none yet)."""
+    if not path.exists():
+        return {}
+    try:
+        origins = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        origins = None
+    if not isinstance(origins, dict) or not all(isinstance(v, str) for v in origins.values()):
+        raise ValueError(f"{str(path)!r} is damaged (it is not the record this command writes); delete it and run "
+                         "again: your notebooks are untouched, and changed exercises are offered beside them")
+    return origins
+
+
 def _next_version(workspace_dir: Path, stem: str) -> Path:
     n = 2
     while (workspace_dir / f"{stem}.v{n}.ipynb").exists():
@@ -125,7 +143,7 @@ def sync_workspace(exercises_dir: str | Path = "exercises", workspace_dir: str |
     if not readme.exists():
         readme.write_text(_README)
     origins_path = workspace_dir / ORIGINS_FILE
-    origins: dict[str, str] = json.loads(origins_path.read_text()) if origins_path.exists() else {}
+    origins = _read_origins(origins_path)
 
     changes = []
     for source in sorted(exercises_dir.glob("*.ipynb")):
@@ -160,17 +178,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Copy exercise notebooks missing from the workspace; put a newer version of one you already "
                     "have beside it as NAME.v2.ipynb. Nothing in the workspace is ever overwritten.")
     parser.add_argument("--exercises", default="exercises", metavar="DIR",
-                        help="the generated exercise notebooks (default exercises/)")
-    parser.add_argument("--dir", default="workspace", metavar="DIR", help="your workspace (default workspace/)")
+                        type=input_path_arg("--exercises", "folder"),
+                        help="the generated exercise notebooks (default exercises/, from the course's root folder)")
+    parser.add_argument("--dir", default="workspace", metavar="DIR", type=output_folder_arg("--dir"),
+                        help="your workspace (default workspace/)")
     parser.set_defaults(func=_run)
+
+
+def _as_options(error: Exception) -> str:
+    """A library message in the command's words (the options, not the function's arguments)."""
+    return str(error).replace("workspace_dir", "--dir").replace("exercises_dir", "--exercises")
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        _check_dirs(Path(args.exercises), Path(args.dir))
+    except ValueError as err:  # the two folders overlap: the command line is wrong
+        return fail("workspace", _as_options(err), 2)
+    try:
         changes = sync_workspace(args.exercises, args.dir)
-    except (FileNotFoundError, ValueError) as err:
-        print(f"hwprune-edu workspace: {err}")
-        return 1
+    except ValueError as err:  # the workspace's record of origins is damaged
+        return fail("workspace", _as_options(err))
+    except OSError as err:
+        return fail("workspace", f"cannot copy the exercises: {err}")
     where = f"{args.dir.rstrip('/')}/"
     if not changes:
         print(f"{where} is up to date: your exercise notebooks are there, untouched.")

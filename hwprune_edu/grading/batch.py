@@ -52,6 +52,8 @@ from hwprune_edu.grading.checks import DEFAULT_TIMEOUT_S, make_exercise_cases
 from hwprune_edu.grading.drive import NotebookResult, Settings, Submission, grade_submission
 from hwprune_edu.grading.registry import EXERCISES, NOTEBOOKS
 from hwprune_edu.grading.report import Report
+from hwprune_edu.util.arguments import (MAX_TIMEOUT_S, SEED_MAX, fail, input_path_arg, int_arg, output_file_arg,
+                                        seed_arg, timeout_arg)
 
 __all__ = ["grade_notebooks", "grade_notebook", "expected_exercises", "read_submission", "NotebookResult",
            "register", "scorecard", "write_csv", "write_gradebook", "student_and_assignment", "printable", "new_seed"]
@@ -62,6 +64,8 @@ DEFAULT_CELL_TIMEOUT_S = 60.0
 DEFAULT_NOTEBOOK_TIMEOUT_S = 300.0
 #: Address space of one submission's process: the course's notebooks need well under 1 GiB.
 DEFAULT_MEMORY_MB = 2048
+#: The largest --memory-mb: 16 TiB, beyond any machine (RLIMIT_AS is in bytes and must fit 63 bits).
+MAX_MEMORY_MB = 1 << 24
 
 
 def new_seed() -> int:
@@ -296,21 +300,26 @@ def write_csv(results: Sequence[NotebookResult], path: str | os.PathLike) -> Non
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``hwprune-edu grade``."""
-    parser = subparsers.add_parser("grade", help="grade submitted notebooks, confined; scorecard and CSV")
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks")
-    parser.add_argument("--csv", metavar="FILE", help="write one row per notebook and exercise")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="notebooks graded in parallel (default 1)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_CELL_TIMEOUT_S, metavar="S",
-                        help=f"seconds allowed per notebook cell (default {DEFAULT_CELL_TIMEOUT_S:g})")
-    parser.add_argument("--case-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
-                        help=f"seconds allowed per call of a learner's function (default {DEFAULT_TIMEOUT_S:g})")
-    parser.add_argument("--notebook-timeout", type=float, default=DEFAULT_NOTEBOOK_TIMEOUT_S, metavar="S",
-                        help=f"seconds one notebook may take in all (default {DEFAULT_NOTEBOOK_TIMEOUT_S:g})")
-    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+    parser = subparsers.add_parser("grade", help="grade submitted notebooks, confined; scorecard and CSV",
+                                   epilog="Exit status: 0 every notebook passed everything, 1 some did not, 2 the "
+                                          "grader could not run (or the command line is wrong).")
+    parser.add_argument("paths", nargs="+", metavar="PATH", type=input_path_arg("PATH"),
+                        help="notebooks, or folders of notebooks")
+    parser.add_argument("--csv", metavar="FILE", type=output_file_arg("--csv"),
+                        help="write one row per notebook and exercise (in a folder that exists)")
+    parser.add_argument("--jobs", type=int_arg("--jobs", low=1), default=1, metavar="N",
+                        help="notebooks graded in parallel (default 1)")
+    for option, default, what in (("--timeout", DEFAULT_CELL_TIMEOUT_S, "per notebook cell"),
+                                  ("--case-timeout", DEFAULT_TIMEOUT_S, "per call of a learner's function"),
+                                  ("--notebook-timeout", DEFAULT_NOTEBOOK_TIMEOUT_S, "for one notebook in all")):
+        parser.add_argument(option, type=timeout_arg(option), default=default, metavar="S",
+                            help=f"seconds allowed {what} (default {default:g}; at most {MAX_TIMEOUT_S})")
+    parser.add_argument("--memory-mb", type=int_arg("--memory-mb", low=64, high=MAX_MEMORY_MB),
+                        default=DEFAULT_MEMORY_MB, metavar="MB",
                         help=f"address space of one notebook's process (default {DEFAULT_MEMORY_MB})")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="seed of the hidden cases (default: a fresh random one, printed)")
-    parser.add_argument("--gradebook", metavar="FILE",
+    parser.add_argument("--seed", type=seed_arg(), default=None,
+                        help=f"seed of the hidden cases, 0 to {SEED_MAX} (default: a fresh random one, printed)")
+    parser.add_argument("--gradebook", metavar="FILE", type=output_file_arg("--gradebook"),
                         help="write one row per student (nbgrader's submitted/<student>/<assignment>/ layout)")
     parser.add_argument("--require-confinement", action="store_true",
                         help="refuse to grade (exit 2) when bubblewrap cannot confine the notebooks")
@@ -318,23 +327,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _usage_error(args: argparse.Namespace) -> str:
-    for name, low in (("jobs", 1), ("timeout", 0), ("case_timeout", 0), ("notebook_timeout", 0), ("memory_mb", 64)):
-        value = getattr(args, name)
-        if not value == value or value < low or (low == 0 and value <= 0):  # NaN, too small
-            return f"--{name.replace('_', '-')} must be {'>=' if low else '>'} {low}, got {value}"
-    return ""
+    """What argparse cannot see option by option: two outputs in one file, or an output over a notebook."""
+    outputs = [(option, path) for option, path in (("--csv", args.csv), ("--gradebook", args.gradebook)) if path]
+    if len(outputs) == 2 and os.path.realpath(outputs[0][1]) == os.path.realpath(outputs[1][1]):
+        return f"--csv and --gradebook must be different files, got {outputs[0][1]!r} for both"
+    inputs = {os.path.realpath(p) for p in args.paths}
+    return next((f"{option} must not be one of the notebooks to grade, got {path!r}"
+                 for option, path in outputs if os.path.realpath(path) in inputs), "")
 
 
 def _run(args: argparse.Namespace) -> int:
     problem = _usage_error(args)
     if problem:
-        print(f"grade: {problem}", file=sys.stderr)
-        return 2
+        return fail("grade", problem, 2)
     warning = confine.confinement_warning()
     if warning:
         if args.require_confinement:
-            print(f"grade: {warning}", file=sys.stderr)
-            return 2
+            return fail("grade", warning, 2)
         print(warning, file=sys.stderr)
     seed = new_seed() if args.seed is None else args.seed
     start = time.perf_counter()
@@ -342,11 +351,9 @@ def _run(args: argparse.Namespace) -> int:
         results = grade_notebooks(args.paths, jobs=args.jobs, timeout_s=args.timeout, case_timeout_s=args.case_timeout,
                                   notebook_timeout_s=args.notebook_timeout, memory_mb=args.memory_mb, seed=seed)
     except Exception as error:  # the grader itself could not run
-        print(f"grade: the grader could not run: {type(error).__name__}: {printable(error)}", file=sys.stderr)
-        return 2
+        return fail("grade", f"the grader could not run: {type(error).__name__}: {printable(error)}", 2)
     if not results:
-        print("grade: no notebooks found", file=sys.stderr)
-        return 2
+        return fail("grade", f"no notebooks (.ipynb) found in {' '.join(map(printable, args.paths))}", 2)
     print(scorecard(results, seed=seed))
     print(f"graded {len(results)} notebook(s) in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     for option, writer in ((args.csv, write_csv), (args.gradebook, write_gradebook)):
@@ -354,8 +361,7 @@ def _run(args: argparse.Namespace) -> int:
             try:
                 writer(results, option)
             except OSError as error:
-                print(f"grade: cannot write {option}: {error}", file=sys.stderr)
-                return 2
+                return fail("grade", f"cannot write {option}: {error}", 2)
     if any(r.status == "grader error" for r in results):
         return 2
     return 0 if all(r.passed for r in results) else 1

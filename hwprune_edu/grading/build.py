@@ -32,6 +32,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from hwprune_edu.util.arguments import fail, input_path_arg, output_folder_arg
+
 __all__ = ["strip_solutions", "build_notebook", "build_exercises", "nbgrader_course", "register", "BEGIN", "END",
            "NBGRADER_CONFIG"]
 
@@ -151,12 +153,8 @@ def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path
     solutions = sorted(Path(solutions_dir).glob("*.ipynb"))
     if not solutions:
         raise FileNotFoundError(f"solutions_dir must contain .ipynb notebooks, found none in {solutions_dir}")
-    out, source = Path(out_dir).resolve(), Path(solutions_dir).resolve()
-    if out == source or source in out.parents:
-        raise ValueError(f"out_dir must not be the solutions folder or inside it (the stubs would replace the "
-                         f"solutions), got {str(out_dir)!r} for solutions {str(solutions_dir)!r}")
-    built = [(Path(out_dir) / path.name, build_notebook(nbformat.read(path, as_version=4), name=path.name))
-             for path in solutions]
+    check_not_in_solutions(solutions_dir, out_dir)
+    built = [(Path(out_dir) / path.name, build_notebook(_read_solution(path), name=path.name)) for path in solutions]
     edited = [str(target) for target, notebook in built if target.exists() and _edited(target, notebook)]
     if edited and not force:
         raise ValueError(f"these exercises were edited since they were built and would be overwritten: "
@@ -165,6 +163,35 @@ def build_exercises(solutions_dir: str | Path = "solutions", out_dir: str | Path
     for target, notebook in built:
         nbformat.write(notebook, target)
     return [target for target, _ in built]
+
+
+def check_not_in_solutions(solutions_dir: str | Path, out_dir: str | Path, *, name: str = "out_dir") -> None:
+    """Refuse an ``out_dir`` that is ``solutions_dir`` or inside it (the stubs would replace the solutions).
+
+    >>> check_not_in_solutions("solutions", "exercises")
+    >>> check_not_in_solutions("solutions", "solutions/sub")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: out_dir must not be the solutions folder or inside it (the stubs would replace the solutions), ...
+    """
+    out, source = Path(out_dir).resolve(), Path(solutions_dir).resolve()
+    if out == source or source in out.parents:
+        raise ValueError(f"{name} must not be the solutions folder or inside it (the stubs would replace the "
+                         f"solutions), got {str(out_dir)!r} for solutions {str(solutions_dir)!r}")
+
+
+def _read_solution(path: Path) -> Any:
+    """A solution notebook, or a ValueError naming the file when it cannot be read."""
+    import nbformat
+
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)  # a JSON file of another shape would fail later, far from its name
+        return notebook
+    except Exception as error:  # nbformat raises OSError, ValueError, jsonschema's, KeyError, TypeError...
+        reason = " ".join(str(error).split())[:300]
+        raise ValueError(f"cannot read the solution notebook {str(path)!r}: {type(error).__name__}: {reason}") \
+            from None
 
 
 #: A starting ``nbgrader_config.py`` for a course directory made by :func:`nbgrader_course`.
@@ -207,22 +234,28 @@ def nbgrader_course(solutions_dir: str | Path, course_dir: str | Path) -> list[P
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``hwprune-edu build-exercises``."""
-    parser = subparsers.add_parser("build-exercises", help="write exercises/ from solutions/ (solution regions -> stubs)")
-    parser.add_argument("--solutions", default="solutions", metavar="DIR", help="solution notebooks (default solutions/)")
-    parser.add_argument("--out", default="exercises", metavar="DIR", help="where to write (default exercises/)")
+    parser = subparsers.add_parser("build-exercises",
+                                   help="write exercises/ from solutions/ (solution regions -> stubs)")
+    parser.add_argument("--solutions", default="solutions", metavar="DIR", type=input_path_arg("--solutions", "folder"),
+                        help="solution notebooks (default solutions/, from the course's root folder)")
+    parser.add_argument("--out", default="exercises", metavar="DIR", type=output_folder_arg("--out"),
+                        help="where to write (default exercises/)")
     parser.add_argument("--force", action="store_true", help="replace exercises even where someone edited them")
-    parser.add_argument("--nbgrader", metavar="COURSE", help="instead, lay the solutions out as an nbgrader course: "
-                                                              "COURSE/source/<assignment>/ and nbgrader_config.py")
+    parser.add_argument("--nbgrader", metavar="COURSE", type=output_folder_arg("--nbgrader"),
+                        help="instead, lay the solutions out as an nbgrader course: "
+                             "COURSE/source/<assignment>/ and nbgrader_config.py")
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if not sorted(Path(args.solutions).glob("*.ipynb")):
+        return fail("build-exercises", f"--solutions must be a folder of .ipynb notebooks, found none in "
+                                       f"{args.solutions!r}", 2)
     if args.nbgrader:
         try:
             written = nbgrader_course(args.solutions, args.nbgrader)
-        except FileNotFoundError as error:
-            print(f"build-exercises: {error}")
-            return 1
+        except OSError as error:
+            return fail("build-exercises", f"cannot write the nbgrader course: {error}")
         for path in written:
             print(f"wrote {path}")
         name = written[0].parent.name
@@ -230,10 +263,15 @@ def _run(args: argparse.Namespace) -> int:
               f"--CourseDirectory.db_assignments=\"[{{'name': '{name}'}}]\"")
         return 0
     try:
+        check_not_in_solutions(args.solutions, args.out, name="--out")
+    except ValueError as error:
+        return fail("build-exercises", error, 2)
+    try:
         written = build_exercises(args.solutions, args.out, force=args.force)
-    except (FileNotFoundError, ValueError) as error:
-        print(f"build-exercises: {error}")
-        return 1
+    except ValueError as error:  # a solution notebook that cannot be read, or exercises someone edited
+        return fail("build-exercises", error)
+    except OSError as error:
+        return fail("build-exercises", f"cannot write the exercises: {error}")
     stale = sorted(p.name for p in Path(args.out).glob("*.ipynb") if not (Path(args.solutions) / p.name).exists())
     for path in written:
         print(f"wrote {path}")

@@ -17,6 +17,7 @@ DrillScore(correct=1, answered=1, asked=1)
 from __future__ import annotations
 
 import argparse
+import io
 import random
 import sys
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Sequence, TextIO
 from hwprune_edu.quiz.bank import questions, tags
 from hwprune_edu.quiz.question import Question, parse_choice
 from hwprune_edu.quiz.text import format_feedback, format_question
+from hwprune_edu.util.arguments import int_arg
 from hwprune_edu.util.validation import check_positive_int
 
 __all__ = ["DrillScore", "run_drill", "pick_questions", "register"]
@@ -117,8 +119,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--tag", choices=sorted(tags()), metavar="TAG",
                         help="only questions on this topic (see --list-tags)")
-    parser.add_argument("-n", type=int, default=10, metavar="N", help="number of questions (default 10)")
-    parser.add_argument("--seed", type=int, default=None, metavar="S", help="shuffle seed, to repeat a drill")
+    parser.add_argument("-n", type=int_arg("-n", low=1), default=10, metavar="N",
+                        help="number of questions (default 10; more than there are asks them all)")
+    parser.add_argument("--seed", type=int_arg("--seed"), default=None, metavar="S",
+                        help="shuffle seed (any int), to repeat a drill")
     parser.add_argument("--list-tags", action="store_true", help="list the topics and exit")
     parser.set_defaults(func=_run)
 
@@ -128,14 +132,15 @@ def _run(args: argparse.Namespace) -> int:
         for tag, about in tags().items():
             print(f"{tag:<15} {len(questions(tag)):>2} questions  {about}")
         return 0
-    if args.n < 1:
-        print(f"hwprune-edu quiz: -n must be at least 1, got {args.n}", file=sys.stderr)
-        return 2
+    # Answers are typed text: a byte that is not valid in the terminal's encoding is an unknown answer, not a crash.
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")
+    answers = io.StringIO("") if sys.stdin is None else None  # started with stdin closed: no answers
     seed = random.randrange(10_000) if args.seed is None else args.seed
     drill = pick_questions(args.tag, args.n, seed)
     print(f"Interview drill: {len(drill)} question(s) on {args.tag or 'all topics'} (seed {seed}).")
     try:
-        run_drill(drill)
+        run_drill(drill, stdin=answers)
     except KeyboardInterrupt:
         print("\nInterrupted.")
         return 130

@@ -172,10 +172,13 @@ def parse_choice(text: str, n_choices: int) -> int | None:
 
     >>> parse_choice(" B) ", 4), parse_choice("3", 4), parse_choice("e", 4), parse_choice("0", 4)
     (1, 2, None, None)
+    >>> parse_choice("²", 4), parse_choice("①", 4), parse_choice("9" * 5000, 4), parse_choice("003", 4)
+    (None, None, None, 2)
     """
     token = text.strip().lower().strip("().").strip()
     if len(token) == 1 and token in LETTERS[:n_choices]:
         return LETTERS.index(token)
-    if token.isdigit() and 1 <= int(token) <= n_choices:
+    # isdecimal, not isdigit: '²' and '①' are digits int() cannot read; a long number names no option.
+    if token.isdecimal() and len(token.lstrip("0")) <= len(str(n_choices)) and 1 <= int(token) <= n_choices:
         return int(token) - 1
     return None
