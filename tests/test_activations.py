@@ -168,7 +168,7 @@ def test_activation_pruning_blog_example_single_matrix():
         ({"weights": [np.ones((2, 2)), np.ones((1, 2))], "activations": [np.zeros((3, 2))]}, 0.1, ValueError,
          "every neuron of layer 0"),
         ({"weights": [np.ones((2, 2)), np.ones((1, 2))], "activations": [np.ones((3, 2))]}, True, TypeError,
-         "activation_threshold must be a real number"),
+         "activation_threshold must be a number"),
     ],
 )
 def test_activation_pruning_bad_input(network, threshold, error, message):
