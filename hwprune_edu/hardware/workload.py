@@ -73,8 +73,8 @@ class Layer:
         if not isinstance(self.mask_stats, MaskStats):
             raise TypeError(f"mask_stats must be a MaskStats (from describe_mask), got {describe(self.mask_stats)}")
         if self.mask_stats.shape != (self.n, self.k):
-            raise ValueError(f"mask_stats must describe the ({self.n}, {self.k}) = (N, K) weight matrix of the GEMM, "
-                             f"got a mask of shape {self.mask_stats.shape}")
+            raise ValueError(f"n and k must match mask_stats: the GEMM's (n, k) = ({self.n}, {self.k}) weight matrix is "
+                             f"the mask's (out, in), got a mask of shape {self.mask_stats.shape}")
         density, bits = _check_workload(self.activation_density, self.weight_bits)
         object.__setattr__(self, "activation_density", density)
         object.__setattr__(self, "weight_bits", bits)
@@ -257,6 +257,10 @@ def mlp_layers(layers, batch: int) -> list[Layer]:
             raise TypeError(f"layers[{index}] must be a (W, b) pair, got {describe(pair)}")
         weight = as_weights(pair[0], name=f"layers[{index}][0] (W)", ndim=2)
         out_features, in_features = weight.shape
+        bias = as_weights(pair[1], name=f"layers[{index}][1] (b)", ndim=1)
+        if bias.shape[0] != out_features:
+            raise ValueError(f"layers[{index}][1] (b) must have {out_features} entries (one per row of W "
+                             f"{weight.shape}), got {bias.shape[0]}")
         if previous_out is not None and in_features != previous_out:
             raise ValueError(
                 f"layers[{index}][0] (W) must have {previous_out} input columns to follow the previous layer's "

@@ -83,7 +83,8 @@ def inverse_hessian_factor(hessian: np.ndarray) -> np.ndarray:
         return np.linalg.cholesky(inverse).T
     except np.linalg.LinAlgError:
         raise ValueError(
-            "the layer Hessian X^T X is not positive definite even with damping; increase damp (e.g. 0.1)"
+            "hessian must be positive definite (the layer Hessian X^T X is not, even with damping); "
+            "increase damp (e.g. 0.1)"
         ) from None
 
 

@@ -93,6 +93,8 @@ def format_si(value: float, unit: str) -> str:
     >>> format_si(2.5e-6, "s"), format_si(1.66e13, "FLOP/s"), format_si(512, "")
     ('2.5 us', '16.6 TFLOP/s', '512')
     """
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):  # a 0-d NumPy array
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"value must be a real number, got {_describe(value)}")
     if not isinstance(unit, str):
