@@ -262,12 +262,6 @@ _NUMBER_FIELDS = tuple(f.name for f in dataclasses.fields(Hardware)
 _KERNEL_FIELDS = tuple(f.name for f in dataclasses.fields(SparseKernel))
 
 
-def _number(value: Any, where: str) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{where} must be a number, got {describe(value)}")
-    return value
-
-
 def load_profile(text: str, *, where: str = "profile") -> Hardware:
     """Read one platform from TOML text: text fields, then one ``[field]`` table of value and source per number.
 
@@ -306,7 +300,7 @@ def load_profile(text: str, *, where: str = "profile") -> Hardware:
         entry = data[name]
         if not isinstance(entry, dict) or set(entry) != {"value", "source"} or not str(entry["source"]).strip():
             raise ValueError(f"{where}: [{name}] must hold exactly a value and a non-empty source, got {entry!r}")
-        values[name] = _number(entry["value"], f"{where}: {name}.value")
+        values[name] = entry["value"]  # checked by Hardware, whose error load_profile prefixes with the file
         sources[name] = entry["source"]
     kernels = {}
     declared = data.get("sparse_kernels", {})
