@@ -130,6 +130,8 @@ def describe(value: Any) -> str:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if value is None:
         return "None"
+    if isinstance(value, np.generic) and value.ndim == 0 and value.dtype.kind != "O":  # np.float32(0.5): 'float32 0.5'
+        return f"{type(value).__name__} {value.item()!r}"
     if isinstance(value, (bool, numbers.Number, str)):
         text = repr(value)
         return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
