@@ -162,14 +162,14 @@ def linear(
                  density, bits)
 
 
-def _pair(value, name: str) -> tuple[int, int]:
+def _pair(value, name: str, minimum: int) -> tuple[int, int]:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
         value = (value, value)
     if not isinstance(value, (tuple, list, np.ndarray)) or len(value) != 2:
         raise TypeError(f"{name} must be an int or a pair of ints, got {describe(value)}")
-    return tuple(check_int(v, name=name) for v in value)
+    return tuple(check_int(v, name=name, minimum=minimum) for v in value)
 
 
 def conv2d(
@@ -207,15 +207,10 @@ def conv2d(
     in_ch = check_positive_int(in_ch, name="in_ch")
     out_ch = check_positive_int(out_ch, name="out_ch")
     _check_name(name)
-    kh, kw = _pair(kernel, "kernel")
-    h, w = _pair(input_hw, "input_hw")
-    sh, sw = _pair(stride, "stride")
-    ph, pw = _pair(padding, "padding")
-    for value, label in ((kh, "kernel"), (kw, "kernel"), (h, "input_hw"), (w, "input_hw"), (sh, "stride"), (sw, "stride")):
-        if value < 1:
-            raise ValueError(f"{label} must be >= 1, got {value}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"padding must be >= 0, got {(ph, pw)}")
+    kh, kw = _pair(kernel, "kernel", 1)
+    h, w = _pair(input_hw, "input_hw", 1)
+    sh, sw = _pair(stride, "stride", 1)
+    ph, pw = _pair(padding, "padding", 0)
     out_h = (h + 2 * ph - kh) // sh + 1
     out_w = (w + 2 * pw - kw) // sw + 1
     if out_h < 1 or out_w < 1:
