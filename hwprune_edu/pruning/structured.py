@@ -42,24 +42,26 @@ def _check_norm(norm: Any) -> float:
 
 
 def _lp_norms(rows: np.ndarray, p: float) -> np.ndarray:
-    """Ln norm of each row of a non-negative float64 matrix, without overflow.
+    """Ln norm (float64) of each row of a non-negative float matrix, accumulated in float64, without overflow.
 
-    Plain float64 sums are exact for float16 input and match torch on float32;
-    only rows whose powers overflow (|w| near 1e154 for p = 2) are recomputed
+    float16 sums overflow past 65504 and round 2049 to 2048, which reorders
+    (or ties) the slices; float64 sums of float16 values are exact. The sums
+    cast as they accumulate (no float64 copy of the weights). Only rows whose
+    powers overflow or underflow (|w| near 1e154 for p = 2) are recomputed,
     scaled by their largest entry.
     """
     if p == np.inf:
-        return rows.max(axis=1)
+        return rows.max(axis=1).astype(np.float64)
     with np.errstate(over="ignore", under="ignore"):  # an overflow is detected below and redone scaled
         if p == 1:
-            norms = rows.sum(axis=1)
+            norms = rows.sum(axis=1, dtype=np.float64)
         elif p == 2:
-            norms = np.sqrt(np.einsum("ij,ij->i", rows, rows))
+            norms = np.sqrt(np.einsum("ij,ij->i", rows, rows, dtype=np.float64))
         else:
-            norms = (rows**p).sum(axis=1) ** (1.0 / p)
-    overflowed = ~np.isfinite(norms) | ((norms == 0) & (rows.max(axis=1, initial=0.0) > 0))
+            norms = (rows.astype(np.float64) ** p).sum(axis=1) ** (1.0 / p)
+    overflowed = ~np.isfinite(norms) | ((norms == 0) & (rows.max(axis=1, initial=0) > 0))
     if overflowed.any():
-        big = rows[overflowed]
+        big = rows[overflowed].astype(np.float64)
         scale = big.max(axis=1, keepdims=True)
         norms = norms.copy()
         norms[overflowed] = (((big / scale) ** p).sum(axis=1) ** (1.0 / p)) * scale[:, 0]
@@ -84,9 +86,7 @@ def slice_norms(weights: Any, *, axis: int = 0, norm: float = 1) -> np.ndarray:
     w = as_weights(weights)
     axis = _check_axis(axis, w.ndim)
     p = _check_norm(norm)
-    # float64 whatever the weights' dtype: float16 sums overflow past 65504 and round
-    # 2049 + ... to 2048, which reorders (or ties) the slices.
-    rows = np.moveaxis(np.abs(w, dtype=np.float64), axis, 0).reshape(w.shape[axis], -1)
+    rows = np.moveaxis(np.abs(w), axis, 0).reshape(w.shape[axis], -1)
     return _lp_norms(rows, p)
 
 
