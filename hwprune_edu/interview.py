@@ -12,13 +12,12 @@ answers an interviewer hopes for: same call shape, correct semantics.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from hwprune_edu.pruning import apply_mask, neuron_scores, remove_neurons, threshold_mask
-from hwprune_edu.util.validation import as_weights, describe
+from hwprune_edu.util.validation import as_weights, check_number, describe
 
 __all__ = ["weight_pruning", "activation_pruning"]
 
@@ -31,15 +30,35 @@ def _network_dict(network: Any) -> dict:
     return network
 
 
+def _is_matrix_list(weights: Any) -> bool:
+    """Whether a list holds one matrix per layer (arrays, or lists of rows) rather than the rows of one matrix."""
+    if not isinstance(weights, (list, tuple)) or not weights:
+        return False
+    if any(isinstance(w, np.ndarray) for w in weights):
+        return True
+    # [[row], [row]] is one matrix; [[[row], [row]], [[row]]] is a list of matrices (W.tolist() per layer).
+    return all(isinstance(w, (list, tuple)) and w and all(isinstance(r, (list, tuple)) for r in w) for w in weights)
+
+
 def _as_layer_list(weights: Any, name: str) -> tuple[list[np.ndarray], bool]:
     """A list of weight arrays, and whether the caller gave a single array.
 
-    A list or tuple of NumPy arrays is a list of layers; anything else (an
-    array, a nested list of numbers) is one matrix, as in the blog's example.
+    A list or tuple of matrices (NumPy arrays, or nested lists such as
+    ``W.tolist()``) is a list of layers; anything else (an array, a list of
+    rows of numbers) is one matrix, as in the blog's example.
     """
-    if isinstance(weights, (list, tuple)) and weights and all(isinstance(w, np.ndarray) for w in weights):
+    if _is_matrix_list(weights):
         return [as_weights(w, name=f"{name}[{i}]") for i, w in enumerate(weights)], False
-    return [as_weights(weights, name=name)], True
+    try:
+        return [as_weights(weights, name=name)], True
+    except ValueError as err:
+        if "ragged" not in str(err):
+            raise
+        raise ValueError(
+            f"{name} must be one matrix (rows of equal length) or a list of matrices, one per layer; got a list "
+            "whose rows have different lengths. For layers of different shapes pass [W0, W1, ...] (arrays, or "
+            "W.tolist() per layer)"
+        ) from None
 
 
 def weight_pruning(network: dict, threshold: float) -> dict:
@@ -71,6 +90,7 @@ def weight_pruning(network: dict, threshold: float) -> dict:
     ([(2, 3), (1, 2)], [True, False])
     """
     net = _network_dict(network)
+    threshold = check_number(threshold, name="threshold", low=0, meaning=" (it is compared with |w|)")
     layers, single = _as_layer_list(net["weights"], "network['weights']")
     masks = [threshold_mask(w, threshold) for w in layers]
     pruned = [apply_mask(w, m) for w, m in zip(layers, masks)]
@@ -131,10 +151,8 @@ def activation_pruning(network: dict, activation_threshold: float) -> dict:
     net = _network_dict(network)
     if "activations" not in net:
         raise ValueError("network must have an 'activations' entry: one (samples, neurons) array per layer")
-    if isinstance(activation_threshold, (bool, np.bool_)) or not isinstance(activation_threshold, numbers.Real):
-        raise TypeError(f"activation_threshold must be a real number, got {describe(activation_threshold)}")
-    if not np.isfinite(activation_threshold):
-        raise ValueError(f"activation_threshold must be finite, got {activation_threshold!r}")
+    activation_threshold = check_number(activation_threshold, name="activation_threshold",
+                                        meaning=" (compared with each neuron's mean |a|)")
     weights, single = _as_layer_list(net["weights"], "network['weights']")
     acts_in = net["activations"]
     activations = [acts_in] if single and not isinstance(acts_in, (list, tuple)) else list(acts_in)
@@ -147,6 +165,15 @@ def activation_pruning(network: dict, activation_threshold: float) -> dict:
     if len(biases) != len(weights):
         raise ValueError(f"network['biases'] must have one vector per layer ({len(weights)}), got {len(biases)}")
     layers = [(w, as_weights(b, name=f"network['biases'][{i}]", ndim=1)) for i, (w, b) in enumerate(zip(weights, biases))]
+    for i, (w, b) in enumerate(layers):
+        if w.ndim != 2:
+            raise ValueError(f"network['weights'][{i}] must be a 2-D (out, in) matrix, got shape {w.shape}")
+        if b.shape[0] != w.shape[0]:
+            raise ValueError(f"network['biases'][{i}] must have {w.shape[0]} entries (one per row of "
+                             f"network['weights'][{i}], shape {w.shape}), got {b.shape[0]}")
+        if i and w.shape[1] != layers[i - 1][0].shape[0]:
+            raise ValueError(f"network['weights'][{i}] must take {layers[i - 1][0].shape[0]} inputs (layer {i - 1} has "
+                             f"that many outputs), got shape {w.shape}")
     hidden = 1 if single else len(layers) - 1
     if len(activations) < hidden:
         raise ValueError(

@@ -1,5 +1,7 @@
 """Activation statistics, neuron removal and the corrected blog functions."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -168,9 +170,59 @@ def test_activation_pruning_blog_example_single_matrix():
         ({"weights": [np.ones((2, 2)), np.ones((1, 2))], "activations": [np.zeros((3, 2))]}, 0.1, ValueError,
          "every neuron of layer 0"),
         ({"weights": [np.ones((2, 2)), np.ones((1, 2))], "activations": [np.ones((3, 2))]}, True, TypeError,
-         "activation_threshold must be a real number"),
+         "activation_threshold must be a number"),
     ],
 )
 def test_activation_pruning_bad_input(network, threshold, error, message):
     with pytest.raises(error, match=message):
         activation_pruning(network, threshold)
+
+
+# ---------------------------------------------------------------- overflow, nested lists, messages that name the user's argument
+
+
+def test_neuron_scores_scale_before_squaring_so_huge_activations_do_not_overflow():
+    a = np.array([[1e200, 1.0], [-1e200, 2.0]])
+    np.testing.assert_allclose(neuron_scores(a, "rms"), [1e200, np.sqrt(2.5)], rtol=1e-12)  # was inf
+    np.testing.assert_allclose(neuron_scores(np.full((3, 2), 1.7e308)), [1.7e308, 1.7e308], rtol=1e-12)  # sum was inf
+    np.testing.assert_allclose(neuron_scores(np.full((2, 3, 2, 2), -1e200), "rms"), [1e200] * 3, rtol=1e-12)
+    small = np.random.default_rng(0).standard_normal((5, 3))  # ordinary input: exactly the plain formulas
+    np.testing.assert_array_equal(neuron_scores(small, "rms"), np.sqrt(np.mean(small**2, axis=0)))
+    np.testing.assert_array_equal(neuron_scores(small), np.mean(np.abs(small), axis=0))
+
+
+def test_weight_pruning_reads_a_list_of_nested_lists_as_layers():
+    w = np.array([[0.05, 0.5], [0.2, 0.01]])
+    out = weight_pruning({"weights": [w.tolist(), w.tolist()]}, 0.1)  # was one 3-D array
+    assert isinstance(out["weights"], list) and [x.shape for x in out["weights"]] == [(2, 2), (2, 2)]
+    assert out["weights"][1].tolist() == [[0.0, 0.5], [0.2, 0.0]]
+    single = weight_pruning({"weights": w.tolist()}, 0.1)  # a list of rows is still one matrix
+    assert single["weights"].shape == (2, 2)
+    shapes = weight_pruning({"weights": [np.ones((2, 3)).tolist(), [[1.0, 2.0]]]}, 0.1)["weights"]
+    assert [x.shape for x in shapes] == [(2, 3), (1, 2)]
+
+
+def test_weight_pruning_explains_a_ragged_weight_list():
+    with pytest.raises(ValueError, match=r"network\['weights'\] must be one matrix .* or a list of matrices, one per layer"):
+        weight_pruning({"weights": [[1.0, 2.0], [3.0]]}, 0.1)
+    with pytest.raises(ValueError, match=r"network\['weights'\]\[1\] must be a rectangular array"):
+        weight_pruning({"weights": [np.ones((2, 2)).tolist(), [[1.0], [1.0, 2.0]]]}, 0.1)
+
+
+def test_activation_pruning_names_the_network_entry_of_a_wrong_bias():
+    net = {"weights": [np.ones((3, 2)), np.ones((1, 3))], "biases": [np.zeros(2), np.zeros(1)],
+           "activations": [np.ones((2, 3))]}
+    # used to name the internal layers[0] b
+    with pytest.raises(ValueError, match=r"^network\['biases'\]\[0\] must have 3 entries \(one per row of "
+                                         r"network\['weights'\]\[0\]"):
+        activation_pruning(net, 0.5)
+
+
+def test_interview_thresholds_take_fractions_and_numpy_scalars():
+    from fractions import Fraction
+
+    w = np.array([[0.05, 0.5], [0.2, 0.01]])
+    for threshold in (Fraction(1, 10), np.float32(0.1), np.array(0.1)):
+        assert weight_pruning({"weights": w}, threshold)["weights"].tolist() == [[0.0, 0.5], [0.2, 0.0]]
+    with pytest.raises(ValueError, match=r"^threshold must be in \[0, inf\)"):
+        weight_pruning({"weights": w}, math.nan)

@@ -286,3 +286,145 @@ def test_tpu_weight_double_buffering_is_an_option_off_by_default():
 @pytest.mark.parametrize("name", sorted(PROFILES))
 def test_every_platform_file_sets_every_field(name):
     assert set(NUMERIC_FIELDS) - {"systolic_rows", "systolic_cols"} <= set(PROFILES[name].sources)
+
+
+# ---------------------------------------------------------------- numbers checked at every entry point
+
+
+@pytest.mark.parametrize("size, error", [("4", TypeError), ([2], TypeError), (-4, ValueError), (0, ValueError),
+                                         (math.nan, ValueError), (True, TypeError), (1j, TypeError), (math.inf, ValueError)])
+def test_gemm_bytes_checks_bytes_per_element(size, error):
+    from hwprune_edu.hardware import gemm_arithmetic_intensity, gemm_bytes
+
+    # '4' used to return '4444...' and [2] a list; -4, 0, NaN, True and 1j were multiplied through.
+    with pytest.raises(error, match="bytes_per_element"):
+        gemm_bytes(2, 3, 4, bytes_per_element=size)
+    with pytest.raises(error, match="bytes_per_element"):
+        gemm_arithmetic_intensity(2, 3, 4, bytes_per_element=size)
+
+
+def test_gemm_bytes_takes_fractional_and_numpy_sizes():
+    from fractions import Fraction
+
+    from hwprune_edu.hardware import gemm_bytes
+
+    assert gemm_bytes(1, 2, 3, bytes_per_element=0.5) == 0.5 * (3 + 6 + 2)  # int4 weights
+    assert gemm_bytes(1, 2, 3, bytes_per_element=np.float32(2)) == gemm_bytes(1, 2, 3, bytes_per_element=Fraction(2)) == 22
+
+
+@pytest.mark.parametrize("argument", ["flops", "bytes_moved", "peak_flops", "bandwidth_bytes_per_s"])
+@pytest.mark.parametrize("value, error", [(math.nan, ValueError), (True, TypeError), (math.inf, ValueError), ("1", TypeError)])
+def test_roofline_latency_refuses_nan_bool_and_inf(argument, value, error):
+    from hwprune_edu.hardware import roofline_latency
+
+    kwargs = dict(flops=2e9, bytes_moved=1e6, peak_flops=1e12, bandwidth_bytes_per_s=1e9)
+    kwargs[argument] = value
+    with pytest.raises(error, match=rf"^{argument} must be"):
+        roofline_latency(**kwargs)
+
+
+@pytest.mark.parametrize("field, value, error", [
+    ("overhead_s", -1, ValueError),  # was a negative latency
+    ("weight_bits", -8, ValueError),  # was a negative energy
+    ("clock_hz", 0, ValueError),  # was a ZeroDivisionError in simulate
+    ("clock_hz", math.nan, ValueError),
+    ("energy_per_mac_j", math.inf, ValueError),
+    ("macs_per_cycle", True, TypeError),
+    ("units", 2.5, TypeError),
+    ("tile_n", 0, ValueError),
+    ("split_k", 2, ValueError),
+    ("memory_bandwidth_bytes_per_s", "51.2e9", TypeError),
+    ("name", None, TypeError),
+    ("sparse_kernels", {"csr": "fast"}, TypeError),
+])
+def test_hardware_checks_every_field_on_replace(field, value, error):
+    with pytest.raises(error, match=rf"\b{field} must"):
+        get_profile("cpu-avx2").replace(**{field: value})
+
+
+def test_hardware_accepts_numpy_and_fraction_values_and_unbounded_memories():
+    from fractions import Fraction
+
+    hw = get_profile("cpu-avx2").replace(clock_hz=np.float32(2e9), units=np.int64(2), overhead_s=Fraction(1, 10**6),
+                                         activation_memory_bytes=math.inf)
+    assert (type(hw.clock_hz), hw.units, hw.overhead_s) == (float, 2, 1e-6)
+    assert simulate(linear(1, 64, 64), hw).latency_s > 0
+    with pytest.raises(ValueError, match="systolic_rows and systolic_cols must be >= 1"):
+        get_profile("cpu-avx2").replace(dataflow="systolic")
+
+
+@pytest.mark.parametrize("name", [None, "", "  ", 3, ["fc"]])
+def test_layers_need_a_non_empty_str_name(name):
+    # linear(name=None) used to be accepted; printing the report failed later.
+    with pytest.raises(TypeError, match="name must be a non-empty str"):
+        linear(1, 4, 4, name=name)
+    with pytest.raises(TypeError, match="name must be a non-empty str"):
+        conv2d(1, 3, 4, 3, 8, name=name)
+
+
+def test_weight_bits_of_a_layer_is_checked_with_the_number_vocabulary():
+    with pytest.raises(TypeError, match=r"^weight_bits must be a number in \[1, 64\]"):
+        linear(1, 4, 4, weight_bits=True)
+    with pytest.raises(ValueError, match=r"^weight_bits must be in \[1, 64\]"):
+        linear(1, 4, 4, weight_bits=math.nan)
+    assert linear(1, 4, 4, weight_bits=np.float32(4)).weight_bits == 4.0
+
+
+def test_spearman_refuses_nan_instead_of_ranking_it():
+    from hwprune_edu.hardware import spearman
+
+    with pytest.raises(ValueError, match=r"^a must be finite"):  # used to return 0.5
+        spearman([1.0, np.nan, 3.0, 4.0], [1, 2, 3, 4])
+    with pytest.raises(ValueError, match=r"^b must be finite"):
+        spearman([1, 2, 3, 4], [1, 2, np.inf, 4])
+    assert spearman(np.array([1, 2, 3], np.float16), (3, 2, 1)) == -1.0
+
+
+def test_load_profile_names_the_file_and_the_field():
+    from pathlib import Path
+
+    from hwprune_edu.hardware.profiles import load_profile
+
+    text = (Path(__file__).parent.parent / "hwprune_edu/hardware/platforms/cpu-avx2.toml").read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match=r"^x.toml: text is not valid TOML"):
+        load_profile("name = ", where="x.toml")
+    with pytest.raises(ValueError, match=r"^x.toml: units must be >= 1, got 0"):
+        load_profile(text.replace("value = 4\n", "value = 0\n", 1), where="x.toml")
+    with pytest.raises(TypeError, match=r"^text must be the profile's TOML text"):
+        load_profile(None)
+
+
+@pytest.mark.parametrize("changes, error, message", [
+    (dict(index_bits=-1), ValueError, r"^index_bits must be in \[0, inf\) \(kernel 'k'\)"),
+    (dict(compute_efficiency=math.nan), ValueError, r"^compute_efficiency must be in \(0, 1\]"),
+    (dict(n=2), ValueError, r"^n and m of an N:M kernel must satisfy 0 < n <= m"),
+    (dict(n=2, m=4, min_block=4), ValueError, r"^a kernel has one format"),
+    (dict(m=4.0, n=2), TypeError, r"^m must be an int"),
+    (dict(skips_zero_activations=1), TypeError, r"^skips_zero_activations must be True or False"),
+    (dict(name=""), TypeError, r"^name must be a non-empty str"),
+])
+def test_sparse_kernels_check_every_field(changes, error, message):
+    from hwprune_edu.hardware import SparseKernel
+
+    with pytest.raises(error, match=message):
+        SparseKernel(**{**dict(name="k", compute_efficiency=0.5, index_bits=2, source="toy"), **changes})
+
+
+def test_layers_and_mask_stats_built_by_hand_are_checked_too():
+    from hwprune_edu.hardware import Layer, MaskStats
+
+    layer = linear(2, 8, 4)
+    fields = {f.name: getattr(layer, f.name) for f in dataclasses.fields(Layer)}
+    with pytest.raises(ValueError, match=r"^n and k must match mask_stats"):
+        Layer(**{**fields, "n": 5})
+    with pytest.raises(ValueError, match=r"^activation_density must be in \(0, 1\]"):
+        Layer(**{**fields, "activation_density": 0})
+    stats = layer.mask_stats
+    with pytest.raises(ValueError, match=r"^kept_rows must be <= 4"):
+        MaskStats(stats.pattern, 1.0, (4, 8), 5, 8)
+    with pytest.raises(ValueError, match=r"^mask2d must have shape \(4, 8\)"):
+        MaskStats(stats.pattern, 1.0, (4, 8), 4, 8, np.ones((8, 4), bool))
+    mask = np.ones((4, 8), bool)
+    built = MaskStats(stats.pattern, 1.0, (4, 8), 4, 8, mask)
+    mask[0, 0] = False  # the record keeps its own read-only copy
+    assert built.mask2d.all() and not built.mask2d.flags.writeable

@@ -54,7 +54,7 @@ def test_arithmetic_intensity_is_flops_over_bytes(m, n, k, bpe):
 
 
 def test_arithmetic_intensity_rejects_bad_input():
-    with pytest.raises(ValueError, match="bytes_per_element must be a positive number"):
+    with pytest.raises(ValueError, match=r"bytes_per_element must be (a number )?in \(0, inf\)"):
         gemm_arithmetic_intensity(1, 1, 1, bytes_per_element=0)
     with pytest.raises(ValueError, match="k must be >= 1"):
         gemm_arithmetic_intensity(1, 1, 0)
@@ -63,9 +63,9 @@ def test_arithmetic_intensity_rejects_bad_input():
 def test_roofline_latency_takes_the_slower_side():
     assert roofline_latency(2e12, 1.0, 1e12, 1e9) == pytest.approx(2.0)  # compute-bound
     assert roofline_latency(1.0, 3e9, 1e12, 1e9) == pytest.approx(3.0)  # memory-bound
-    with pytest.raises(ValueError, match="peak_flops must be a number > 0"):
+    with pytest.raises(ValueError, match=r"peak_flops must be (a number )?in \(0, inf\)"):
         roofline_latency(1, 1, 0, 1)
-    with pytest.raises(ValueError, match="flops must be a number >= 0"):
+    with pytest.raises(ValueError, match=r"^flops must be in \[0, inf\), got -1.0"):
         roofline_latency(-1, 1, 1, 1)
 
 

@@ -132,9 +132,9 @@ def test_bad_kernel_requests_say_what_exists():
         simulate(layer, "gpu-ampere", kernel="2:4 sparse tensor core")
     with pytest.raises(TypeError, match="kernel must be None, 'dense' or a kernel's name"):
         simulate(layer, "gpu-ampere", kernel=1)
-    with pytest.raises(ValueError, match="must not be called 'dense'"):
+    with pytest.raises(ValueError, match="must not be 'dense'"):
         SparseKernel("dense", compute_efficiency=1.0, index_bits=0)
-    with pytest.raises(ValueError, match=r"bandwidth_efficiency of kernel 'x' must be a number in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"bandwidth_efficiency must be in \(0, 1\] \(kernel 'x'\), got 0"):
         SparseKernel("x", compute_efficiency=1.0, index_bits=0, bandwidth_efficiency=0)
 
 

@@ -168,3 +168,24 @@ def test_what_is_pruned_is_read_back_as_the_same_pattern(name, sparsity):
     keep = prune_to(weights((128, 128), seed=5), name, sparsity)
     assert describe_pattern(keep) == parse_pattern(name)
     assert parse_pattern(describe_pattern(keep).name) == describe_pattern(keep)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(kind="n:m", n=5, m=4), ValueError, r"^n must be <= 3"),  # fixed_sparsity would be negative
+    (dict(kind="n:m", n=2.9, m=4), TypeError, r"^n must be an int"),
+    (dict(kind="n:m", n=0, m=4), ValueError, r"^n must be >= 1"),
+    (dict(kind="block", block=None), TypeError, r"^block must be a \(rows, cols\) pair"),
+    (dict(kind="block", block=(0, 4)), ValueError, r"^block must be >= 1"),
+    (dict(kind="dense", n=2, m=4), ValueError, r"^n and m belong to an 'n:m' pattern only"),
+    (dict(kind="structured", block=(4, 4)), ValueError, r"^block belongs to a 'block' pattern only"),
+    (dict(kind=["dense"]), ValueError, r"^kind must be one of"),
+])
+def test_pattern_checks_its_fields(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        Pattern(**kwargs)
+
+
+def test_pattern_fields_are_plain_ints_whatever_was_passed():
+    pattern = Pattern("block", block=[np.int64(4), 2])
+    assert pattern.block == (4, 2) and type(pattern.block[0]) is int and pattern == parse_pattern("block 4x2")
+    assert Pattern("n:m", n=np.int32(2), m=np.int64(4)) == parse_pattern("2:4")

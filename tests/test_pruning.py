@@ -149,13 +149,13 @@ BAD_CALLS = [
     (lambda: magnitude_mask([1.0, 2.0], "half"), TypeError, "amount must be an int"),
     (lambda: magnitude_mask([1.0, 2.0], float("nan")), ValueError, "amount as a fraction"),
     (lambda: magnitude_mask([1j, 2j], 1), TypeError, "complex"),
-    (lambda: threshold_mask([1.0], -0.1), ValueError, "threshold must be a finite number >= 0"),
-    (lambda: threshold_mask([1.0], "0.1"), TypeError, "threshold must be a real number"),
+    (lambda: threshold_mask([1.0], -0.1), ValueError, r"threshold must be in \[0, inf\) \(it is compared with \|w\|\), got -0.1"),
+    (lambda: threshold_mask([1.0], "0.1"), TypeError, r"threshold must be a number in \[0, inf\)"),
     (lambda: global_magnitude_masks([], 0.5), ValueError, "at least one array"),
     (lambda: global_magnitude_masks(np.ones(3), 0.5), TypeError, "list or tuple"),
     (lambda: global_magnitude_masks([np.ones(2), np.array([np.nan])], 0.5), ValueError, r"weights_list\[1\]"),
     (lambda: structured_mask(np.ones((2, 2)), 1, axis=2), ValueError, "axis must be in"),
-    (lambda: structured_mask(np.ones((2, 2)), 1, norm=0), ValueError, "norm must be a number > 0"),
+    (lambda: structured_mask(np.ones((2, 2)), 1, norm=0), ValueError, r"norm must be in \(0, inf\) \(the p of the Ln norm"),
     (lambda: structured_mask(np.ones((2, 2)), 3), ValueError, "more than the 2"),
     (lambda: nm_mask(np.ones((2, 6)), 2, 4), ValueError, "multiple of m=4"),
     (lambda: nm_mask(np.ones((2, 4)), 5, 4), ValueError, "n must be <= m"),
@@ -174,3 +174,68 @@ BAD_CALLS = [
 def test_bad_input_is_named_and_explained(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------- float16 accumulation, dtypes, Fraction amounts
+
+
+def test_structured_mask_on_float16_ranks_rows_by_their_exact_norm():
+    # Cubes of 42 and 41 overflow float16 (74088, 68921 > 65504): summed in float16 both norms are
+    # inf and tie, and row 2 (the larger) was pruned; exact and torch prune rows 0, 1 and 3.
+    w = np.array([[0], [1], [42], [41]], np.float16)
+    keep = structured_mask(w, 3, norm=3)
+    assert keep[:, 0].tolist() == [False, False, True, False]
+    np.testing.assert_allclose(slice_norms(w, norm=3), [0, 1, 42, 41])
+
+
+def test_slice_norms_of_float16_are_float64_and_never_overflow():
+    w = np.array([[350, 350], [300, 300], [200, 10]], np.float16)  # squares reach 122500 > 65504
+    norms = slice_norms(w, norm=2)
+    assert norms.dtype == np.float64
+    np.testing.assert_allclose(norms, [350 * np.sqrt(2), 300 * np.sqrt(2), np.hypot(200, 10)])
+    assert structured_mask(w, 1, norm=2)[:, 0].tolist() == [True, True, False]
+
+
+def test_float16_row_sums_past_2048_do_not_round_into_ties():
+    # 1024 + 1025 = 2049 has no float16 (its step is 2 above 2048): a float16 sum makes both rows 2048.
+    w = np.array([[1024, 1025], [1024, 1024]], np.float16)
+    assert slice_norms(w).tolist() == [2049.0, 2048.0]
+    assert structured_mask(w, 1)[:, 0].tolist() == [True, False]  # the smaller row goes, not the earlier one
+
+
+def test_block_mask_on_float16_sums_blocks_in_float64():
+    # Both 1x4 blocks of row 1 pass 65504 (inf in float16, a tie); exactly, the block holding a 1 is smaller.
+    w = np.full((2, 8), 60000, np.float16)
+    w[1, 0] = 1
+    keep = block_mask(w, 1, block=(1, 4))
+    assert keep.tolist() == [[True] * 8, [False] * 4 + [True] * 4]
+
+
+def test_norms_of_huge_and_tiny_float64_weights_are_scaled_not_overflowed():
+    w = np.array([[1e200, 1e200], [1e-200, 0.0], [3.0, 4.0]])
+    np.testing.assert_allclose(slice_norms(w, norm=2), [np.sqrt(2) * 1e200, 1e-200, 5.0], rtol=1e-12)
+    np.testing.assert_allclose(slice_norms(w, norm=3), [2 ** (1 / 3) * 1e200, 1e-200, (27 + 64) ** (1 / 3)], rtol=1e-12)
+    assert structured_mask(w, 1, norm=2)[:, 0].tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize("weights", [np.array([[3, -1], [0, 5]], np.int16), np.array([[True, False], [True, True]]),
+                                     np.array([[3, 1], [0, 5]], np.uint8)])
+def test_apply_mask_keeps_int_and_bool_dtypes(weights):
+    keep = np.array([[True, False], [False, True]])
+    out = apply_mask(weights, keep)
+    assert out.dtype == weights.dtype
+    np.testing.assert_array_equal(out, np.where(keep, weights, 0))
+    out[0, 0] = 0  # a new array: the input is untouched
+    assert weights[0, 0] != 0
+
+
+def test_fraction_numpy_and_0d_amounts_and_thresholds_are_accepted():
+    from fractions import Fraction
+
+    w = np.arange(1.0, 11.0)
+    expected = magnitude_mask(w, 0.5)
+    for amount in (Fraction(1, 2), np.float32(0.5), np.float16(0.5), np.array(0.5), np.int64(5), np.array(5)):
+        np.testing.assert_array_equal(magnitude_mask(w, amount), expected)
+    np.testing.assert_array_equal(threshold_mask(w, Fraction(11, 2)), w > 5.5)
+    np.testing.assert_array_equal(threshold_mask(w, np.float32(5.5)), w > 5.5)
+    assert structured_mask(w.reshape(5, 2), Fraction(2, 5)).any(axis=1).sum() == 3

@@ -154,13 +154,21 @@ def test_block_mask_amount_errors_count_blocks():
 # ---------------------------------------------------------------- structured: slice norms
 
 
-@pytest.mark.parametrize("norm, shown", [("2", "str '2'"), (float("nan"), "float nan"), (True, "bool True"),
-                                         (False, "bool False"), (0, "int 0"), (-1.5, "float -1.5"), (None, "None")])
-def test_slice_norms_refuses_a_norm_that_is_not_a_positive_number(norm, shown):
-    message = rf"^norm must be a number > 0 or numpy.inf \(the p of the Ln norm\), got {shown}$"
-    with pytest.raises(ValueError, match=message):
+@pytest.mark.parametrize("norm, error, shown", [
+    ("2", TypeError, "a number in \\(0, inf\\) {meaning}, got str '2'"),
+    (float("nan"), ValueError, "in \\(0, inf\\) {meaning}, got nan"),
+    (True, TypeError, "a number in \\(0, inf\\) {meaning}, got bool True"),
+    (False, TypeError, "a number in \\(0, inf\\) {meaning}, got bool False"),
+    (0, ValueError, "in \\(0, inf\\) {meaning}, got 0.0"),
+    (-1.5, ValueError, "in \\(0, inf\\) {meaning}, got -1.5"),
+    (None, TypeError, "a number in \\(0, inf\\) {meaning}, got None"),
+])
+def test_slice_norms_refuses_a_norm_that_is_not_a_positive_number(norm, error, shown):
+    meaning = r"\(the p of the Ln norm; numpy.inf for the max\)"
+    message = "^norm must be " + shown.format(meaning=meaning) + "$"
+    with pytest.raises(error, match=message):
         slice_norms(np.ones((2, 2)), norm=norm)
-    with pytest.raises(ValueError, match=message):  # True is not the L1 norm: bool is refused, as for amount
+    with pytest.raises(error, match=message):  # True is not the L1 norm: bool is refused, as for amount
         structured_mask(np.ones((2, 2)), 1, norm=norm)
 
 
@@ -168,9 +176,10 @@ def test_slice_norms_refuses_a_norm_that_is_not_a_positive_number(norm, shown):
 
 
 def test_threshold_mask_shows_a_threshold_that_is_not_a_number():
-    with pytest.raises(TypeError, match=r"^threshold must be a real number, got str '0.1'$"):
+    expected = r"^threshold must be a number in \[0, inf\) \(it is compared with \|w\|\), got "
+    with pytest.raises(TypeError, match=expected + r"str '0.1'$"):
         threshold_mask(np.ones(2), "0.1")
-    with pytest.raises(TypeError, match=r"^threshold must be a real number, got bool True$"):
+    with pytest.raises(TypeError, match=expected + r"bool True$"):
         threshold_mask(np.ones(2), True)
 
 
@@ -199,11 +208,11 @@ def test_sparsity_errors_name_x_and_show_it():
         sparsity([])
     with pytest.raises(ValueError, match=r"^x must not be empty, got an array of shape \(0, 3\) and dtype float64$"):
         sparsity(np.zeros((0, 3)))
-    with pytest.raises(TypeError, match=r"^x must be numbers or booleans, got a list$"):
+    with pytest.raises(TypeError, match=r"^x\[0\] must be an array of numbers, got an array of shape \(2,\) and dtype <U1$"):
         sparsity([np.array(["a", "b"])])
-    with pytest.raises(TypeError, match=r"^x must be numbers or booleans, got an array of shape \(2,\) and dtype <U1$"):
+    with pytest.raises(TypeError, match=r"^x must be an array of numbers, got an array of shape \(2,\) and dtype <U1$"):
         sparsity(np.array(["a", "b"]))
-    with pytest.raises(TypeError, match=r"^x must be numbers or booleans, got a list$"):
+    with pytest.raises(TypeError, match=r"^x\[1\] must be real numbers, got complex values"):
         sparsity([np.zeros(2), np.array([1 + 1j])])
 
 

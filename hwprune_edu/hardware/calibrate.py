@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.util.validation import as_weights, check_number, check_positive_int, describe
 from hwprune_edu.hardware.cost import simulate
 from hwprune_edu.hardware.profiles import PROFILES, Hardware, get_profile
 from hwprune_edu.hardware.workload import linear
@@ -60,9 +60,10 @@ def spearman(a, b) -> float:
     >>> spearman([1, 2, 2, 3], [1, 2, 3, 4]) > 0.9
     True
     """
-    x = np.asarray(a, dtype=float)
-    y = np.asarray(b, dtype=float)
-    if x.ndim != 1 or y.ndim != 1 or x.shape != y.shape or x.size < 2:
+    # NaN has no rank: it would be sorted last and give a plausible but meaningless rho.
+    x = as_weights(a, name="a", ndim=1).astype(np.float64, copy=False)
+    y = as_weights(b, name="b", ndim=1).astype(np.float64, copy=False)
+    if x.shape != y.shape or x.size < 2:
         raise ValueError(f"a and b must be 1-D of the same length >= 2, got shapes {x.shape} and {y.shape}")
     rx, ry = _ranks(x) - (x.size + 1) / 2, _ranks(y) - (y.size + 1) / 2
     denominator = np.sqrt((rx * rx).sum() * (ry * ry).sum())
@@ -105,9 +106,13 @@ def host_profile(
         "memory_bandwidth_bytes_per_s": memory_bandwidth_bytes_per_s,
         "overhead_s": overhead_s,
     }
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) or not value > 0:
-            raise ValueError(f"{name} must be a measured number > 0, got {describe(value)}")
+    values = {name: check_number(value, name=name, low=0, closed="neither", meaning=" (a measured number)")
+              for name, value in values.items()}
+    if sources is not None and (not isinstance(sources, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in sources.items())):
+        raise TypeError(f"sources must map profile fields (str) to where each value comes from (str), got {describe(sources)}")
+    if not isinstance(description, str):
+        raise TypeError(f"description must be a str, got {describe(description)}")
     cpu = PROFILES["cpu-avx2"]
     merged = dict(cpu.sources)
     merged.update(
@@ -122,13 +127,13 @@ def host_profile(
         name="host",
         description=description,
         clock_hz=1e9,
-        macs_per_cycle=float(macs_per_s) / 1e9,
+        macs_per_cycle=values["macs_per_s"] / 1e9,
         units=1,
         tile_m=1,
         tile_n=1,
         tile_k=1,
-        memory_bandwidth_bytes_per_s=float(memory_bandwidth_bytes_per_s),
-        overhead_s=float(overhead_s),
+        memory_bandwidth_bytes_per_s=values["memory_bandwidth_bytes_per_s"],
+        overhead_s=values["overhead_s"],
         sources=merged,
     )
 
@@ -192,7 +197,7 @@ def compare_latencies(profile, shapes: Sequence, measured_s: Sequence[float]) ->
     """
     hardware = get_profile(profile)
     shapes = check_linear_shapes(shapes)
-    measured = np.asarray(measured_s, dtype=float)
+    measured = as_weights(measured_s, name="measured_s", ndim=1).astype(np.float64)
     if measured.shape != (len(shapes),) or not np.all(measured > 0):
         raise ValueError(
             f"measured_s must hold one latency > 0 per shape ({len(shapes)}), got {describe(measured_s)}"

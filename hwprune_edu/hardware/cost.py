@@ -38,9 +38,8 @@ The three small formulas learners re-implement are public and pure:
 from __future__ import annotations
 
 import math
-import numbers
 
-from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.util.validation import check_number, check_positive_int, describe
 from hwprune_edu.hardware.profiles import Hardware, SparseKernel, get_profile
 from hwprune_edu.hardware.report import LayerCost, SimulationReport
 from hwprune_edu.hardware.workload import Layer, linear  # noqa: F401  (linear is used in examples)
@@ -69,10 +68,17 @@ def gemm_bytes(m: int, n: int, k: int, *, bytes_per_element: float = 4) -> float
     """Bytes a GEMM must move at least once: read ``A (M x K)`` and ``B (K x N)``, write ``C (M x N)``.
 
     >>> gemm_bytes(1, 1024, 1024, bytes_per_element=2)  # a GEMV is all weights
-    2101248
+    2101248.0
     """
     gemm_macs(m, n, k)  # validates the sizes
-    return bytes_per_element * (m * k + k * n + m * n)
+    size = _check_bytes_per_element(bytes_per_element)
+    return size * (int(m) * int(k) + int(k) * int(n) + int(m) * int(n))
+
+
+def _check_bytes_per_element(bytes_per_element) -> float:
+    # > 0 and finite; fractional sizes are real (int4 weights are 0.5 bytes).
+    return check_number(bytes_per_element, name="bytes_per_element", low=0, closed="neither",
+                        meaning=" (4 for fp32, 2 for fp16, 1 for int8)")
 
 
 def gemm_arithmetic_intensity(m: int, n: int, k: int, *, bytes_per_element: float = 4) -> float:
@@ -90,8 +96,7 @@ def gemm_arithmetic_intensity(m: int, n: int, k: int, *, bytes_per_element: floa
     >>> round(gemm_arithmetic_intensity(1024, 1024, 1024), 1)
     170.7
     """
-    if not isinstance(bytes_per_element, numbers.Real) or bytes_per_element <= 0:
-        raise ValueError(f"bytes_per_element must be a positive number, got {describe(bytes_per_element)}")
+    _check_bytes_per_element(bytes_per_element)
     return 2 * gemm_macs(m, n, k) / gemm_bytes(m, n, k, bytes_per_element=bytes_per_element)
 
 
@@ -110,13 +115,11 @@ def roofline_latency(flops: float, bytes_moved: float, peak_flops: float, bandwi
     >>> roofline_latency(2e9, 1e6, peak_flops=1e12, bandwidth_bytes_per_s=1e9)
     0.002
     """
-    for value, name in ((flops, "flops"), (bytes_moved, "bytes_moved")):
-        if not isinstance(value, numbers.Real) or not value >= 0:
-            raise ValueError(f"{name} must be a number >= 0, got {describe(value)}")
-    for value, name in ((peak_flops, "peak_flops"), (bandwidth_bytes_per_s, "bandwidth_bytes_per_s")):
-        if not isinstance(value, numbers.Real) or not value > 0:
-            raise ValueError(f"{name} must be a number > 0, got {describe(value)}")
-    return max(flops / peak_flops, bytes_moved / bandwidth_bytes_per_s)
+    flops = check_number(flops, name="flops", low=0)
+    bytes_moved = check_number(bytes_moved, name="bytes_moved", low=0)
+    peak_flops = check_number(peak_flops, name="peak_flops", low=0, closed="neither")
+    bandwidth = check_number(bandwidth_bytes_per_s, name="bandwidth_bytes_per_s", low=0, closed="neither")
+    return max(flops / peak_flops, bytes_moved / bandwidth)
 
 
 def systolic_cycles(m: int, n: int, k: int, rows: int, cols: int) -> int:

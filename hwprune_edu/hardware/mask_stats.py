@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hwprune_edu.pruning.patterns import Pattern
-from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.util.validation import as_mask, check_fraction, check_int, check_positive_int, describe
 
 __all__ = ["MaskStats", "describe_mask", "describe_pattern"]
 
@@ -65,6 +65,23 @@ class MaskStats:
     # The per-format counts, filled when first asked for: each is a pass over the mask,
     # and a slider or a sweep costs the same layer on several platforms.
     _counts: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self):
+        if not isinstance(self.pattern, Pattern):
+            raise TypeError(f"pattern must be a Pattern (see parse_pattern), got {describe(self.pattern)}")
+        object.__setattr__(self, "density", check_fraction(self.density, name="density", meaning=" (the kept fraction)"))
+        if not isinstance(self.shape, (tuple, list)) or len(self.shape) != 2:
+            raise TypeError(f"shape must be the (rows, cols) pair of the 2-D mask, got {describe(self.shape)}")
+        rows, cols = (check_positive_int(v, name="shape") for v in self.shape)
+        object.__setattr__(self, "shape", (rows, cols))
+        object.__setattr__(self, "kept_rows", check_int(self.kept_rows, name="kept_rows", minimum=0, maximum=rows))
+        object.__setattr__(self, "kept_cols", check_int(self.kept_cols, name="kept_cols", minimum=0, maximum=cols))
+        if self.mask2d is not None:
+            mask2d = as_mask(self.mask2d, (rows, cols), name="mask2d")
+            if mask2d is self.mask2d and mask2d.flags.writeable:  # keep a read-only copy, as describe_mask does
+                mask2d = mask2d.copy()
+            mask2d.setflags(write=False)
+            object.__setattr__(self, "mask2d", mask2d)
 
     @classmethod
     def dense(cls, rows: int, cols: int) -> MaskStats:
@@ -136,13 +153,7 @@ class MaskStats:
 
 
 def _as_mask2d(mask) -> np.ndarray:
-    array = np.asarray(mask)
-    if array.dtype.kind != "b":
-        if array.dtype.kind not in "iuf":
-            raise TypeError(f"mask must be a boolean array, got {describe(mask)}")
-        if not np.isin(array, (0, 1)).all():
-            raise ValueError(f"mask must contain only True/False (or 0/1), got other values ({describe(array)})")
-        array = array.astype(bool)
+    array = as_mask(mask, name="mask")
     if array.ndim not in (2, 4):
         raise ValueError(
             f"mask must be 2-D (out, in) or 4-D (out_ch, in_ch, kh, kw), got a {array.ndim}-D array of shape {array.shape}"

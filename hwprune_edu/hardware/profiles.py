@@ -25,6 +25,10 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping
 
+import numpy as np
+
+from hwprune_edu.util.validation import check_int, check_number, describe
+
 __all__ = ["SparseKernel", "Hardware", "PROFILES", "get_profile", "load_profile"]
 
 @dataclass(frozen=True)
@@ -77,12 +81,29 @@ class SparseKernel:
     source: str = ""
 
     def __post_init__(self):
+        _check_name(self.name, "name", "kernel")
+        if self.name == "dense":
+            raise ValueError("name of a sparse kernel must not be 'dense': that name is the dense kernel's")
+        where = f" (kernel {self.name!r})"
         for label in ("compute_efficiency", "bandwidth_efficiency"):
             value = getattr(self, label)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-                raise ValueError(f"{label} of kernel {self.name!r} must be a number in (0, 1], got {value!r}")
-        if self.name == "dense":
-            raise ValueError("a sparse kernel must not be called 'dense': that name is the dense kernel's")
+            checked = check_number(value, name=label, low=0, high=1, closed="right", meaning=where)
+            object.__setattr__(self, label, _plain(value, checked))
+        checked = check_number(self.index_bits, name="index_bits", low=0, meaning=where)
+        object.__setattr__(self, "index_bits", _plain(self.index_bits, checked))
+        for label in ("n", "m", "min_block", "interleave_units", "relative_index_bits"):
+            object.__setattr__(self, label, check_int(getattr(self, label), name=label, minimum=0))
+        if (self.n > 0) != (self.m > 0) or self.n > self.m:
+            raise ValueError(f"n and m of an N:M kernel must satisfy 0 < n <= m (or both be 0 for other kernels), "
+                             f"got n={self.n}, m={self.m}{where}")
+        if sum(bool(v) for v in (self.m, self.min_block, self.interleave_units)) > 1:
+            raise ValueError(f"a kernel has one format: at most one of m, min_block and interleave_units may be > 0, got "
+                             f"m={self.m}, min_block={self.min_block}, interleave_units={self.interleave_units}{where}")
+        if not isinstance(self.skips_zero_activations, (bool, np.bool_)):
+            raise TypeError(f"skips_zero_activations must be True or False, got {describe(self.skips_zero_activations)}")
+        object.__setattr__(self, "skips_zero_activations", bool(self.skips_zero_activations))
+        if not isinstance(self.source, str):
+            raise TypeError(f"source must be a str (where the figures come from), got {describe(self.source)}")
 
 
 @dataclass(frozen=True)
@@ -141,11 +162,36 @@ class Hardware:
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
+        _check_name(self.name, "name", "profile")
+        if not isinstance(self.description, str):
+            raise TypeError(f"description must be a str, got {describe(self.description)}")
+        if not isinstance(self.dataflow, str) or self.dataflow not in ("tiled", "systolic"):
+            raise ValueError(f"dataflow must be 'tiled' or 'systolic', got {describe(self.dataflow)}")
+        where = f" (profile {self.name!r})"
+        # Every number in the range its meaning allows, so that replace(...) cannot make a
+        # negative latency or energy, or divide by a zero clock.
+        for label, (low, closed, allow_inf) in _FLOAT_RANGES.items():
+            value = getattr(self, label)
+            checked = check_number(value, name=label, low=low, closed=closed, allow_inf=allow_inf, meaning=where)
+            object.__setattr__(self, label, _plain(value, checked))
+        for label in ("weight_bits", "activation_bits"):
+            value = getattr(self, label)
+            checked = check_number(value, name=label, low=1, high=64, meaning=" bits" + where)
+            object.__setattr__(self, label, _plain(value, checked))
+        for label, (minimum, maximum) in _INT_RANGES.items():
+            object.__setattr__(self, label, check_int(getattr(self, label), name=label, minimum=minimum, maximum=maximum))
+        if self.dataflow == "systolic" and (self.systolic_rows < 1 or self.systolic_cols < 1):
+            raise ValueError(f"systolic_rows and systolic_cols must be >= 1 for a systolic dataflow, got "
+                             f"{self.systolic_rows} x {self.systolic_cols}{where}")
+        kernels, sources = self.sparse_kernels, self.sources
+        if not isinstance(kernels, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, SparseKernel) for k, v in kernels.items()):
+            raise TypeError(f"sparse_kernels must map names (str) to SparseKernel, got {describe(kernels)}")
+        if not isinstance(sources, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in sources.items()):
+            raise TypeError(f"sources must map field names (str) to sources (str), got {describe(sources)}")
         # Read-only views, so a shared profile cannot be changed by accident.
-        object.__setattr__(self, "sparse_kernels", MappingProxyType(dict(self.sparse_kernels)))
-        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
-        if self.dataflow not in ("tiled", "systolic"):
-            raise ValueError(f"dataflow must be 'tiled' or 'systolic', got {self.dataflow!r}")
+        object.__setattr__(self, "sparse_kernels", MappingProxyType(dict(kernels)))
+        object.__setattr__(self, "sources", MappingProxyType(dict(sources)))
 
     @property
     def peak_macs_per_s(self) -> float:
@@ -179,16 +225,41 @@ class Hardware:
         return dataclasses.replace(self, **changes)
 
 
+def _plain(value: Any, checked: float) -> int | float:
+    """A checked number as stored: Python ints and floats as given (a profile file's 64 stays 64), others as float."""
+    return value if type(value) in (int, float) else checked
+
+
+def _check_name(value: Any, name: str, what: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"{name} must be a non-empty str (the {what}'s label in reports), got {describe(value)}")
+
+
+# Field -> (lower end, which ends are closed, whether infinity is allowed): rates and sizes
+# are > 0, times and energies >= 0; a memory may be unbounded (EIE's activations stream through).
+_FLOAT_RANGES = {
+    "clock_hz": (0, "neither", False),
+    "macs_per_cycle": (0, "neither", False),
+    "memory_bandwidth_bytes_per_s": (0, "neither", False),
+    "activation_bandwidth_bytes_per_s": (0, "neither", False),
+    "overhead_s": (0, "both", False),
+    "energy_per_mac_j": (0, "both", False),
+    "energy_per_byte_j": (0, "both", False),
+    "activation_energy_per_byte_j": (0, "both", False),
+    "weight_memory_bytes": (0, "neither", True),
+    "activation_memory_bytes": (0, "neither", True),
+}
+# Field -> (minimum, maximum): counts of units and tile edges, array edges (0 = no array), 0/1 switches.
+_INT_RANGES = {
+    "units": (1, None), "tile_m": (1, None), "tile_n": (1, None), "tile_k": (1, None),
+    "systolic_rows": (0, None), "systolic_cols": (0, None),
+    "split_k": (0, 1), "weight_double_buffering": (0, 1), "rereads_weights": (0, 1),
+}
+
 _TEXT_FIELDS = ("name", "description", "dataflow")
 _NUMBER_FIELDS = tuple(f.name for f in dataclasses.fields(Hardware)
                        if f.name not in _TEXT_FIELDS + ("sparse_kernels", "sources"))
 _KERNEL_FIELDS = tuple(f.name for f in dataclasses.fields(SparseKernel))
-
-
-def _number(value: Any, where: str) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{where} must be a number, got {value!r}")
-    return value
 
 
 def load_profile(text: str, *, where: str = "profile") -> Hardware:
@@ -206,7 +277,14 @@ def load_profile(text: str, *, where: str = "profile") -> Hardware:
     >>> hw.clock_hz, hw.sources["clock_hz"]
     (1, 'toy')
     """
-    data = tomllib.loads(text)
+    if not isinstance(where, str):
+        raise TypeError(f"where must be the file's name (a str), got {describe(where)}")
+    if not isinstance(text, str):
+        raise TypeError(f"text must be the profile's TOML text (a str), got {describe(text)} ({where})")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{where}: text is not valid TOML: {error}") from None
     unknown = sorted(set(data) - set(_TEXT_FIELDS + _NUMBER_FIELDS + ("sparse_kernels",)))
     if unknown:
         raise ValueError(f"{where}: unknown field(s) {unknown}; known: {list(_TEXT_FIELDS + _NUMBER_FIELDS)}")
@@ -222,17 +300,27 @@ def load_profile(text: str, *, where: str = "profile") -> Hardware:
         entry = data[name]
         if not isinstance(entry, dict) or set(entry) != {"value", "source"} or not str(entry["source"]).strip():
             raise ValueError(f"{where}: [{name}] must hold exactly a value and a non-empty source, got {entry!r}")
-        values[name] = _number(entry["value"], f"{where}: {name}.value")
+        values[name] = entry["value"]  # checked by Hardware, whose error load_profile prefixes with the file
         sources[name] = entry["source"]
     kernels = {}
-    for kind, entry in data.get("sparse_kernels", {}).items():
+    declared = data.get("sparse_kernels", {})
+    if not isinstance(declared, dict) or not all(isinstance(entry, dict) for entry in declared.values()):
+        raise ValueError(f"{where}: sparse_kernels must be tables [sparse_kernels.NAME], got {declared!r}")
+    for kind, entry in declared.items():
         extra = sorted(set(entry) - set(_KERNEL_FIELDS))
         if extra or not entry.get("source"):
             raise ValueError(f"{where}: sparse_kernels.{kind} has unknown fields {extra} or no source")
-        kernels[kind] = SparseKernel(**entry)
+        try:
+            kernels[kind] = SparseKernel(**entry)
+        except (TypeError, ValueError) as error:  # a missing field, or a value out of range
+            raise ValueError(f"{where}: sparse_kernels.{kind}: {error}") from None
+    missing = [f.name for f in dataclasses.fields(Hardware)
+               if f.name in _NUMBER_FIELDS and f.default is dataclasses.MISSING and f.name not in values]
+    if missing:
+        raise ValueError(f"{where}: missing field(s) {missing}: each is a [field] table with a value and a source")
     try:
         return Hardware(**values, sparse_kernels=kernels, sources=sources)
-    except TypeError as error:  # a required number is missing
+    except (TypeError, ValueError) as error:  # a value out of the range its meaning allows
         raise ValueError(f"{where}: {error}") from None
 
 
@@ -274,7 +362,7 @@ def get_profile(name) -> Hardware:
     if isinstance(name, Hardware):
         return name
     if not isinstance(name, str):
-        raise TypeError(f"hardware must be a profile name (str) or a Hardware, got {type(name).__name__}")
+        raise TypeError(f"hardware must be a profile name (str) or a Hardware, got {describe(name)}")
     try:
         return PROFILES[name]
     except KeyError:

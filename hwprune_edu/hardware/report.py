@@ -13,6 +13,7 @@ from functools import cached_property
 
 from hwprune_edu.hardware.profiles import Hardware
 from hwprune_edu.util.tables import format_columns, format_si, html_table
+from hwprune_edu.util.validation import describe
 
 __all__ = ["LayerCost", "SimulationReport"]
 
@@ -89,6 +90,10 @@ class SimulationReport:
     """
 
     def __init__(self, hardware: Hardware, layers: tuple):
+        if not isinstance(hardware, Hardware):
+            raise TypeError(f"hardware must be a Hardware (see get_profile), got {describe(hardware)}")
+        if not isinstance(layers, (list, tuple)) or not all(isinstance(row, LayerCost) for row in layers):
+            raise TypeError(f"layers must be a tuple of LayerCost rows (simulate builds them), got {describe(layers)}")
         self.hardware = hardware
         self.layers = tuple(layers)
         self.latency_s = float(sum(row.latency_s for row in self.layers))

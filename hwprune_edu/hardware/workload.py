@@ -19,7 +19,15 @@ import numpy as np
 
 from hwprune_edu.hardware.mask_stats import MaskStats, describe_mask
 from hwprune_edu.pruning.patterns import Pattern
-from hwprune_edu.util.validation import as_weights, check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.util.validation import (
+    as_mask,
+    as_weights,
+    check_fraction,
+    check_int,
+    check_number,
+    check_positive_int,
+    describe,
+)
 
 __all__ = ["Layer", "linear", "conv2d", "mlp_layers"]
 
@@ -56,6 +64,21 @@ class Layer:
     activation_density: float = 1.0
     weight_bits: float | None = None
 
+    def __post_init__(self):
+        _check_name(self.name)
+        if not isinstance(self.op, str) or self.op not in ("linear", "conv2d"):
+            raise ValueError(f"op must be 'linear' or 'conv2d', got {describe(self.op)}")
+        for label in ("m", "n", "k", "input_elements", "output_elements"):
+            object.__setattr__(self, label, check_positive_int(getattr(self, label), name=label))
+        if not isinstance(self.mask_stats, MaskStats):
+            raise TypeError(f"mask_stats must be a MaskStats (from describe_mask), got {describe(self.mask_stats)}")
+        if self.mask_stats.shape != (self.n, self.k):
+            raise ValueError(f"n and k must match mask_stats: the GEMM's (n, k) = ({self.n}, {self.k}) weight matrix is "
+                             f"the mask's (out, in), got a mask of shape {self.mask_stats.shape}")
+        density, bits = _check_workload(self.activation_density, self.weight_bits)
+        object.__setattr__(self, "activation_density", density)
+        object.__setattr__(self, "weight_bits", bits)
+
     @property
     def pattern(self) -> Pattern:
         """The weight mask's sparsity pattern, as :func:`~hwprune_edu.hardware.describe_pattern` reads it."""
@@ -67,15 +90,21 @@ class Layer:
         return self.m * self.n * self.k
 
 
+def _check_name(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"name must be a non-empty str (the layer's label in reports), got {describe(name)}")
+    return name
+
+
 def _mask_stats(weight_mask, shape: tuple, rows: int, cols: int) -> MaskStats:
     if weight_mask is None:
         return MaskStats.dense(rows, cols)
-    array = np.asarray(weight_mask)
+    layout = f"(out, in{', kh, kw' if len(shape) == 4 else ''})"
+    if isinstance(weight_mask, (str, bytes)):
+        raise TypeError(f"weight_mask must be a boolean keep-mask of shape {shape} {layout}, got {describe(weight_mask)}")
+    array = as_mask(weight_mask, name="weight_mask")
     if array.shape != shape:
-        raise ValueError(
-            f"weight_mask must have the weights' shape {shape} (out, in{', kh, kw' if len(shape) == 4 else ''}), "
-            f"got shape {array.shape}"
-        )
+        raise ValueError(f"weight_mask must have the weights' shape {shape} {layout}, got shape {array.shape}")
     return describe_mask(array)
 
 
@@ -83,11 +112,8 @@ def _check_workload(activation_density, weight_bits) -> tuple[float, float | Non
     density = check_fraction(activation_density, name="activation_density", zero_ok=False,
                              meaning=" (the fraction of non-zero input activations)")
     if weight_bits is not None:
-        if isinstance(weight_bits, (bool, np.bool_)) or not isinstance(weight_bits, numbers.Real):
-            raise TypeError(f"weight_bits must be None (the platform's) or a number of bits, got {describe(weight_bits)}")
-        if not 1 <= weight_bits <= 64:
-            raise ValueError(f"weight_bits must be between 1 and 64 bits per weight, got {weight_bits!r}")
-        weight_bits = float(weight_bits)
+        weight_bits = check_number(weight_bits, name="weight_bits", low=1, high=64,
+                                   meaning=" bits per weight (or None for the platform's)")
     return density, weight_bits
 
 
@@ -129,18 +155,21 @@ def linear(
     batch = check_positive_int(batch, name="batch")
     in_features = check_positive_int(in_features, name="in_features")
     out_features = check_positive_int(out_features, name="out_features")
+    _check_name(name)
     stats = _mask_stats(weight_mask, (out_features, in_features), out_features, in_features)
     density, bits = _check_workload(activation_density, weight_bits)
     return Layer(name, "linear", batch, out_features, in_features, batch * in_features, batch * out_features, stats,
                  density, bits)
 
 
-def _pair(value, name: str) -> tuple[int, int]:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+def _pair(value, name: str, minimum: int) -> tuple[int, int]:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
         value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+    if not isinstance(value, (tuple, list, np.ndarray)) or len(value) != 2:
         raise TypeError(f"{name} must be an int or a pair of ints, got {describe(value)}")
-    return tuple(check_int(v, name=name) for v in value)
+    return tuple(check_int(v, name=name, minimum=minimum) for v in value)
 
 
 def conv2d(
@@ -177,15 +206,11 @@ def conv2d(
     batch = check_positive_int(batch, name="batch")
     in_ch = check_positive_int(in_ch, name="in_ch")
     out_ch = check_positive_int(out_ch, name="out_ch")
-    kh, kw = _pair(kernel, "kernel")
-    h, w = _pair(input_hw, "input_hw")
-    sh, sw = _pair(stride, "stride")
-    ph, pw = _pair(padding, "padding")
-    for value, label in ((kh, "kernel"), (kw, "kernel"), (h, "input_hw"), (w, "input_hw"), (sh, "stride"), (sw, "stride")):
-        if value < 1:
-            raise ValueError(f"{label} must be >= 1, got {value}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"padding must be >= 0, got {(ph, pw)}")
+    _check_name(name)
+    kh, kw = _pair(kernel, "kernel", 1)
+    h, w = _pair(input_hw, "input_hw", 1)
+    sh, sw = _pair(stride, "stride", 1)
+    ph, pw = _pair(padding, "padding", 0)
     out_h = (h + 2 * ph - kh) // sh + 1
     out_w = (w + 2 * pw - kw) // sw + 1
     if out_h < 1 or out_w < 1:
@@ -227,6 +252,10 @@ def mlp_layers(layers, batch: int) -> list[Layer]:
             raise TypeError(f"layers[{index}] must be a (W, b) pair, got {describe(pair)}")
         weight = as_weights(pair[0], name=f"layers[{index}][0] (W)", ndim=2)
         out_features, in_features = weight.shape
+        bias = as_weights(pair[1], name=f"layers[{index}][1] (b)", ndim=1)
+        if bias.shape[0] != out_features:
+            raise ValueError(f"layers[{index}][1] (b) must have {out_features} entries (one per row of W "
+                             f"{weight.shape}), got {bias.shape[0]}")
         if previous_out is not None and in_features != previous_out:
             raise ValueError(
                 f"layers[{index}][0] (W) must have {previous_out} input columns to follow the previous layer's "

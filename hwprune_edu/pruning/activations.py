@@ -55,15 +55,33 @@ def neuron_scores(activations: Any, method: str = "mean_abs") -> np.ndarray:
     ([0.0, 3.0], [0.0, 1.0])
     """
     a = as_weights(activations, name="activations", ndim=(2, 4))
-    if not isinstance(method, str) or method not in SCORE_METHODS:
+    if not isinstance(method, str) or method not in SCORE_METHODS:  # (an unhashable method is refused by isinstance)
         raise ValueError(f"method must be one of {sorted(SCORE_METHODS)}, got {describe(method)}")
     # Channels are axis 1 in both layouts; average over everything else.
     other_axes = (0,) if a.ndim == 2 else (0, 2, 3)
-    if method == "mean_abs":
-        return np.abs(a).mean(axis=other_axes, dtype=np.float64)
-    if method == "rms":
-        return np.sqrt(np.square(a, dtype=np.float64).mean(axis=other_axes))
-    return (a != 0).mean(axis=other_axes, dtype=np.float64)
+    if method == "apoz":
+        return (a != 0).mean(axis=other_axes, dtype=np.float64)
+    magnitudes = np.abs(a, dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):  # an overflow is detected below and redone scaled
+        scores = _mean_power(magnitudes, 1 if method == "mean_abs" else 2, other_axes)
+    overflowed = ~np.isfinite(scores)
+    if overflowed.any():
+        # |a| near 1e154 squares (or near 1e308 sums) past float64's range: divide each
+        # channel by its largest |a| first, so the mean is taken of numbers <= 1.
+        scale = np.moveaxis(magnitudes, 1, 0).reshape(magnitudes.shape[1], -1).max(axis=1)
+        shape = [1] * a.ndim
+        shape[1] = -1
+        scaled = _mean_power(magnitudes / np.where(scale > 0, scale, 1.0).reshape(shape), 2 if method == "rms" else 1,
+                             other_axes) * scale
+        scores = np.where(overflowed, scaled, scores)
+    return scores
+
+
+def _mean_power(magnitudes: np.ndarray, p: int, axes: tuple) -> np.ndarray:
+    """mean(|a|) (p = 1) or sqrt(mean(a^2)) (p = 2) over ``axes``, in float64."""
+    if p == 1:
+        return magnitudes.mean(axis=axes)
+    return np.sqrt(np.square(magnitudes).mean(axis=axes))
 
 
 def check_layers(layers: Any, *, name: str = "layers") -> list[tuple[np.ndarray, np.ndarray]]:

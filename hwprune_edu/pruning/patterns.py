@@ -29,7 +29,7 @@ import numpy as np
 
 from hwprune_edu.pruning.structured import block_mask, nm_mask, structured_mask
 from hwprune_edu.pruning.unstructured import magnitude_mask
-from hwprune_edu.util.validation import as_weights, check_fraction, describe
+from hwprune_edu.util.validation import as_weights, check_fraction, check_int, describe
 
 __all__ = ["PATTERN_KINDS", "PATTERN_NAMES", "Pattern", "parse_pattern", "prune_to"]
 
@@ -70,8 +70,22 @@ class Pattern:
     block: tuple[int, int] | None = None
 
     def __post_init__(self):
-        if self.kind not in PATTERN_KINDS:
+        if not isinstance(self.kind, str) or self.kind not in PATTERN_KINDS:
             raise ValueError(f"kind must be one of {PATTERN_KINDS}, got {describe(self.kind)}")
+        if self.kind == "n:m":
+            m = check_int(self.m, name="m", minimum=2)
+            n = check_int(self.n, name="n", minimum=1, maximum=m - 1)  # some but not all of every group
+            object.__setattr__(self, "n", n)
+            object.__setattr__(self, "m", m)
+        elif self.n or self.m:
+            raise ValueError(f"n and m belong to an 'n:m' pattern only, got n={self.n!r}, m={self.m!r} for {self.kind!r}")
+        if self.kind == "block":
+            if not isinstance(self.block, (tuple, list)) or len(self.block) != 2:
+                raise TypeError(f"block must be a (rows, cols) pair of ints for a 'block' pattern, got {describe(self.block)}")
+            block = tuple(check_int(v, name="block", minimum=1) for v in self.block)
+            object.__setattr__(self, "block", block)
+        elif self.block is not None:
+            raise ValueError(f"block belongs to a 'block' pattern only, got block={self.block!r} for {self.kind!r}")
 
     @property
     def name(self) -> str:

@@ -37,9 +37,7 @@ def fake_quantise(weights: Any, bits: int, *, group_size: int | None = None) -> 
     True
     """
     w = as_weights(weights, ndim=2)
-    bits = check_int(bits, name="bits", minimum=2)
-    if bits > 16:
-        raise ValueError(f"bits must be <= 16 (weight quantisation widths are 2..16), got {bits}")
+    bits = check_int(bits, name="bits", minimum=2, maximum=16)  # the widths weight quantisers use
     rows, cols = w.shape
     group_size = cols if group_size is None else check_int(group_size, name="group_size", minimum=1)
     if cols % group_size:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from hwprune_edu.util.validation import as_weights
+from hwprune_edu.util.validation import as_weights, check_positive_int
 
 __all__ = ["reconstruction_error", "as_calibration"]
 
@@ -32,6 +32,7 @@ def as_calibration(inputs: Any, in_features: int, *, name: str = "inputs") -> np
     >>> as_calibration(np.ones((2, 3, 4)), 4).shape
     (6, 4)
     """
+    in_features = check_positive_int(in_features, name="in_features")
     x = as_weights(inputs, name=name)
     if x.ndim < 2:
         raise ValueError(

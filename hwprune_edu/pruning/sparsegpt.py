@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from hwprune_edu.pruning._rows import RowTarget, smallest_per_row
 from hwprune_edu.pruning.reconstruction import as_calibration
-from hwprune_edu.util.validation import as_weights, check_int, describe
+from hwprune_edu.util.validation import as_weights, check_int, check_number, describe
 
 __all__ = ["sparsegpt_prune", "sparsegpt_column_step", "layer_hessian", "inverse_hessian_factor"]
 
@@ -72,23 +72,24 @@ def inverse_hessian_factor(hessian: np.ndarray) -> np.ndarray:
     >>> bool(np.allclose(u.T @ u, np.linalg.inv(h))), round(float(u[1, 1]) ** 2, 6)
     (True, 0.5)
     """
+    h = as_weights(hessian, name="hessian", ndim=2)
+    if h.shape[0] != h.shape[1]:
+        raise ValueError(f"hessian must be a square (in_features, in_features) matrix, got shape {h.shape}")
+    if not np.allclose(h, h.T, rtol=1e-6, atol=1e-12 * float(np.abs(h).max(initial=0.0))):
+        raise ValueError("hessian must be symmetric (X^T X is); got a matrix that is not, e.g. from a transposed product")
     try:
-        inverse = np.linalg.inv(hessian)
+        inverse = np.linalg.inv(h.astype(np.float64, copy=False))
         inverse = (inverse + inverse.T) / 2  # inv() of a symmetric matrix is symmetric only up to rounding
         return np.linalg.cholesky(inverse).T
     except np.linalg.LinAlgError:
         raise ValueError(
-            "the layer Hessian X^T X is not positive definite even with damping; increase damp (e.g. 0.1)"
+            "hessian must be positive definite (the layer Hessian X^T X is not, even with damping); "
+            "increase damp (e.g. 0.1)"
         ) from None
 
 
 def _check_damp(damp: Any) -> float:
-    if isinstance(damp, (bool, np.bool_)) or not isinstance(damp, (int, float, np.floating, np.integer)):
-        raise TypeError(f"damp must be a number >= 0 (a fraction of the Hessian's mean diagonal), got {describe(damp)}")
-    damp = float(damp)
-    if not (np.isfinite(damp) and damp >= 0):
-        raise ValueError(f"damp must be a finite number >= 0 (a fraction of the Hessian's mean diagonal), got {damp!r}")
-    return damp
+    return check_number(damp, name="damp", low=0, meaning=" (a fraction of the Hessian's mean diagonal)")
 
 
 def _block_prune_counts(prune_per_row: int, in_features: int, block_size: int) -> list[int]:
@@ -129,6 +130,7 @@ def sparsegpt_prune(weights: Any, inputs: Any, amount: int | float | None = None
     rows, cols = w_in.shape
     target = RowTarget.resolve(amount, n, m, cols)
     block_size = check_int(block_size, name="block_size", minimum=1)
+    damp = _check_damp(damp)
     if target.is_nm and block_size % target.m:
         raise ValueError(f"block_size must be a multiple of m={target.m} so no {target.n}:{target.m} group straddles "
                          f"two blocks, got block_size={block_size}")
@@ -203,9 +205,12 @@ def sparsegpt_column_step(weights: Any, inputs: Any, column: int, prune_rows: An
     """
     w = as_weights(weights, ndim=2).astype(np.float64)
     rows, cols = w.shape
+    damp = _check_damp(damp)
     column = check_int(column, name="column", minimum=0)
     if column >= cols:
         raise ValueError(f"column must be < in_features = {cols}, got {column}")
+    if prune_rows is None or isinstance(prune_rows, (str, bytes)):
+        raise TypeError(f"prune_rows must be {rows} booleans (one per row), got {describe(prune_rows)}")
     prune = np.asarray(prune_rows)
     if prune.dtype != bool or prune.shape != (rows,):
         raise ValueError(f"prune_rows must be {rows} booleans (one per row), got {describe(prune_rows)}")

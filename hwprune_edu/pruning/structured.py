@@ -16,13 +16,12 @@ group member or block (row-major) is pruned first.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from hwprune_edu.pruning._select import smallest_k_mask
-from hwprune_edu.util.validation import as_weights, check_int, describe, resolve_amount
+from hwprune_edu.util.validation import as_weights, check_int, check_number, describe, resolve_amount
 
 __all__ = ["structured_mask", "nm_mask", "block_mask", "slice_norms"]
 
@@ -31,11 +30,42 @@ _PAIRWISE_MAX_M = 16
 
 
 def _check_axis(axis: Any, ndim: int) -> int:
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"axis must be an int, got {describe(axis)}")
+    axis = check_int(axis, name="axis")
     if not -ndim <= axis < ndim:
         raise ValueError(f"axis must be in [{-ndim}, {ndim - 1}] for a {ndim}-D weights array, got {axis}")
-    return int(axis) % ndim
+    return axis % ndim
+
+
+def _check_norm(norm: Any) -> float:
+    return check_number(norm, name="norm", low=0, closed="neither", allow_inf=True,
+                        meaning=" (the p of the Ln norm; numpy.inf for the max)")
+
+
+def _lp_norms(rows: np.ndarray, p: float) -> np.ndarray:
+    """Ln norm (float64) of each row of a non-negative float matrix, accumulated in float64, without overflow.
+
+    float16 sums overflow past 65504 and round 2049 to 2048, which reorders
+    (or ties) the slices; float64 sums of float16 values are exact. The sums
+    cast as they accumulate (no float64 copy of the weights). Only rows whose
+    powers overflow or underflow (|w| near 1e154 for p = 2) are recomputed,
+    scaled by their largest entry.
+    """
+    if p == np.inf:
+        return rows.max(axis=1).astype(np.float64)
+    with np.errstate(over="ignore", under="ignore"):  # an overflow is detected below and redone scaled
+        if p == 1:
+            norms = rows.sum(axis=1, dtype=np.float64)
+        elif p == 2:
+            norms = np.sqrt(np.einsum("ij,ij->i", rows, rows, dtype=np.float64))
+        else:
+            norms = (rows.astype(np.float64) ** p).sum(axis=1) ** (1.0 / p)
+    overflowed = ~np.isfinite(norms) | ((norms == 0) & (rows.max(axis=1, initial=0) > 0))
+    if overflowed.any():
+        big = rows[overflowed].astype(np.float64)
+        scale = big.max(axis=1, keepdims=True)
+        norms = norms.copy()
+        norms[overflowed] = (((big / scale) ** p).sum(axis=1) ** (1.0 / p)) * scale[:, 0]
+    return norms
 
 
 def slice_norms(weights: Any, *, axis: int = 0, norm: float = 1) -> np.ndarray:
@@ -47,23 +77,17 @@ def slice_norms(weights: Any, *, axis: int = 0, norm: float = 1) -> np.ndarray:
         norm: the ``p`` of the Ln norm: a number ``> 0`` or ``numpy.inf``.
 
     Returns:
-        1-D float array of length ``weights.shape[axis]``.
+        1-D float64 array of length ``weights.shape[axis]`` (accumulated in float64
+        whatever the weights' dtype).
 
     >>> slice_norms([[3.0, -4.0], [1.0, 0.0]], norm=2).tolist()
     [5.0, 1.0]
     """
     w = as_weights(weights)
     axis = _check_axis(axis, w.ndim)
-    if isinstance(norm, (bool, np.bool_)) or not isinstance(norm, numbers.Real) or np.isnan(norm) or norm <= 0:
-        raise ValueError(f"norm must be a number > 0 or numpy.inf (the p of the Ln norm), got {describe(norm)}")
+    p = _check_norm(norm)
     rows = np.moveaxis(np.abs(w), axis, 0).reshape(w.shape[axis], -1)
-    if norm == np.inf:
-        return rows.max(axis=1)
-    if norm == 1:
-        return rows.sum(axis=1)
-    if norm == 2:
-        return np.sqrt(np.einsum("ij,ij->i", rows, rows))
-    return (rows**norm).sum(axis=1) ** (1.0 / norm)
+    return _lp_norms(rows, p)
 
 
 def structured_mask(weights: Any, amount: int | float, *, axis: int = 0, norm: float = 1) -> np.ndarray:
@@ -88,9 +112,9 @@ def structured_mask(weights: Any, amount: int | float, *, axis: int = 0, norm: f
     [[True, False], [True, False]]
     """
     w = as_weights(weights)
-    norms = slice_norms(w, axis=axis, norm=norm)
     axis = _check_axis(axis, w.ndim)
-    k = resolve_amount(amount, norms.size)
+    k = resolve_amount(amount, w.shape[axis])
+    norms = slice_norms(w, axis=axis, norm=norm)
     keep_slices = ~smallest_k_mask(norms, k)
     shape = [1] * w.ndim
     shape[axis] = w.shape[axis]
@@ -194,7 +218,7 @@ def block_mask(weights: Any, amount: int | float, *, block: tuple[int, int] = (4
     w = as_weights(weights)
     if w.ndim < 2:
         raise ValueError(f"weights must have at least 2 dimensions for block pruning, got shape {w.shape}")
-    if not isinstance(block, (tuple, list)) or len(block) != 2:
+    if not isinstance(block, (tuple, list, np.ndarray)) or len(block) != 2:
         raise TypeError(f"block must be a (rows, cols) pair of ints, got {describe(block)}")
     br = check_int(block[0], name="block[0]", minimum=1)
     bc = check_int(block[1], name="block[1]", minimum=1)
@@ -206,7 +230,8 @@ def block_mask(weights: Any, amount: int | float, *, block: tuple[int, int] = (4
             f"({rows} % {br} = {rows % br}, {cols} % {bc} = {cols % bc})"
         )
     tiles = np.abs(matrix).reshape(rows // br, br, cols // bc, bc)
-    block_l1 = tiles.sum(axis=(1, 3))
+    # Summed in float64: float16 block sums overflow past 65504 and lose the order of large blocks.
+    block_l1 = tiles.sum(axis=(1, 3), dtype=np.float64)
     k = resolve_amount(amount, block_l1.size, name="amount")
     keep_blocks = ~smallest_k_mask(block_l1.ravel(), k).reshape(block_l1.shape)
     keep = np.repeat(np.repeat(keep_blocks, br, axis=0), bc, axis=1)

@@ -14,13 +14,12 @@ comes first in row-major (C) order is pruned first.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Sequence
 
 import numpy as np
 
 from hwprune_edu.pruning._select import smallest_k_mask
-from hwprune_edu.util.validation import as_weights, describe, resolve_amount
+from hwprune_edu.util.validation import as_weights, check_number, describe, resolve_amount
 
 __all__ = ["magnitude_mask", "threshold_mask", "global_magnitude_masks"]
 
@@ -62,10 +61,7 @@ def threshold_mask(weights: Any, threshold: float) -> np.ndarray:
     [[False, True], [False, True]]
     """
     w = as_weights(weights)
-    if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, numbers.Real):
-        raise TypeError(f"threshold must be a real number, got {describe(threshold)}")
-    if not np.isfinite(threshold) or threshold < 0:
-        raise ValueError(f"threshold must be a finite number >= 0 (it is compared with |w|), got {threshold!r}")
+    threshold = check_number(threshold, name="threshold", low=0, meaning=" (it is compared with |w|)")
     return np.abs(w) > threshold
 
 

@@ -10,10 +10,15 @@ environment in :data:`DETERMINISTIC_ENV`, so stored outputs repeat. The
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from hwprune_edu.util.validation import check_number, describe
 
 __all__ = ["DETERMINISTIC_ENV", "execute_notebook"]
 
@@ -21,13 +26,14 @@ __all__ = ["DETERMINISTIC_ENV", "execute_notebook"]
 DETERMINISTIC_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def execute_notebook(path: str | os.PathLike, *, timeout_s: float = 300, save: bool = False,
+def execute_notebook(path: str | os.PathLike, *, timeout_s: float | None = 300, save: bool = False,
                      allow_errors: bool = False, kernel_name: str | None = None) -> Any:
     """Run every cell of the notebook at ``path`` in a fresh kernel; return the executed notebook.
 
     Args:
         path: the ``.ipynb`` file.
-        timeout_s: limit per cell, in seconds.
+        timeout_s: limit per cell, in seconds (a number > 0, rounded up to whole
+            seconds as the kernel client counts them), or ``None`` for no limit.
         save: write the outputs back to ``path``.
         allow_errors: keep going past a failing cell (its error is stored).
         kernel_name: the Jupyter kernel; default ``python3``, which jupyter_client
@@ -35,13 +41,32 @@ def execute_notebook(path: str | os.PathLike, *, timeout_s: float = 300, save: b
 
     Returns:
         The executed ``nbformat.NotebookNode``.
+
+    >>> execute_notebook("no-such-notebook.ipynb")
+    Traceback (most recent call last):
+    ...
+    ValueError: path must be an existing .ipynb file, got 'no-such-notebook.ipynb' (no such file)
     """
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a notebook's path (str or os.PathLike), got {describe(path)}")
+    path = Path(path)
+    if not path.is_file():
+        why = "a folder" if path.is_dir() else "no such file"
+        raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r} ({why})")
+    if timeout_s is not None:
+        # nbclient counts whole seconds (an int); a fraction rounds up so that 0.5 s never means "no limit".
+        timeout_s = math.ceil(check_number(timeout_s, name="timeout_s", low=0, closed="neither",
+                                           meaning=" seconds per cell (None: no limit)"))
+    for label, flag in (("save", save), ("allow_errors", allow_errors)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{label} must be True or False, got {describe(flag)}")
+    if kernel_name is not None and (not isinstance(kernel_name, str) or not kernel_name):
+        raise TypeError(f"kernel_name must be None or a kernel's name (a non-empty str), got {describe(kernel_name)}")
     import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
     from traitlets.config import Config
 
-    path = Path(path)
     kernel_name = kernel_name or "python3"
     notebook = nbformat.read(path, as_version=4)
     for key, value in DETERMINISTIC_ENV.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Collection, Sequence, Union
 
@@ -44,6 +45,12 @@ def format_columns(rows: Sequence[Sequence[str]], *, right: Collection[int] = ()
       1 10 s
     100 2 s
     """
+    _check_rows(rows, "rows")
+    if not isinstance(right, Collection) or isinstance(right, str) or not all(
+            isinstance(c, int) and not isinstance(c, bool) for c in right):
+        raise TypeError(f"right must be a collection of column indices (ints), got {_describe(right)}")
+    if not isinstance(sep, str):
+        raise TypeError(f"sep must be a str, got {_describe(sep)}")
     padded = len(rows[0]) if pad_last else len(rows[0]) - 1
     sizes = [max(len(row[c]) for row in rows) for c in range(padded)] + [0] * (len(rows[0]) - padded)
     lines = []
@@ -53,12 +60,46 @@ def format_columns(rows: Sequence[Sequence[str]], *, right: Collection[int] = ()
     return "\n".join(lines)
 
 
+def _describe(value: Any) -> str:
+    # validation.describe's short form, kept here so this module stays pure Python.
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return f"{type(value).__name__} {value!r}"
+    return f"a {type(value).__name__}"
+
+
+def _check_rows(rows: Any, name: str, *, allow_empty: bool = False) -> None:
+    """Rows must be a sequence of equally long sequences of strings (a header row at least)."""
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        raise TypeError(f"{name} must be a list of rows (sequences of str), got {_describe(rows)}")
+    if not rows and not allow_empty:
+        raise ValueError(f"{name} must hold at least the header row, got an empty list")
+    width = None
+    for index, row in enumerate(rows):
+        if not isinstance(row, Sequence) or isinstance(row, str):
+            raise TypeError(f"{name}[{index}] must be a sequence of cells, got {_describe(row)}")
+        if width is not None and len(row) != width:
+            raise ValueError(f"{name}[{index}] must have {width} cells (as {name}[0] has), got {len(row)}")
+        width = len(row)
+        for cell in row:
+            if not isinstance(cell, str):
+                raise TypeError(f"{name}[{index}] must hold str cells (format numbers first), got {_describe(cell)}")
+
+
 def format_si(value: float, unit: str) -> str:
     """Three significant digits with an SI prefix, for every table the course prints.
+
+    NaN and infinities print as ``nan`` and ``inf`` (a missing or unbounded figure).
 
     >>> format_si(2.5e-6, "s"), format_si(1.66e13, "FLOP/s"), format_si(512, "")
     ('2.5 us', '16.6 TFLOP/s', '512')
     """
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):  # a 0-d NumPy array
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a real number, got {_describe(value)}")
+    if not isinstance(unit, str):
+        raise TypeError(f"unit must be a str such as 's' or 'B' ('' for none), got {_describe(unit)}")
+    value = float(value)
     if value == 0 or not math.isfinite(value):
         return f"{value:g} {unit}".strip()
     for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "u"),
@@ -90,6 +131,17 @@ class HtmlCell:
     style: str = ""
     raw: bool = False
     header: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.text, str):
+            raise TypeError(f"text must be a str, got {_describe(self.text)}")
+        if isinstance(self.colspan, bool) or not isinstance(self.colspan, numbers.Integral) or self.colspan < 1:
+            raise ValueError(f"colspan must be an int >= 1, got {_describe(self.colspan)}")
+        if not isinstance(self.style, str):
+            raise TypeError(f"style must be a str of inline CSS, got {_describe(self.style)}")
+        for label in ("raw", "header"):
+            if not isinstance(getattr(self, label), bool):
+                raise TypeError(f"{label} must be True or False, got {_describe(getattr(self, label))}")
 
     def render(self) -> str:
         """The ``<td>`` (or ``<th>``) element."""
@@ -124,6 +176,19 @@ def html_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, title:
     '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;1&gt;</td></tr></tbody></table>'
     """
     esc = html.escape
+    if not isinstance(headers, Sequence) or isinstance(headers, str):
+        raise TypeError(f"headers must be a list of column names, got {_describe(headers)}")
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        raise TypeError(f"rows must be a list of rows (sequences of cells), got {_describe(rows)}")
+    for index, row in enumerate(rows):
+        if not isinstance(row, Sequence) or isinstance(row, str):
+            raise TypeError(f"rows[{index}] must be a sequence of cells, got {_describe(row)}")
+    for label, text in (("title", title), ("caption", caption), ("style", style)):
+        if not isinstance(text, str):
+            raise TypeError(f"{label} must be a str, got {_describe(text)}")
+    for label, lines in (("row_styles", row_styles), ("notes", notes)):
+        if isinstance(lines, str) or not isinstance(lines, Sequence) or not all(isinstance(x, str) for x in lines):
+            raise TypeError(f"{label} must be a list of str, got {_describe(lines)}")
     table_attrs = f' style="{style}"' if style else ""
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     head = f"<thead><tr>{''.join(f'<th>{esc(str(h))}</th>' for h in headers)}</tr></thead>" if headers else ""
@@ -156,6 +221,13 @@ class Table:
     """
 
     def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "") -> None:
+        if not isinstance(headers, Sequence) or isinstance(headers, str) or not headers:
+            raise TypeError(f"headers must be a non-empty list of column names, got {_describe(headers)}")
+        if not isinstance(rows, Sequence) or isinstance(rows, str) or not all(
+                isinstance(row, Sequence) and not isinstance(row, str) for row in rows):
+            raise TypeError(f"rows must be a list of rows (sequences of cells), got {_describe(rows)}")
+        if not isinstance(title, str):
+            raise TypeError(f"title must be a str, got {_describe(title)}")
         self.headers = tuple(str(h) for h in headers)
         self.rows = tuple(tuple(str(cell) for cell in row) for row in rows)
         self.title = str(title)

@@ -89,8 +89,10 @@ def check_number(
     ...
     TypeError: lr must be a number, got bool True
     """
-    if closed not in _CLOSED:
-        raise ValueError(f"closed must be one of {sorted(_CLOSED)}, got {closed!r}")
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be the argument's name (a non-empty str), got {describe(name)}")
+    if not isinstance(closed, str) or closed not in _CLOSED:
+        raise ValueError(f"closed must be one of {sorted(_CLOSED)}, got {describe(closed)}")
     interval = _interval(low, high, closed)
     where = f" in {interval}" if low is not None or high is not None else ""
     expected = f"a number{where}{meaning}"
@@ -128,9 +130,31 @@ def describe(value: Any) -> str:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if value is None:
         return "None"
+    if isinstance(value, np.generic) and value.ndim == 0 and value.dtype.kind != "O":  # np.float32(0.5): 'float32 0.5'
+        return f"{type(value).__name__} {value.item()!r}"
     if isinstance(value, (bool, numbers.Number, str)):
-        return f"{type(value).__name__} {value!r}"
+        text = repr(value)
+        return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+    shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
+    if shape is not None and dtype is not None:  # a torch tensor, a memmap, a JAX array...
+        return f"a {type(value).__name__} of shape {tuple(shape)} and dtype {dtype}"
     return f"a {type(value).__name__}"
+
+
+def _asarray(value: Any, name: str) -> np.ndarray:
+    """``np.asarray(value)``, with NumPy's and torch's conversion errors turned into messages naming ``name``."""
+    try:
+        return np.asarray(value)
+    except ValueError as err:  # NumPy >= 1.24 refuses ragged nested lists
+        raise ValueError(
+            f"{name} must be a rectangular array, but it is ragged (rows of different lengths): {err}"
+        ) from None
+    except (TypeError, RuntimeError, NotImplementedError) as err:
+        # torch: a tensor that requires grad, lives on another device (or 'meta'), or is bfloat16.
+        raise TypeError(
+            f"{name} must be an array of real numbers that NumPy can read, got {describe(value)} ({err}); "
+            "for a torch tensor pass tensor.detach().cpu().float().numpy()"
+        ) from None
 
 
 def as_weights(
@@ -168,12 +192,7 @@ def as_weights(
         raise TypeError(f"{name} must be an array of numbers, got None")
     if isinstance(weights, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers, got {describe(weights)}")
-    try:
-        array = np.asarray(weights)
-    except ValueError as err:  # NumPy >= 1.24 refuses ragged nested lists
-        raise ValueError(
-            f"{name} must be a rectangular array, but it is ragged (rows of different lengths): {err}"
-        ) from None
+    array = _asarray(weights, name)
     if array.dtype == object:
         raise ValueError(
             f"{name} must be a rectangular array of numbers, got {describe(weights)} that NumPy "
@@ -206,17 +225,18 @@ def as_weights(
     return array
 
 
-def as_mask(mask: Any, shape: tuple[int, ...], *, name: str = "mask") -> np.ndarray:
-    """Return ``mask`` as a boolean array of exactly ``shape``.
+def as_mask(mask: Any, shape: tuple[int, ...] | None = None, *, name: str = "mask") -> np.ndarray:
+    """Return ``mask`` as a boolean array of exactly ``shape`` (any shape when ``shape`` is None).
 
     Accepts booleans, or numbers that are all 0 or 1.
 
     >>> as_mask([[1, 0]], (1, 2)).tolist()
     [[True, False]]
     """
-    if mask is None:
-        raise TypeError(f"{name} must be a boolean array of shape {shape}, got None")
-    array = np.asarray(mask)
+    expected = "a boolean array" + ("" if shape is None else f" of shape {tuple(shape)}")
+    if mask is None or isinstance(mask, (str, bytes)):
+        raise TypeError(f"{name} must be {expected}, got {describe(mask)}")
+    array = _asarray(mask, name)
     if array.dtype.kind == "b":
         pass
     elif array.dtype.kind in "iuf":
@@ -224,8 +244,8 @@ def as_mask(mask: Any, shape: tuple[int, ...], *, name: str = "mask") -> np.ndar
             raise ValueError(f"{name} must contain only True/False (or 0/1), got other values ({describe(array)})")
         array = array.astype(bool)
     else:
-        raise TypeError(f"{name} must be a boolean array of shape {shape}, got {describe(array)}")
-    if array.shape != tuple(shape):
+        raise TypeError(f"{name} must be {expected}, got {describe(array)}")
+    if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"{name} must have shape {tuple(shape)} (the weights' shape), got shape {array.shape}")
     return array
 
@@ -251,8 +271,11 @@ def resolve_amount(amount: Any, n: int, *, name: str = "amount") -> int:
     >>> resolve_amount(0.25, 10)  # round(2.5) == 2, as in torch
     2
     """
-    if isinstance(amount, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an int (a count) or a float in [0, 1] (a fraction), got bool {amount!r}")
+    expected = "an int (a count) or a float in [0, 1] (a fraction)"
+    if isinstance(amount, np.ndarray) and amount.ndim == 0:
+        amount = amount[()]
+    if isinstance(amount, (bool, np.bool_)) or not isinstance(amount, numbers.Real):
+        raise TypeError(f"{name} must be {expected}, got {describe(amount)}")
     if isinstance(amount, numbers.Integral):
         count = int(amount)
         if count < 0:
@@ -260,25 +283,34 @@ def resolve_amount(amount: Any, n: int, *, name: str = "amount") -> int:
         if count > n:
             raise ValueError(f"{name}={count} is more than the {n} entries (or slices) there are to prune")
         return count
-    if isinstance(amount, numbers.Real):
-        fraction = float(amount)
-        if not 0.0 <= fraction <= 1.0:  # also rejects NaN
-            raise ValueError(f"{name} as a fraction must be in [0, 1], got {fraction!r}")
-        return int(round(fraction * n))
-    raise TypeError(f"{name} must be an int (a count) or a float in [0, 1] (a fraction), got {describe(amount)}")
+    # A Fraction or a NumPy float is a fraction too; round() as torch does (halves to even).
+    fraction = check_number(amount, name=f"{name} as a fraction", low=0, high=1)
+    return int(round(fraction * n))
 
 
-def check_int(value: Any, *, name: str, minimum: int | None = None) -> int:
-    """Return ``value`` as an ``int`` after checking its type (not bool) and lower bound.
+def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` after checking its type (not bool, not float) and bounds.
 
-    >>> check_int(3, name="n", minimum=1)
+    Python and NumPy ints and 0-d int arrays are accepted; ``2.0`` is refused
+    (an int argument is a count or an index, and a float there is usually a
+    fraction passed to the wrong argument).
+
+    >>> check_int(np.int64(3), name="n", minimum=1)
     3
+    >>> check_int(2.5, name="n")
+    Traceback (most recent call last):
+    ...
+    TypeError: n must be an int, got float 2.5
     """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iu":
+        value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {describe(value)}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
     return value
 
 
