@@ -456,7 +456,8 @@ TABLE = [
           unusual={"profile": HARDWARE_OK, "measured_s": arrays_like([1e-6, 4e-6], half=False, ints=False)},
           names_in_message={"profile": "hardware"}),
     Probe(fidelity.random_mask, ((4, 8), 0.5),
-          bad={"shape": (("zero", (0, 8)), ("floats", (2.5, 8))), "density": FRACTION},
+          bad={"shape": (("zero", (0, 8)), ("floats", (2.5, 8)), ("None", None), ("3-D", (2, 2, 2)), ("int", 4)),
+               "density": FRACTION, "seed": (("negative", -1), ("float", 1.5), ("str", "0"))},
           unusual={"shape": (("list", [4, 8]), ("np.int64", (np.int64(4), 8))), "density": unusual_numbers(0.5)}),
     Probe(fidelity.break_even_sparsity, ("cpu-avx2", 1, 64, 64), {"steps": 2},
           bad={"profile": HARDWARE_BAD, "batch": SHAPE_BAD, "in_features": SHAPE_BAD[:3],
@@ -464,7 +465,11 @@ TABLE = [
           unusual={"profile": HARDWARE_OK[:1], "batch": SHAPE_OK[:1]},
           names_in_message={"profile": "hardware"}),
     Probe(fidelity.fidelity_table, ([fidelity.FidelityRow("p", "q", "x", 10.0, 12.0, 2.0, "ratio", "s", "w")],),
+          bad={"rows": (("None", None), ("str", "rows"), ("dicts", [{"profile": "p"}]))},
           unusual={"rows": (("tuple", (fidelity.FidelityRow("p", "q", "x", 10.0, 9.0, 0.1, "points", "s", "w"),)), ("empty", []))}),
+    Probe(fidelity.fidelity_rows, (["mcu-m4"],),
+          bad={"profiles": (("int", 3), ("unknown", ["tpu-v9"]), ("ints", [1]))},
+          unusual={"profiles": (("str", "mcu-m4"), ("tuple", ("mcu-m4",)), ("empty", []))}),
 ]
 
 EXEMPT = {
@@ -472,8 +477,6 @@ EXEMPT = {
     "hwprune_edu.hardware.report.LayerCost": "a result record the cost model fills (simulate builds every row); learners read it",
     "hwprune_edu.hardware.calibrate.ComparisonResult": "a result record compare_latencies builds from checked inputs",
     "hwprune_edu.hardware.fidelity.FidelityRow": "a result record read from the shipped fidelity.toml, never typed by a user",
-    "hwprune_edu.hardware.fidelity.fidelity_rows": ("simulates every row of the shipped fidelity.toml (seconds per call); its "
-                                                   "profiles filter is not checked yet (fidelity.py is being reworked)"),
 }
 
 

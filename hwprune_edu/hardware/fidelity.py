@@ -18,15 +18,15 @@ import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
 from hwprune_edu.hardware.cost import simulate
-from hwprune_edu.hardware.profiles import get_profile
+from hwprune_edu.hardware.profiles import PROFILES, get_profile
 from hwprune_edu.hardware.workload import conv2d, linear
 from hwprune_edu.util.tables import Table
-from hwprune_edu.util.validation import check_fraction, check_positive_int
+from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = ["FidelityRow", "fidelity_rows", "fidelity_table", "break_even_sparsity", "random_mask", "WORKLOADS"]
 
@@ -81,8 +81,10 @@ def random_mask(shape: tuple[int, int], density: float, seed: int = 0) -> np.nda
     np.True_
     """
     density = check_fraction(density, name="density")
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) != 2:
+        raise TypeError(f"shape must be a pair (rows, columns) of ints >= 1, got {describe(shape)}")
     rows, cols = (check_positive_int(v, name="shape") for v in shape)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_int(seed, name="seed", minimum=0))
     mask = np.empty((rows, cols), bool)
     for start in range(0, rows, 1024):  # in row blocks: float32 draws for 100 M weights would not fit at once
         stop = min(rows, start + 1024)
@@ -220,7 +222,20 @@ def fidelity_rows(profiles=None) -> list[FidelityRow]:
 
     Returns:
         A list of :class:`FidelityRow`, in the file's order.
+
+    >>> [row.profile for row in fidelity_rows(["mcu-m4"])]
+    ['mcu-m4']
     """
+    if profiles is not None:
+        if isinstance(profiles, str):
+            profiles = [profiles]
+        if not isinstance(profiles, Iterable):
+            raise TypeError(f"profiles must be a list of profile names or None, got {describe(profiles)}")
+        profiles = list(profiles)
+        known = list(PROFILES)
+        unknown = [name for name in profiles if not isinstance(name, str) or name not in known]
+        if unknown:
+            raise ValueError(f"profiles has unknown names {unknown!r}; the known ones are {known}")
     text = (resources.files("hwprune_edu.hardware") / "fidelity.toml").read_text(encoding="utf-8")
     rows = []
     for entry in tomllib.loads(text)["row"]:
@@ -241,6 +256,12 @@ def fidelity_table(rows) -> Table:
     platform  measured  published  simulated  sim./pub.  tolerance  within
     p         q         10         12         1.20       2x         yes
     """
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+        raise TypeError(f"rows must be a list of FidelityRow, got {describe(rows)}")
+    rows = list(rows)
+    wrong = [describe(row) for row in rows if not isinstance(row, FidelityRow)]
+    if wrong:
+        raise TypeError(f"rows must be a list of FidelityRow, got entries that are {wrong[0]}")
     cells = []
     for row in rows:
         if row.kind == "points":
