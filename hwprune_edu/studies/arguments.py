@@ -1,0 +1,176 @@
+"""The argument checks every search, sweep and study shares, run before any training starts.
+
+A search that trains for a minute and then refuses its ``lr`` wastes that
+minute, so the entry points check every argument first, with these. Each
+check returns the value in the form the code uses (``float``, ``int``,
+``tuple``) and raises a ``TypeError``/``ValueError`` naming the argument.
+
+>>> check_lr(np.float32(1e-3)) > 0
+True
+>>> check_choice(["taylor"], ("taylor", "l1"), name="importance")
+Traceback (most recent call last):
+...
+ValueError: importance must be one of ['taylor', 'l1'], got a list
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+
+from hwprune_edu.util.validation import check_fraction, check_int, check_number, check_positive_int, describe
+
+__all__: list[str] = []  # shared by the studies modules; their entry points are the public surface
+
+
+def check_lr(lr: Any) -> float:
+    """An Adam learning rate: a finite number > 0 (NumPy scalars and ``Fraction`` accepted, ``bool`` refused).
+
+    >>> check_lr(1e-3)
+    0.001
+    """
+    return check_number(lr, name="lr", low=0, closed="neither", meaning=" (a learning rate)")
+
+
+def check_budget(budget: Any, *, name: str = "latency_budget") -> float:
+    """A latency budget: a fraction of the dense model's latency in (0, 1].
+
+    >>> check_budget(0.5)
+    0.5
+    """
+    return check_fraction(budget, name=name, zero_ok=False, meaning=" (a fraction of the dense model's latency)")
+
+
+def check_choice(value: Any, choices: Iterable[str], *, name: str) -> str:
+    """``value`` if it is one of the strings ``choices`` (an unhashable value is refused by name, not by ``in``).
+
+    >>> check_choice("l1", ("taylor", "l1"), name="importance")
+    'l1'
+    """
+    options = list(choices)
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {describe(value)}")
+    return value
+
+
+def check_flag(value: Any, *, name: str) -> bool:
+    """A yes/no switch: ``True``/``False`` (or NumPy's bools); ``"no"`` or ``0`` are refused, they read as a mistake.
+
+    >>> check_flag(np.True_, name="progress")
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {describe(value)}")
+    return bool(value)
+
+
+def check_threads(num_threads: Any) -> int | None:
+    """``None`` (leave torch's thread count alone) or a positive int.
+
+    >>> check_threads(None), check_threads(np.int64(2))
+    (None, 2)
+    """
+    return None if num_threads is None else check_positive_int(num_threads, name="num_threads")
+
+
+def check_optional_int(value: Any, *, name: str, minimum: int) -> int | None:
+    """``None`` or an int >= ``minimum``.
+
+    >>> check_optional_int(None, name="round_to", minimum=1) is None
+    True
+    """
+    return None if value is None else check_int(value, name=name, minimum=minimum)
+
+
+def check_input_shape(input_shape: Any) -> tuple[int, ...] | None:
+    """``None`` (inferred from the model) or the shape of one sample: a non-empty sequence of positive ints.
+
+    >>> check_input_shape([np.int64(64)])
+    (64,)
+    """
+    if input_shape is None:
+        return None
+    if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, (bool, np.bool_)):
+        input_shape = (input_shape,)
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (tuple, list, np.ndarray)):
+        raise TypeError(f"input_shape must be None or a tuple of positive ints (one sample's shape), got {describe(input_shape)}")
+    if len(input_shape) == 0:
+        raise ValueError("input_shape must name at least one dimension, got an empty sequence")
+    return tuple(check_positive_int(d, name=f"input_shape[{i}]") for i, d in enumerate(input_shape))
+
+
+def search_copy(model: Any, data: Any) -> tuple[Any, Any, Any]:
+    """A float32 working copy of ``model`` (masks folded in), ``data`` with float32 features, and the model's dtype.
+
+    The searches train and measure in float32, the dtype of the course's data:
+    a float64 (NumPy's default) or half model is searched as float32 and
+    handed back in its own dtype by :func:`restore_dtype`. ``model`` and
+    ``data`` are not modified.
+
+    >>> from hwprune_edu.nn.data import digits_mlp, load_digits
+    >>> work, data, dtype = search_copy(digits_mlp(hidden=(4,)).double(), load_digits())
+    >>> work[0].weight.dtype, dtype
+    (torch.float32, torch.float64)
+    """
+    import torch
+
+    from hwprune_edu.nn.search import prepare_model
+
+    work = prepare_model(model, data)
+    dtype = next((p.dtype for p in work.parameters()), torch.float32)
+    if dtype != torch.float32:
+        if not dtype.is_floating_point:
+            raise TypeError(f"model must have floating-point weights, got {dtype}")
+        work = work.float()  # work is already a copy: converting it in place leaves model alone
+    features = {f"x_{split}": getattr(data, f"x_{split}") for split in ("train", "val", "test")}
+    if any(x.dtype != torch.float32 for x in features.values()):
+        data = replace(data, **{key: x.float() for key, x in features.items()})
+    return work, data, dtype
+
+
+def restore_dtype(model: Any, dtype: Any) -> Any:
+    """``model`` (a search's own working copy) converted back to the caller's ``dtype``.
+
+    >>> import torch
+    >>> from hwprune_edu.nn.data import digits_mlp
+    >>> restore_dtype(digits_mlp(hidden=(4,)), torch.float64)[0].weight.dtype
+    torch.float64
+    """
+    return model if next(model.parameters()).dtype == dtype else model.to(dtype)
+
+
+# How each keyword option of the searches is checked (one place, so every search refuses a value the same way).
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "batch": lambda v: check_positive_int(v, name="batch"),
+    "rounds": lambda v: check_positive_int(v, name="rounds"),
+    "round_steps": lambda v: check_optional_int(v, name="round_steps", minimum=0),
+    "total_finetune_epochs": lambda v: check_int(v, name="total_finetune_epochs", minimum=0),
+    "final_epochs": lambda v: check_int(v, name="final_epochs", minimum=0),
+    "finetune_epochs": lambda v: check_int(v, name="finetune_epochs", minimum=0),
+    "finetune_steps": lambda v: check_int(v, name="finetune_steps", minimum=0),
+    "step": lambda v: check_number(v, name="step", low=0, high=1, closed="right",
+                                   meaning=" (a fraction of the dense latency cut per iteration)"),
+    "lr": check_lr,
+    "calibration_samples": lambda v: check_positive_int(v, name="calibration_samples"),
+    "round_to": lambda v: check_optional_int(v, name="round_to", minimum=1),
+    "input_shape": check_input_shape,
+    "seed": lambda v: check_int(v, name="seed", minimum=0),
+    "progress": lambda v: check_flag(v, name="progress"),
+    "num_threads": check_threads,
+}
+
+
+def check_options(options: Mapping[str, Any], *, importance: Iterable[str] = ()) -> SimpleNamespace:
+    """Every option of ``options`` checked (``importance`` against the given choices), as attributes.
+
+    >>> check_options({"lr": 1e-3, "importance": "l1"}, importance=("l1",)).lr
+    0.001
+    """
+    checked = {}
+    for name, value in options.items():
+        checked[name] = check_choice(value, importance, name=name) if name == "importance" else _CHECKS[name](value)
+    return SimpleNamespace(**checked)
