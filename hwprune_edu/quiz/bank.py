@@ -26,6 +26,7 @@ from typing import Any, Mapping
 
 from hwprune_edu.quiz.question import LETTERS, Choice, Question
 from hwprune_edu.util.validation import describe
+from hwprune_edu.studies.arguments import checked
 
 __all__ = ["Bank", "load_bank", "questions", "tags", "get_question", "QUESTIONS_DIR", "TAGS_FILE"]
 
@@ -40,6 +41,7 @@ _CHOICE_KEYS = {"text": True, "correct": False, "why_wrong": False}
 
 
 @dataclass(frozen=True)
+@checked
 class Bank:
     """A loaded bank: the topics (tag -> what it covers, in order) and the questions, in order.
 

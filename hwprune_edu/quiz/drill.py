@@ -26,6 +26,7 @@ from hwprune_edu.quiz.bank import questions, tags
 from hwprune_edu.quiz.question import Question, parse_choice
 from hwprune_edu.quiz.text import format_feedback, format_question
 from hwprune_edu.util.validation import check_positive_int
+from hwprune_edu.studies.arguments import checked
 
 __all__ = ["DrillScore", "run_drill", "pick_questions", "register"]
 
@@ -33,6 +34,7 @@ QUIT_WORDS = ("q", "quit", "exit")
 
 
 @dataclass(frozen=True)
+@checked
 class DrillScore:
     """How a drill went: right answers, answers given, questions in the drill."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hwprune_edu.util.validation import check_int, describe
+from hwprune_edu.studies.arguments import checked
 
 __all__ = ["Choice", "Question", "Feedback", "LETTERS", "parse_choice"]
 
@@ -25,6 +26,7 @@ LETTERS = "abcdefgh"
 
 
 @dataclass(frozen=True)
+@checked
 class Feedback:
     """The verdict on one answer: whether it was right, and the explanation to show.
 

@@ -37,6 +37,7 @@ from hwprune_edu.hardware import Hardware, get_profile, simulate
 from hwprune_edu.nn import workload_from_geometry
 from hwprune_edu.studies.targets import BUDGET_SLACK
 from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.studies.arguments import checked
 
 __all__ = ["Selection", "LatencyTables", "latency_tables", "select_widths", "brute_force_widths", "candidate_widths",
            "uniform_widths", "meets", "resolve_hardware", "unmeetable"]
@@ -80,6 +81,7 @@ def meets(latency_s: float, target_s: float) -> bool:
 
 
 @dataclass(frozen=True)
+@checked
 class Selection:
     """The knapsack's answer: one candidate index per layer, the total value and the total (integer) cost."""
 
@@ -219,6 +221,7 @@ def candidate_widths(width: int, hw: Hardware, *, points: int = GRID_POINTS, ext
 
 
 @dataclass(frozen=True)
+@checked
 class LatencyTables:
     """Simulated latency of a model as a sum of per-layer tables over candidate widths, on one profile.
 

@@ -16,7 +16,7 @@ ValueError: importance must be one of ['taylor', 'l1'], got a list
 from __future__ import annotations
 
 import numbers
-from dataclasses import replace
+from dataclasses import fields, replace
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Mapping
 
@@ -174,3 +174,86 @@ def check_options(options: Mapping[str, Any], *, importance: Iterable[str] = ())
     for name, value in options.items():
         checked[name] = check_choice(value, importance, name=name) if name == "importance" else _CHECKS[name](value)
     return SimpleNamespace(**checked)
+
+
+def _field_check(annotation: str) -> Callable[[Any, str], None] | None:
+    """The check of one dataclass field, read from its annotation (``None``: a type this does not check)."""
+    annotation = annotation.replace(" ", "")
+    optional = annotation.endswith("|None")
+    base = annotation[: -len("|None")] if optional else annotation
+
+    def number(value: Any, name: str) -> None:
+        check_number(value, name=name)
+
+    def integer(value: Any, name: str) -> None:
+        check_int(value, name=name)
+
+    def text(value: Any, name: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, got {describe(value)}")
+
+    def flag(value: Any, name: str) -> None:
+        check_flag(value, name=name)
+
+    def mapping(value: Any, name: str) -> None:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{name} must be a dict, got {describe(value)}")
+
+    def sequence(value: Any, name: str) -> None:
+        if not isinstance(value, (tuple, list)):
+            raise TypeError(f"{name} must be a tuple, got {describe(value)}")
+
+    kinds = {"float": number, "int": integer, "str": text, "bool": flag}
+    check = kinds.get(base)
+    if check is None and base.startswith(("Mapping[", "dict[")):
+        check = mapping
+    if check is None and (base == "tuple" or base.startswith("tuple[")):
+        check = sequence
+    if check is None:
+        return None
+    if not optional:
+        return check
+    return lambda value, name: None if value is None else check(value, name)
+
+
+def check_fields(record: Any) -> None:
+    """Check a record's fields against their annotations (``float``, ``int``, ``str``, ``bool``, mappings, tuples).
+
+    The records of the studies are filled by the library, but also by hand (in
+    the lessons, from JSON): a wrong type should fail where the record is
+    made, naming the field, not three calls later in a chart.
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Point:
+    ...     name: str
+    ...     accuracy: float
+    ...     def __post_init__(self):
+    ...         check_fields(self)
+    >>> Point("dense", "97 %")
+    Traceback (most recent call last):
+    ...
+    TypeError: Point.accuracy must be a number, got str '97 %'
+    """
+    cls = type(record)
+    for item in fields(record):
+        check = _field_check(item.type) if isinstance(item.type, str) else None
+        if check is not None:
+            check(getattr(record, item.name), f"{cls.__name__}.{item.name}")
+
+
+def checked(cls: type) -> type:
+    """Class decorator, under ``@dataclass``: the record checks its fields when made (:func:`check_fields`).
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... @checked
+    ... class Cut:
+    ...     params: int
+    >>> Cut(2.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: Cut.params must be an int, got float 2.5
+    """
+    cls.__post_init__ = check_fields
+    return cls

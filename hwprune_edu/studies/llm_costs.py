@@ -27,6 +27,7 @@ import numpy as np
 from hwprune_edu.hardware import Layer, linear, simulate
 from hwprune_edu.util.tables import Table, format_si
 from hwprune_edu.util.validation import check_int, check_positive_int
+from hwprune_edu.studies.arguments import checked
 
 __all__ = ["kv_cache_bytes", "FormatCost", "format_costs", "format_table", "FORMATS",
            "LLAMA_7B", "TINY_LM", "transformer_linears", "PhaseCost", "decode_vs_prefill", "phase_table"]
@@ -59,6 +60,7 @@ def kv_cache_bytes(tokens: int, *, n_layers: int, n_kv_heads: int, head_dim: int
 
 
 @dataclass(frozen=True)
+@checked
 class FormatCost:
     """One simulated layer: platform, batch, weight format, weight bytes, latency, what bounds it, speed-up vs dense."""
 
@@ -143,6 +145,7 @@ def transformer_linears(d_model: int, d_ff: int, n_layers: int, batch: int, *, g
 
 
 @dataclass(frozen=True)
+@checked
 class PhaseCost:
     """Dense vs 2:4 for one model and phase: simulated latency of all Linear layers, bound, bytes, KV cache."""
 

@@ -32,6 +32,7 @@ from hwprune_edu.pruning.patterns import parse_pattern
 from hwprune_edu.studies.targets import TargetReport, check_targets
 from hwprune_edu.util.tables import format_columns, format_si, html_table
 from hwprune_edu.util.validation import describe
+from hwprune_edu.studies.arguments import checked
 
 __all__ = [
     "pareto_front",
@@ -82,6 +83,7 @@ def pareto_front(latencies: Any, accuracies: Any) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+@checked
 class MethodResult:
     """One row of the comparison: a pruned (or dense) model and what it costs.
 
@@ -129,6 +131,7 @@ class MethodResult:
 
 
 @dataclass(frozen=True)
+@checked
 class Measurement:
     """How the latencies of a comparison were measured: ``rounds`` interleaved rounds of ``repeats`` timed passes.
 
@@ -142,6 +145,7 @@ class Measurement:
 
 
 @dataclass(frozen=True)
+@checked
 class ParetoPoint:
     """One method on an accuracy-vs-simulated-latency plot (see :meth:`Comparison.pareto_points`)."""
 
@@ -154,6 +158,7 @@ class ParetoPoint:
 
 
 @dataclass(frozen=True)
+@checked
 class BudgetPoint:
     """One structured model of a budget sweep (see :func:`hwprune_edu.studies.comparison.budget_sweep`).
 
@@ -177,6 +182,7 @@ class BudgetPoint:
 
 
 @dataclass(frozen=True)
+@checked
 class Comparison:
     """What :func:`~hwprune_edu.studies.comparison.compare_methods` returns: one :class:`MethodResult` per method.
 
@@ -350,6 +356,7 @@ def _widths_text(widths: Mapping[int, int]) -> str:
 
 
 @dataclass(frozen=True)
+@checked
 class SweepPoint:
     """One pruned model of a sweep.
 
@@ -373,6 +380,7 @@ class SweepPoint:
 
 
 @dataclass(frozen=True)
+@checked
 class SweepTable:
     """What :func:`~hwprune_edu.studies.sweeps.accuracy_vs_sparsity` returns: the dense reference and its points.
 
@@ -466,6 +474,7 @@ class SweepTable:
 
 
 @dataclass(frozen=True)
+@checked
 class LatencyRow:
     """One pruned version of the layer and its cost on each platform.
 
@@ -481,6 +490,7 @@ class LatencyRow:
 
 
 @dataclass(frozen=True)
+@checked
 class LatencyTable:
     """What :func:`~hwprune_edu.studies.sweeps.latency_by_pattern` returns: the dense layer's cost and each pattern's.
 
@@ -532,6 +542,7 @@ class LatencyTable:
 
 
 @dataclass(frozen=True)
+@checked
 class Proposal:
     """One candidate of a search step: narrow ``layer`` to ``width`` units, then fine-tune briefly and score.
 
@@ -546,6 +557,7 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+@checked
 class AllocationCandidate:
     """One allocation a round of the global search tried: its widths, latency and validation accuracy after the round's fine-tune.
 
@@ -560,6 +572,7 @@ class AllocationCandidate:
 
 
 @dataclass(frozen=True)
+@checked
 class SearchStep:
     """One record of the hardware-aware search: where it stood after a stage.
 
@@ -592,6 +605,7 @@ class SearchStep:
 
 
 @dataclass(frozen=True)
+@checked
 class UniformCut:
     """The one record of uniform channel pruning: the fraction of units every layer kept, and what it cost.
 
@@ -611,6 +625,7 @@ class UniformCut:
 
 
 @dataclass(frozen=True)
+@checked
 class MagnitudeCut:
     """The one record of global magnitude pruning: weights zeroed, parameters left, validation accuracy."""
 
@@ -630,9 +645,9 @@ def history_table(history: Sequence[SearchStep]) -> str:
 
     >>> print(history_table([SearchStep("start", None, {0: 8}, 2e-3, 1.0, 0.9),
     ...                      SearchStep("step", 0, {0: 5}, 1.22e-3, 0.61, 0.875)]))
-    stage  layer  widths   latency  val acc
-    start  -      0:8        1.000   90.00 %
-    step   0      0:5        0.610   87.50 %
+    stage  layer  widths  latency  val acc
+    start  -      0:8       1.000  90.00 %
+    step   0      0:5       0.610  87.50 %
     """
     rows = [("stage", "layer", "widths", "latency", "val acc")]
     for step in history:

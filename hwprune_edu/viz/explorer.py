@@ -30,6 +30,7 @@ from hwprune_edu.util.tables import Table, format_si
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 from hwprune_edu.viz.simulator import SPARSITY_PATTERNS
 from hwprune_edu.viz.style import BOUND_COLOURS
+from hwprune_edu.studies.arguments import checked
 
 __all__ = ["BATCH_OPTIONS", "Exploration", "explore", "sparsity_explorer"]
 
@@ -54,6 +55,7 @@ def _pattern_label(row) -> str:
 
 
 @dataclass(frozen=True)
+@checked
 class Exploration:
     """One explorer setting: a pruned Linear layer against its dense self on one platform.
 

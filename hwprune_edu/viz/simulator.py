@@ -28,6 +28,7 @@ from hwprune_edu.pruning.patterns import parse_pattern, prune_to
 from hwprune_edu.util.tables import Table, format_si, html_table
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 from hwprune_edu.viz.style import BOUND_COLOURS
+from hwprune_edu.studies.arguments import checked
 
 __all__ = [
     "SPARSITY_PATTERNS",
@@ -297,6 +298,7 @@ class _ProfileTable(Table):
 
 
 @dataclass(frozen=True)
+@checked
 class SpeedupGrid:
     """Speed-up over dense of each sparsity case on each platform (from :func:`speedup_grid`).
 
