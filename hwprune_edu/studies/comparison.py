@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import numbers
 import statistics
 import time
 from dataclasses import dataclass
@@ -50,10 +49,18 @@ from hwprune_edu.nn import (
     workload_from_model,
 )
 from hwprune_edu.nn.data import Splits, digits_mlp, evaluate, load_digits, progress_bar, train
+from hwprune_edu.studies.allocation import resolve_hardware
 from hwprune_edu.studies.results import BudgetPoint, Comparison, Measurement, MethodResult
-from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, simulated_latency, uniform_channel_prune
+from hwprune_edu.studies.arguments import check_budget, check_flag
+from hwprune_edu.studies.search import (
+    check_search_options,
+    global_magnitude_prune,
+    hardware_aware_prune,
+    simulated_latency,
+    uniform_channel_prune,
+)
 from hwprune_edu.studies.targets import BUDGET_SLACK, DEFAULT_TARGETS
-from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_int, check_number, check_positive_int, describe
 
 __all__ = ["RunSettings", "compare_methods", "measure_comparison", "budget_sweep", "width_latency_curve"]
 
@@ -185,7 +192,11 @@ def compare_methods(
     targets = _check_targets(targets)
     settings = _check_settings(settings)
     num_threads = check_positive_int(num_threads, name="num_threads")
-    prunings = _prunings(data, budget, batch, targets, settings, _check_amount(unstructured_amount),
+    measure = check_flag(measure, name="measure")
+    progress = check_flag(progress, name="progress")
+    amount = check_number(unstructured_amount, name="unstructured_amount", low=0, high=1, closed="neither",
+                          meaning=" (a fraction of the weights)")
+    prunings = _prunings(data, budget, batch, targets, settings, amount,
                          _search_options(search_options, settings, seed), seed, progress)
     dense = digits_mlp(seed=seed) if model is None else copy_model(model)
     model_name = _check_reachable(dense, targets, budget, batch)
@@ -218,7 +229,7 @@ def _check_data(data: Any, seed: int) -> Splits:
 
 
 def _check_budget(budget: Any) -> float:
-    return check_fraction(budget, name="budget", zero_ok=False, meaning=" (a fraction of the dense model's latency)")
+    return check_budget(budget, name="budget")
 
 
 def _check_targets(targets: Any) -> tuple[str, ...]:
@@ -241,19 +252,26 @@ def _check_settings(settings: Any) -> RunSettings:
     return settings
 
 
-def _check_amount(amount: Any) -> float:
-    if isinstance(amount, bool) or not isinstance(amount, numbers.Real) or not 0.0 < amount < 1.0:
-        raise ValueError(f"unstructured_amount must be a fraction in (0, 1), got {describe(amount)}")
-    return float(amount)
-
-
 def _search_options(search_options: Any, settings: RunSettings, seed: int) -> dict[str, Any]:
     if search_options is not None and not isinstance(search_options, Mapping):
         raise TypeError(f"search_options must be a dict of hardware_aware_prune keyword arguments, got {describe(search_options)}")
     options = {"final_epochs": settings.finetune_epochs, "seed": seed, "num_threads": None, **(search_options or {})}
     if options.get("method", "global") == "netadapt":  # the short fine-tune of each proposal is NetAdapt's
         options = {"finetune_steps": settings.finetune_steps, **options}
+    _check_options(options)
     return options
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    """Check the search's options now, before any training, naming ``search_options`` if one is refused."""
+    reserved = sorted(set(options) & {"batch", "progress"})
+    if reserved:
+        raise TypeError(f"search_options must not set {reserved}: the comparison's own arguments set them")
+    options = dict(options)
+    try:
+        check_search_options(options.pop("method", "global"), **options)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"search_options: {err}") from None
 
 
 def _model_name(geometry: Sequence[Any]) -> str:
@@ -425,13 +443,14 @@ def width_latency_curve(model: Any, hardware: Any, layer: int, *, batch: int = 2
     (True, True)
     """
     widths = layer_widths(model)
-    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or int(layer) not in widths:
-        raise ValueError(f"layer must be the index of a prunable layer, one of {sorted(widths)}, got {describe(layer)}")
+    layer = check_int(layer, name="layer")
+    if layer not in widths:
+        raise ValueError(f"layer must be the index of a prunable layer, one of {sorted(widths)}, got {layer}")
     batch = check_positive_int(batch, name="batch")
-    hw = get_profile(hardware)
+    hw = resolve_hardware(hardware)
     geometry = model_geometry(model)
-    sizes = np.arange(1, widths[int(layer)] + 1)
-    latency_s = np.array([simulate(workload_from_geometry(geometry, batch, widths={**widths, int(layer): int(w)}), hw).latency_s
+    sizes = np.arange(1, widths[layer] + 1)
+    latency_s = np.array([simulate(workload_from_geometry(geometry, batch, widths={**widths, layer: int(w)}), hw).latency_s
                           for w in sizes])
     return sizes, latency_s
 
@@ -471,11 +490,21 @@ def budget_sweep(
     """
     if isinstance(budgets, (str, bytes)) or not isinstance(budgets, Sequence) or len(budgets) == 0:
         raise TypeError(f"budgets must be a non-empty sequence of fractions in (0, 1], got {describe(budgets)}")
-    budgets = [_check_budget(b) for b in budgets]
-    hw = get_profile(hardware)
+    budgets = [check_budget(b, name=f"budgets[{i}]") for i, b in enumerate(budgets)]
+    if not isinstance(data, Splits):
+        raise TypeError(f"data must be what load_digits(), load_mnist1d() or from_arrays() return (a Splits), got {describe(data)}")
+    hw = resolve_hardware(hardware)
+    batch = check_positive_int(batch, name="batch")
+    finetune_epochs = check_int(finetune_epochs, name="finetune_epochs", minimum=0)
+    seed = check_int(seed, name="seed", minimum=0)
+    progress = check_flag(progress, name="progress")
+    num_threads = check_positive_int(num_threads, name="num_threads")
+    if search_options is not None and not isinstance(search_options, Mapping):
+        raise TypeError(f"search_options must be a dict of hardware_aware_prune keyword arguments, got {describe(search_options)}")
     options = {"final_epochs": finetune_epochs, "seed": seed, "num_threads": None, **(search_options or {})}
+    _check_options(options)
     points = []
-    with fixed_threads(check_positive_int(num_threads, name="num_threads")):
+    with fixed_threads(num_threads):
         dense_s = simulated_latency(model, hw, batch=batch)
         for budget in budgets:
             runs = {

@@ -14,7 +14,6 @@ returns the ``Figure``, so notebooks can restyle or save it. Not imported by
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Mapping
 
 import matplotlib.pyplot as plt
@@ -73,9 +72,10 @@ def _as_picture(mask: Any, name: str) -> np.ndarray:
 def _pair(value: Any, name: str) -> tuple[int, int] | None:
     if value is None:
         return None
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+    if not isinstance(value, (tuple, list)):
+        side = check_positive_int(value, name=name)  # one int: a square
+        return (side, side)
+    if len(value) != 2:
         raise TypeError(f"{name} must be an int or a (rows, cols) pair of ints, got {describe(value)}")
     return (check_positive_int(value[0], name=f"{name}[0]"), check_positive_int(value[1], name=f"{name}[1]"))
 
