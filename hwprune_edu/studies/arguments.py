@@ -257,3 +257,58 @@ def checked(cls: type) -> type:
     """
     cls.__post_init__ = check_fields
     return cls
+
+
+def check_hardware(hardware: Any, *, name: str = "hardware") -> Any:
+    """``hardware`` as a ``Hardware`` profile (itself, or the profile of that name), the error naming ``name``.
+
+    >>> check_hardware("cpu-avx2", name="platform").name
+    'cpu-avx2'
+    >>> check_hardware("tpu-v9", name="platform")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: platform: unknown hardware profile 'tpu-v9'; known profiles: ...
+    """
+    from hwprune_edu.hardware import Hardware, get_profile
+
+    if isinstance(hardware, Hardware):
+        return hardware
+    if not isinstance(hardware, str):
+        raise TypeError(f"{name} must be a profile name (str) or a Hardware, got {describe(hardware)}")
+    try:
+        return get_profile(hardware)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"{name}: {err}") from None
+
+
+def check_profiles(profiles: Any, *, name: str = "profiles", empty_ok: bool = True) -> list:
+    """``profiles`` (a list or tuple of names or ``Hardware``) as ``Hardware`` profiles, each once.
+
+    >>> [hw.name for hw in check_profiles(["cpu-avx2", "mcu-m4"])]
+    ['cpu-avx2', 'mcu-m4']
+    """
+    if isinstance(profiles, (str, bytes)) or not isinstance(profiles, (list, tuple)):
+        raise TypeError(f"{name} must be a list or tuple of profile names (or Hardware), got {describe(profiles)}")
+    if not profiles and not empty_ok:
+        raise ValueError(f"{name} must name at least one profile, got an empty sequence")
+    hardware = [check_hardware(p, name=f"{name}[{i}]") for i, p in enumerate(profiles)]
+    names = [hw.name for hw in hardware]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{name} must not repeat a platform, got {names}")
+    return hardware
+
+
+def check_sequence(values: Any, *, name: str, kind: type | tuple[type, ...], what: str, empty_ok: bool = False) -> list:
+    """``values`` as a list, after checking it is a list or tuple of ``kind`` (``what`` names it in messages).
+
+    >>> check_sequence([1, 2], name="rows", kind=int, what="ints")
+    [1, 2]
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
+        raise TypeError(f"{name} must be a list of {what}, got {describe(values)}")
+    if not values and not empty_ok:
+        raise ValueError(f"{name} must not be empty")
+    for i, value in enumerate(values):
+        if not isinstance(value, kind):
+            raise TypeError(f"{name}[{i}] must be one of the {what}, got {describe(value)}")
+    return list(values)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
-from hwprune_edu.hardware import PROFILES, get_profile, simulate
+from hwprune_edu.hardware import PROFILES, simulate
 from hwprune_edu.nn import (
     copy_model,
     count_parameters,
@@ -51,7 +51,7 @@ from hwprune_edu.nn import (
 from hwprune_edu.nn.data import Splits, digits_mlp, evaluate, load_digits, progress_bar, train
 from hwprune_edu.studies.allocation import resolve_hardware
 from hwprune_edu.studies.results import BudgetPoint, Comparison, Measurement, MethodResult
-from hwprune_edu.studies.arguments import check_budget, check_flag
+from hwprune_edu.studies.arguments import check_budget, check_flag, check_profiles
 from hwprune_edu.studies.search import (
     check_search_options,
     global_magnitude_prune,
@@ -198,6 +198,10 @@ def compare_methods(
                           meaning=" (a fraction of the weights)")
     prunings = _prunings(data, budget, batch, targets, settings, amount,
                          _search_options(search_options, settings, seed), seed, progress)
+    from torch.nn import Sequential
+
+    if model is not None and not isinstance(model, Sequential):
+        raise TypeError(f"model must be a flat torch.nn.Sequential (as digits_mlp builds) or None, got {describe(model)}")
     dense = digits_mlp(seed=seed) if model is None else copy_model(model)
     model_name = _check_reachable(dense, targets, budget, batch)
 
@@ -235,7 +239,7 @@ def _check_budget(budget: Any) -> float:
 def _check_targets(targets: Any) -> tuple[str, ...]:
     if isinstance(targets, str) or not isinstance(targets, Sequence) or len(targets) == 0:
         raise TypeError(f"targets must be a non-empty sequence of profile names, e.g. ('npu-systolic',), got {describe(targets)}")
-    names = tuple(get_profile(t).name for t in targets)
+    names = tuple(hw.name for hw in check_profiles(list(targets), name="targets"))
     if len(set(names)) != len(names):
         raise ValueError(f"targets must name each profile once, got {list(names)}")
     unknown = [n for n in names if n not in PROFILES]
@@ -402,6 +406,7 @@ def measure_comparison(comparison: Comparison, *, rounds: int = RunSettings.roun
     """
     if not isinstance(comparison, Comparison):
         raise TypeError(f"comparison must be what compare_methods() returns (a Comparison), got {describe(comparison)}")
+    progress = check_flag(progress, name="progress")
     measurement = Measurement(check_positive_int(rounds, name="rounds"), check_positive_int(repeats, name="repeats"),
                               check_int(warmup, name="warmup", minimum=0))
     # Time what a dense kernel runs: masks folded into the weights.
@@ -488,6 +493,8 @@ def budget_sweep(
     >>> [(p.method, p.latency_ratio <= 0.5) for p in points]
     [('hw_aware', True), ('uniform_channel', True)]
     """
+    if isinstance(budgets, np.ndarray) and budgets.ndim == 1:
+        budgets = budgets.tolist()
     if isinstance(budgets, (str, bytes)) or not isinstance(budgets, Sequence) or len(budgets) == 0:
         raise TypeError(f"budgets must be a non-empty sequence of fractions in (0, 1], got {describe(budgets)}")
     budgets = [check_budget(b, name=f"budgets[{i}]") for i, b in enumerate(budgets)]

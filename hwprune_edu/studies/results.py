@@ -31,8 +31,8 @@ from hwprune_edu.hardware import get_profile, simulate
 from hwprune_edu.pruning.patterns import parse_pattern
 from hwprune_edu.studies.targets import TargetReport, check_targets
 from hwprune_edu.util.tables import format_columns, format_si, html_table
-from hwprune_edu.util.validation import describe
 from hwprune_edu.studies.arguments import checked
+from hwprune_edu.util.validation import as_weights, describe
 
 __all__ = [
     "pareto_front",
@@ -67,12 +67,12 @@ def pareto_front(latencies: Any, accuracies: Any) -> np.ndarray:
     >>> pareto_front([1.0, 0.5, 0.5, 0.8], [0.97, 0.96, 0.95, 0.95]).tolist()
     [True, True, False, False]
     """
-    latency = np.asarray(latencies, dtype=float)
-    accuracy = np.asarray(accuracies, dtype=float)
-    if latency.ndim != 1 or latency.shape != accuracy.shape:
-        raise ValueError(
-            f"latencies and accuracies must be 1-D and of the same length, got shapes {latency.shape} and {accuracy.shape}"
-        )
+    latency = as_weights(latencies, name="latencies", ndim=1)
+    accuracy = as_weights(accuracies, name="accuracies", ndim=1)
+    if latency.shape != accuracy.shape:
+        raise ValueError(f"accuracies must have one value per latency ({latency.size}), got {accuracy.size}")
+    if (latency < 0).any():
+        raise ValueError(f"latencies must be >= 0 (seconds), got a minimum of {latency.min()!r}")
     # dominated[i, j]: point j is no worse than point i on both axes and better on one.
     no_worse = (latency[None, :] <= latency[:, None]) & (accuracy[None, :] >= accuracy[:, None])
     better = (latency[None, :] < latency[:, None]) | (accuracy[None, :] > accuracy[:, None])
@@ -649,6 +649,8 @@ def history_table(history: Sequence[SearchStep]) -> str:
     start  -      0:8       1.000  90.00 %
     step   0      0:5       0.610  87.50 %
     """
+    if isinstance(history, (str, bytes)) or not isinstance(history, (list, tuple)):
+        raise TypeError(f"history must be the list of SearchStep records hardware_aware_prune returns, got {describe(history)}")
     rows = [("stage", "layer", "widths", "latency", "val acc")]
     for step in history:
         if not isinstance(step, SearchStep):

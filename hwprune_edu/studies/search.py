@@ -450,6 +450,8 @@ def global_magnitude_prune(
     """
     if (amount is None) == (target_params is None):
         raise ValueError("give exactly one of amount (weights to prune) and target_params (parameters to keep)")
+    if isinstance(amount, np.ndarray) and amount.ndim == 0:
+        amount = amount[()]  # a 0-d array: the number it holds
     if target_params is not None:
         target_params = check_int(target_params, name="target_params", minimum=0)
     elif isinstance(amount, (bool, np.bool_)) or not isinstance(amount, numbers.Real):

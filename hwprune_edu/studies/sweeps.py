@@ -28,12 +28,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from hwprune_edu.hardware import get_profile, simulate
+from hwprune_edu.hardware import simulate
 from hwprune_edu.nn import count_parameters, fixed_threads, make_masks_permanent, remove_units, workload_from_model
 from hwprune_edu.nn.data import SPLITS, Splits, evaluate, finetune
 from hwprune_edu.pruning import sparsity as fraction_pruned
 from hwprune_edu.pruning.patterns import Pattern, parse_pattern, prune_to
-from hwprune_edu.studies.arguments import check_choice, check_input_shape, check_lr, check_threads
+from hwprune_edu.studies.arguments import check_choice, check_input_shape, check_lr, check_profiles, check_threads
 from hwprune_edu.studies.results import LatencyRow, LatencyTable, SweepPoint, SweepTable
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
@@ -112,13 +112,7 @@ def prune_layer(model: Any, layer: int, pattern: Any, sparsity: float | None = N
 
 
 def _profiles(profiles: Any) -> list:
-    if isinstance(profiles, str) or not isinstance(profiles, (list, tuple)):
-        raise TypeError(f"profiles must be a list or tuple of profile names (or Hardware), got {describe(profiles)}")
-    hardware = [get_profile(p) for p in profiles]
-    names = [hw.name for hw in hardware]
-    if len(set(names)) != len(names):
-        raise ValueError(f"profiles must not repeat a platform, got {names}")
-    return hardware
+    return check_profiles(profiles, name="profiles")
 
 
 def layer_costs(model: Any, layer: int, profiles: Sequence[Any] = DEFAULT_PROFILES, *, batch: int = 1,
@@ -163,7 +157,12 @@ def _check_patterns(patterns: Any) -> list[Pattern]:
         raise TypeError(f"patterns must be a list or tuple of pattern names, got {describe(patterns)}")
     if not patterns:
         raise ValueError("patterns must name at least one pattern, got an empty sequence")
-    specs = [parse_pattern(p) for p in patterns]
+    specs = []
+    for i, pattern in enumerate(patterns):
+        try:
+            specs.append(parse_pattern(pattern))
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"patterns[{i}]: {err}") from None
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise ValueError(f"patterns must not repeat a pattern, got {names}")
