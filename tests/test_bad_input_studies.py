@@ -91,9 +91,13 @@ def tiny(hidden=(16,), dtype=torch.float32):
     return digits_mlp(hidden=hidden).to(dtype)
 
 
-def fresh(*args, **kwargs):
-    """A ``setup`` that builds fresh models on every call (the harness deep-copies ``args`` otherwise)."""
-    return lambda: (tuple(a() if callable(a) and not isinstance(a, torch.nn.Module) else a for a in args), dict(kwargs))
+def shared(*args, **kwargs):
+    """A ``setup`` passing the same objects every call: Hardware profiles cannot be deep-copied (read-only tables)."""
+    return lambda: (args, dict(kwargs))
+
+
+# A digits MLP the searches can bring to half its dense latency on cpu-avx2 (a narrower one cannot: fixed costs).
+SEARCH_HIDDEN = (64, 64)
 
 
 # --------------------------------------------------------------------------- records, made by hand
@@ -214,7 +218,8 @@ ALLOCATION = [
                                                        "value": NUMBER[:3], "cost": INTEGER}),
     Probe(allocation.LatencyTables, ((0,), (np.array([1, 2]),), np.zeros(2), (), 0.0),
           bad={"layers": (("None", None), ("str", "0")), "constant_s": NUMBER[:3]}),
-    Probe(allocation.latency_tables, (GEOMETRY, 8, get_profile("cpu-avx2"), {0: np.array([4, 16]), 2: np.array([4, 16])}),
+    Probe(allocation.latency_tables, (), setup=shared(GEOMETRY, 8, get_profile("cpu-avx2"),
+                                                     {0: np.array([4, 16]), 2: np.array([4, 16])}),
           bad={"geometry": (("None", None), ("str", "g"), ("empty", [])), "batch": POSITIVE_INT,
                "hw": HARDWARE[:2], "candidates": MAPPING + (("missing layer", {0: np.array([4, 16])}),)},
           unusual={"hw": (("name", "cpu-avx2"),)}),
@@ -225,7 +230,7 @@ ALLOCATION = [
     Probe(allocation.brute_force_widths, ([np.array([1.0, 3.0])], [np.array([1, 4])], 3),
           bad={"values": (("None", None),) + ARRAY[-1:], "costs": (("None", None),), "capacity": COUNT},
           unusual={"capacity": (("np.int64", np.int64(3)),)}),
-    Probe(allocation.candidate_widths, (1024, get_profile("npu-systolic")), {"points": 4},
+    Probe(allocation.candidate_widths, (), setup=shared(1024, get_profile("npu-systolic"), points=4),
           bad={"width": POSITIVE_INT, "hw": HARDWARE[:2], "points": POSITIVE_INT,
                "extra": (("None", None), ("str", "12"), ("floats", [2.5]))},
           unusual={"width": (("np.int64", np.int64(1024)),), "hw": (("name", "npu-systolic"),),
@@ -238,7 +243,7 @@ ALLOCATION = [
           unusual={"latency_s": unusual_numbers(1.0)}),
     Probe(allocation.resolve_hardware, ("cpu-avx2",), bad={"hardware": HARDWARE},
           unusual={"hardware": (("Hardware", get_profile("cpu-avx2")),)}),
-    Probe(allocation.unmeetable, (get_profile("cpu-avx2"), 0.1, 2.0, 0.5, "every layer at 1 unit"),
+    Probe(allocation.unmeetable, (), setup=shared(get_profile("cpu-avx2"), 0.1, 2.0, 0.5, "every layer at 1 unit"),
           bad={"hw": HARDWARE[:2], "budget": BUDGET, "dense_s": POSITIVE, "min_s": POSITIVE, "floor": TEXT},
           unusual={"budget": F32}),
 ]
@@ -247,11 +252,11 @@ SEARCH_BAD = {"latency_budget": BUDGET, "hardware": HARDWARE, "model": MODEL, "d
 
 
 def _search_probe(func, extra_bad, unusual=None, **kwargs):
-    return Probe(func, (), kwargs, setup=lambda: ((tiny(), DATA_DIGITS, "cpu-avx2", 0.5), dict(kwargs)),
+    return Probe(func, (), kwargs, setup=lambda: ((tiny(SEARCH_HIDDEN), DATA_DIGITS, "cpu-avx2", 0.5), dict(kwargs)),
                  bad={**SEARCH_BAD, **extra_bad}, unusual=unusual or {})
 
 
-DTYPES = {"model": (("float64", tiny(dtype=torch.float64)), ("float16", tiny(dtype=torch.float16)))}
+DTYPES = {"model": (("float64", tiny(SEARCH_HIDDEN, torch.float64)), ("float16", tiny(SEARCH_HIDDEN, torch.float16)))}
 
 SEARCHES = [
     _search_probe(search.hardware_aware_prune,
@@ -281,7 +286,7 @@ SEARCHES = [
                   {**DTYPES, "lr": (("np.float32", np.float32(1e-3)),), "latency_budget": F32},
                   final_epochs=0, progress=False),
     Probe(search.global_magnitude_prune, (), {"final_epochs": 0, "progress": False},
-          setup=lambda: ((tiny(), DATA_DIGITS, 0.5), {"final_epochs": 0, "progress": False}),
+          setup=lambda: ((tiny(SEARCH_HIDDEN), DATA_DIGITS, 0.5), {"final_epochs": 0, "progress": False}),
           bad={"model": MODEL, "data": DATA, "amount": FRACTION + (("too many", 10**9),), "final_epochs": COUNT,
                "lr": LR, "seed": SEED, "progress": FLAG, "num_threads": THREADS},
           unusual={"amount": F32 + (("np.int64", np.int64(10)),), "model": DTYPES["model"]}),
@@ -303,7 +308,7 @@ COMPARISONS = [
           unusual={"epochs": (("np.int64", np.int64(2)),)}),
     # Valid: nothing to train (epochs=0), the cheapest search; every bad value must fail before the dense training.
     Probe(comparison.compare_methods, (), setup=lambda: ((DATA_DIGITS,), dict(
-        model=tiny((16, 16)), targets=("cpu-avx2",), settings=comparison.RunSettings.quick(epochs=0, finetune_epochs=0),
+        model=tiny(SEARCH_HIDDEN), targets=("cpu-avx2",), settings=comparison.RunSettings.quick(epochs=0, finetune_epochs=0),
         search_options={"rounds": 1}, measure=False, progress=False)),
           bad={"data": DATA[1:], "model": MODEL[1:], "budget": BUDGET, "batch": POSITIVE_INT,
                "targets": (("None", None), ("str", "cpu-avx2"), ("empty", ()), ("unknown", ("tpu-v9",)),
@@ -318,7 +323,7 @@ COMPARISONS = [
           bad={"comparison": (("None", None), ("str", "c"), ("study", STUDY)), "rounds": POSITIVE_INT,
                "repeats": POSITIVE_INT, "warmup": COUNT, "progress": FLAG},
           unusual={"rounds": (("np.int64", np.int64(1)),)}),
-    Probe(comparison.budget_sweep, (), setup=lambda: ((tiny((16, 16)), DATA_DIGITS, "cpu-avx2", [0.5]),
+    Probe(comparison.budget_sweep, (), setup=lambda: ((tiny(SEARCH_HIDDEN), DATA_DIGITS, "cpu-avx2", [0.5]),
                                                       {"finetune_epochs": 0, "search_options": {"rounds": 1},
                                                        "progress": False}),
           bad={"model": MODEL, "data": DATA, "hardware": HARDWARE,
@@ -585,7 +590,7 @@ VIZ = [
           bad={"result": (("None", None), ("str", "r"), ("dict", {})), "ax": AXES}),
     Probe(viz_study.cell_chart, (STUDY,), bad={"study": (("None", None), ("str", "s"), ("comparison", COMPARISON)),
                                               "ax": AXES}),
-    Probe(viz_study.specialisation_chart, (study_results.Study((RUN,), (), (RUN,), {})),
+    Probe(viz_study.specialisation_chart, (study_results.Study((RUN,), (), (RUN,), {}),),
           bad={"study": (("None", None), ("str", "s")), "ax": AXES}),
     Probe(viz_sweeps.plot_accuracy_vs_sparsity, (SWEEP,), bad={"table": (("None", None), ("str", "t"),
                                                                         ("latency table", LATENCY_TABLE)),

@@ -27,11 +27,11 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from hwprune_edu.hardware import get_profile, simulate
+from hwprune_edu.hardware import simulate
 from hwprune_edu.pruning.patterns import parse_pattern
 from hwprune_edu.studies.targets import TargetReport, check_targets
 from hwprune_edu.util.tables import format_columns, format_si, html_table
-from hwprune_edu.studies.arguments import checked
+from hwprune_edu.studies.arguments import check_hardware, checked
 from hwprune_edu.util.validation import as_weights, describe
 
 __all__ = [
@@ -244,7 +244,7 @@ class Comparison:
 
     def profile(self, profile: Any = None) -> str:
         """The name of a simulated profile (default: the first target); a ValueError lists them otherwise."""
-        name = get_profile(self.targets[0] if profile is None else profile).name
+        name = check_hardware(self.targets[0] if profile is None else profile, name="profile").name
         if name not in self.profiles:
             raise ValueError(f"profile must be one of the simulated profiles {list(self.profiles)}, got {describe(profile)}")
         return name

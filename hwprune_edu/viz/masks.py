@@ -22,6 +22,7 @@ from matplotlib.colors import ListedColormap
 
 from hwprune_edu.hardware import describe_mask
 from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.viz.arguments import check_axes
 from hwprune_edu.viz.style import MASK_COLOURS
 
 __all__ = ["pattern_label", "show_masks"]
@@ -119,9 +120,7 @@ def show_masks(
         _, grid_axes = plt.subplots(1, len(pictures), figsize=(3.2 * len(pictures), 3.6), squeeze=False)
         axes = list(grid_axes[0])
     else:
-        axes = list(np.ravel(axes))
-        if len(axes) != len(pictures):
-            raise ValueError(f"axes must hold one Axes per mask ({len(pictures)}), got {len(axes)}")
+        axes = check_axes(axes, len(pictures))
     for ax, (name, picture) in zip(axes, pictures.items()):
         rows, cols = picture.shape
         shown = picture if corner is None else picture[: corner[0], : corner[1]]

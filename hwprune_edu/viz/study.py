@@ -22,6 +22,7 @@ import numpy as np
 
 from hwprune_edu.studies.study_results import METHOD_ORDER, Study
 from hwprune_edu.util.validation import describe
+from hwprune_edu.viz.arguments import check_ax
 
 __all__ = ["cell_chart", "specialisation_chart", "METHOD_COLOURS"]
 
@@ -44,6 +45,7 @@ def cell_chart(study: Any, *, ax=None):
     """
     study = _check(study)
     cells = study.cells()
+    ax = check_ax(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(cells) + 2), 3.8))
     methods = [m for m in METHOD_ORDER if any(r.method == m for r in study.runs)]
@@ -76,6 +78,7 @@ def specialisation_chart(study: Any, *, ax=None):
     targets = list(dict.fromkeys(r.profile for r in study.specialisation if r.profile))
     profiles = list(dict.fromkeys(p for r in study.specialisation for p in r.sim_latency_s))
     grid = np.array([[study.specialisation_ratio(t, p) for p in profiles] for t in targets])
+    ax = check_ax(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.3 * len(profiles) + 2, 0.7 * len(targets) + 1.5))
     image = ax.imshow(grid, cmap="viridis_r", vmin=min(0.3, float(grid.min())), vmax=1.0)
