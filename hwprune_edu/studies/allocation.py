@@ -290,6 +290,11 @@ def latency_tables(geometry: Sequence[Any], batch: int, hw: Hardware, candidates
     layers = tuple(sorted(candidates))
     if not layers:
         raise ValueError("candidates must name at least one prunable layer")
+    # The prunable layers are those whose units feed another: a layer left out would be costed as fixed.
+    prunable = sorted({g.producer for g in geometry if getattr(g, "producer", None) is not None})
+    if list(layers) != prunable:
+        raise ValueError(f"candidates must give the candidate widths of every prunable layer, {prunable}, "
+                         f"got layers {list(layers)}")
     position = {layer: k for k, layer in enumerate(layers)}
     cand = tuple(np.asarray(candidates[layer], dtype=np.int64) for layer in layers)
     unary = np.zeros(cand[0].size)

@@ -73,12 +73,12 @@ def specialisation_chart(study: Any, *, ax=None):
         The ``Axes``.
     """
     study = _check(study)
+    ax = check_ax(ax)
     if not study.specialisation:
         raise ValueError("study has no specialisation runs (run_study with specialisation_profiles)")
     targets = list(dict.fromkeys(r.profile for r in study.specialisation if r.profile))
     profiles = list(dict.fromkeys(p for r in study.specialisation for p in r.sim_latency_s))
     grid = np.array([[study.specialisation_ratio(t, p) for p in profiles] for t in targets])
-    ax = check_ax(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.3 * len(profiles) + 2, 0.7 * len(targets) + 1.5))
     image = ax.imshow(grid, cmap="viridis_r", vmin=min(0.3, float(grid.min())), vmax=1.0)
