@@ -187,7 +187,7 @@ def compare_methods(
     """
     seed = check_int(seed, name="seed", minimum=0)
     data = _check_data(data, seed)
-    budget = _check_budget(budget)
+    budget = check_budget(budget, name="budget")
     batch = check_positive_int(batch, name="batch")
     targets = _check_targets(targets)
     settings = _check_settings(settings)
@@ -230,10 +230,6 @@ def _check_data(data: Any, seed: int) -> Splits:
     if not isinstance(data, Splits):
         raise TypeError(f"data must be what load_digits(), load_mnist1d() or from_arrays() return (a Splits) or None, got {describe(data)}")
     return data
-
-
-def _check_budget(budget: Any) -> float:
-    return check_budget(budget, name="budget")
 
 
 def _check_targets(targets: Any) -> tuple[str, ...]:

@@ -80,7 +80,7 @@ from hwprune_edu.studies.arguments import (
 )
 from hwprune_edu.studies.halp import HALP_IMPORTANCE, halp_prune
 from hwprune_edu.studies.results import MagnitudeCut, Proposal, SearchStep, UniformCut
-from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_fraction, check_int, check_number, check_positive_int
 
 __all__ = ["METHODS", "hardware_aware_prune", "check_search_options", "netadapt_prune", "uniform_channel_prune", "global_magnitude_prune",
            "simulated_latency"]
@@ -454,11 +454,11 @@ def global_magnitude_prune(
         amount = amount[()]  # a 0-d array: the number it holds
     if target_params is not None:
         target_params = check_int(target_params, name="target_params", minimum=0)
-    elif isinstance(amount, (bool, np.bool_)) or not isinstance(amount, numbers.Real):
-        raise TypeError(f"amount must be an int (a count of weights) or a float in [0, 1] (a fraction), "
-                        f"got {describe(amount)}")
-    elif not isinstance(amount, numbers.Integral):
-        amount = check_fraction(amount, name="amount", meaning=" (a fraction of the weights)")
+    else:
+        # torch's convention: an int counts weights, any other number is a fraction of them.
+        number = check_number(amount, name="amount", low=0, meaning=" (a count of weights, or a fraction in [0, 1])")
+        amount = int(amount) if isinstance(amount, numbers.Integral) else check_fraction(
+            number, name="amount", meaning=" (a fraction of the weights)")
     options = check_options(dict(final_epochs=final_epochs, lr=lr, seed=seed, progress=progress,
                                  num_threads=num_threads))
     final_epochs, progress = options.final_epochs, options.progress
