@@ -312,3 +312,27 @@ def check_sequence(values: Any, *, name: str, kind: type | tuple[type, ...], wha
         if not isinstance(value, kind):
             raise TypeError(f"{name}[{i}] must be one of the {what}, got {describe(value)}")
     return list(values)
+
+
+def check_patterns(patterns: Any, *, name: str = "patterns", unique: bool = False) -> list:
+    """``patterns`` (a non-empty list or tuple of pattern names or ``Pattern``) parsed, each error naming its entry.
+
+    >>> [p.name for p in check_patterns(["2:4", "block 4x4"])]
+    ['2:4', 'block 4x4']
+    """
+    from hwprune_edu.pruning.patterns import Pattern, parse_pattern
+
+    if isinstance(patterns, (str, bytes, Pattern)) or not isinstance(patterns, (list, tuple)):
+        raise TypeError(f"{name} must be a list or tuple of pattern names, e.g. ['2:4'], got {describe(patterns)}")
+    if not patterns:
+        raise ValueError(f"{name} must name at least one pattern, got an empty sequence")
+    specs = []
+    for i, pattern in enumerate(patterns):
+        try:
+            specs.append(parse_pattern(pattern))
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"{name}[{i}]: {err}") from None
+    names = [spec.name for spec in specs]
+    if unique and len(set(names)) != len(names):
+        raise ValueError(f"{name} must not repeat a pattern, got {names}")
+    return specs

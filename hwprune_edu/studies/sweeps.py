@@ -33,8 +33,15 @@ from hwprune_edu.nn import count_parameters, fixed_threads, make_masks_permanent
 from hwprune_edu.nn.data import SPLITS, Splits, evaluate, finetune
 from hwprune_edu.pruning import sparsity as fraction_pruned
 from hwprune_edu.pruning.patterns import Pattern, parse_pattern, prune_to
-from hwprune_edu.studies.arguments import check_choice, check_input_shape, check_lr, check_profiles, check_threads
-from hwprune_edu.studies.results import LatencyRow, LatencyTable, SweepPoint, SweepTable
+from hwprune_edu.studies.arguments import (
+    check_choice,
+    check_input_shape,
+    check_lr,
+    check_patterns,
+    check_profiles,
+    check_threads,
+)
+from hwprune_edu.studies.sweep_results import LatencyRow, LatencyTable, SweepPoint, SweepTable
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = [
@@ -153,20 +160,7 @@ def _layer_label(module: Any) -> str:
 
 
 def _check_patterns(patterns: Any) -> list[Pattern]:
-    if isinstance(patterns, (str, Pattern)) or not isinstance(patterns, (list, tuple)):
-        raise TypeError(f"patterns must be a list or tuple of pattern names, got {describe(patterns)}")
-    if not patterns:
-        raise ValueError("patterns must name at least one pattern, got an empty sequence")
-    specs = []
-    for i, pattern in enumerate(patterns):
-        try:
-            specs.append(parse_pattern(pattern))
-        except (TypeError, ValueError) as err:
-            raise type(err)(f"patterns[{i}]: {err}") from None
-    names = [s.name for s in specs]
-    if len(set(names)) != len(names):
-        raise ValueError(f"patterns must not repeat a pattern, got {names}")
-    return specs
+    return check_patterns(patterns, name="patterns", unique=True)
 
 
 def _check_sparsities(sparsities: Any) -> tuple[float, ...]:

@@ -37,7 +37,7 @@ def check_ax(ax: Any, *, name: str = "ax") -> Any:
     return ax
 
 
-def check_axes(axes: Any, count: int | None = None, *, name: str = "axes") -> list | None:
+def check_axes(axes: Any, count: int | None = None, *, name: str = "axes", per: str = "panel") -> list | None:
     """``None`` or ``axes`` as a list of ``Axes`` (``count`` of them, when given); NumPy arrays of Axes are flattened.
 
     >>> import matplotlib.pyplot as plt
@@ -58,5 +58,5 @@ def check_axes(axes: Any, count: int | None = None, *, name: str = "axes") -> li
     for i, ax in enumerate(axes):
         check_ax(ax, name=f"{name}[{i}]")
     if count is not None and len(axes) != count:
-        raise ValueError(f"{name} must hold {count} Axes, got {len(axes)}")
+        raise ValueError(f"{name} must hold one Axes per {per} ({count}), got {len(axes)}")
     return list(axes)

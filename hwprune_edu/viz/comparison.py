@@ -137,7 +137,7 @@ def breakdown_charts(comparison, profile=None, *, axes=None):
     """
     comparison = _check(comparison)
     reports = comparison.reports(profile)
-    axes = check_axes(axes, len(reports))
+    axes = check_axes(axes, len(reports), per="method")
     if axes is None:
         _, axes = plt.subplots(len(reports), 1, figsize=(7, 1.6 * len(reports) + 0.5), sharex=True, squeeze=False)
         axes = list(axes[:, 0])
@@ -178,7 +178,7 @@ def roofline_charts(comparison, names: Sequence[str] | None = None, *, axes=None
             rows.append(comparison.row(name))
         except ValueError as err:
             raise ValueError(f"names: {err}") from None
-    axes = check_axes(axes, len(rows))
+    axes = check_axes(axes, len(rows), per="name")
     if axes is None:
         _, axes = plt.subplots(1, len(rows), figsize=(6.5 * len(rows), 4.5), squeeze=False)
         axes = list(axes[0])

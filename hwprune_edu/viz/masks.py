@@ -120,7 +120,7 @@ def show_masks(
         _, grid_axes = plt.subplots(1, len(pictures), figsize=(3.2 * len(pictures), 3.6), squeeze=False)
         axes = list(grid_axes[0])
     else:
-        axes = check_axes(axes, len(pictures))
+        axes = check_axes(axes, len(pictures), per="mask")
     for ax, (name, picture) in zip(axes, pictures.items()):
         rows, cols = picture.shape
         shown = picture if corner is None else picture[: corner[0], : corner[1]]

@@ -24,9 +24,9 @@ import numpy as np
 from hwprune_edu.hardware import PROFILES, conv2d, describe_pattern, get_profile, linear, simulate  # noqa: F401 (doctests)
 from hwprune_edu.hardware.report import SimulationReport
 from hwprune_edu.hardware.workload import Layer
-from hwprune_edu.pruning.patterns import parse_pattern, prune_to
+from hwprune_edu.pruning.patterns import prune_to
 from hwprune_edu.util.tables import Table, format_si, html_table
-from hwprune_edu.studies.arguments import check_hardware, check_profiles, checked
+from hwprune_edu.studies.arguments import check_hardware, check_patterns, check_profiles, checked
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 from hwprune_edu.viz.arguments import check_ax, check_axes
 from hwprune_edu.viz.style import BOUND_COLOURS
@@ -150,13 +150,13 @@ def latency_vs_sparsity(shape=(64, 1024, 1024), *, profiles=None, patterns=SPARS
         raise TypeError(f"shape must be a (batch, in_features, out_features) triple of ints, got {describe(shape)}")
     batch, n_in, n_out = (check_positive_int(d, name=f"shape[{i}]") for i, d in enumerate(shape))
     profiles = check_profiles(list(PROFILES) if profiles is None else profiles, name="profiles", empty_ok=False)
-    specs = _check_patterns(patterns)
+    specs = check_patterns(patterns, name="patterns")
     if sparsities is None:
         sparsities = _SPARSITIES
     if isinstance(sparsities, (str, bytes)) or not isinstance(sparsities, (list, tuple, np.ndarray)) or not len(sparsities):
         raise TypeError(f"sparsities must be a non-empty list of fractions in [0, 1], got {describe(sparsities)}")
     sparsities = [check_fraction(s, name=f"sparsities[{i}]") for i, s in enumerate(list(sparsities))]
-    axes = check_axes(axes, len(profiles))
+    axes = check_axes(axes, len(profiles), per="profile")
     weights = np.random.default_rng(check_int(seed, name="seed", minimum=0)).standard_normal((n_out, n_in))
     # Each layer reads its mask once; it is then costed on every platform.
     curves = {
@@ -418,18 +418,6 @@ def cliff_conv(out_channels: int) -> Layer:
     return conv2d(1, 256, out_channels, 3, 56, padding=1, name=f"conv 256->{out_channels}")
 
 
-def _check_patterns(patterns: Any) -> list:
-    if isinstance(patterns, (str, bytes)) or not isinstance(patterns, (list, tuple)) or not patterns:
-        raise TypeError(f"patterns must be a non-empty list of pattern names, e.g. ['2:4'], got {describe(patterns)}")
-    specs = []
-    for i, pattern in enumerate(patterns):
-        try:
-            specs.append(parse_pattern(pattern))
-        except (TypeError, ValueError) as err:
-            raise type(err)(f"patterns[{i}]: {err}") from None
-    return specs
-
-
 def _check_make_layer(make_layer) -> Callable[[int], Layer]:
     if make_layer is None:
         return cliff_conv
@@ -486,7 +474,7 @@ def tile_cliff_chart(platforms: Sequence, *, multiples: int = 3, make_layer: Cal
     hardware = check_profiles(platforms, name="platforms", empty_ok=False)
     multiples = check_positive_int(multiples, name="multiples")
     make_layer = _check_make_layer(make_layer)
-    axes = check_axes(axes, len(hardware))
+    axes = check_axes(axes, len(hardware), per="platform")
     if axes is None:
         _, axes = plt.subplots(1, len(hardware), figsize=(4.5 * len(hardware), 3.2), squeeze=False)
         axes = list(axes[0])

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from hwprune_edu.studies.results import LatencyTable, SweepTable
+from hwprune_edu.studies.sweep_results import LatencyTable, SweepTable
 from hwprune_edu.studies.arguments import check_flag
 from hwprune_edu.util.validation import describe
 from hwprune_edu.viz.arguments import check_ax
