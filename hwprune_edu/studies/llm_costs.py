@@ -25,8 +25,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from hwprune_edu.hardware import Layer, linear, simulate
-from hwprune_edu.util.tables import Table, format_si
 from hwprune_edu.studies.arguments import check_flag, check_hardware, check_profiles, check_sequence, checked
+from hwprune_edu.util.tables import Table, format_si
 from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = ["kv_cache_bytes", "FormatCost", "format_costs", "format_table", "FORMATS",

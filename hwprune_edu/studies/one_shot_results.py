@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hwprune_edu.util.tables import Table
 from hwprune_edu.studies.arguments import checked
+from hwprune_edu.util.tables import Table
 
 __all__ = ["METHODS", "PATTERNS", "LayerError", "LayerErrors"]
 

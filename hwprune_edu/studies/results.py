@@ -28,10 +28,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from hwprune_edu.hardware import simulate
-from hwprune_edu.studies.targets import TargetReport, check_targets
-from hwprune_edu.util.tables import format_columns, format_si, html_table
 from hwprune_edu.studies.arguments import check_hardware, checked
 from hwprune_edu.studies.sweep_results import LatencyRow, LatencyTable, SweepPoint, SweepTable  # noqa: F401 - re-exported
+from hwprune_edu.studies.targets import TargetReport, check_targets
+from hwprune_edu.util.tables import format_columns, format_si, html_table
 from hwprune_edu.util.validation import as_weights, describe
 
 __all__ = [

@@ -20,9 +20,9 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Sequence
 
+from hwprune_edu.studies.arguments import checked
 from hwprune_edu.studies.targets import PHYSICAL_SPEEDUP_MIN, SEARCH_LIMIT_S, TargetCheck, TargetReport
 from hwprune_edu.util.tables import format_columns
-from hwprune_edu.studies.arguments import checked
 
 __all__ = ["StudyRun", "Unreachable", "Study", "METHOD_ORDER", "CELL_TIE_POINTS", "MEAN_GAIN_POINTS"]
 

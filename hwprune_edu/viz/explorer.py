@@ -26,8 +26,8 @@ import numpy as np
 from hwprune_edu.hardware import PROFILES, linear, simulate
 from hwprune_edu.hardware.report import SimulationReport
 from hwprune_edu.pruning.patterns import parse_pattern, prune_to
-from hwprune_edu.util.tables import Table, format_si
 from hwprune_edu.studies.arguments import check_choice, check_flag, check_hardware, checked
+from hwprune_edu.util.tables import Table, format_si
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 from hwprune_edu.viz.arguments import check_ax
 from hwprune_edu.viz.simulator import SPARSITY_PATTERNS

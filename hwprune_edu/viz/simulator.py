@@ -25,8 +25,8 @@ from hwprune_edu.hardware import PROFILES, conv2d, describe_pattern, get_profile
 from hwprune_edu.hardware.report import SimulationReport
 from hwprune_edu.hardware.workload import Layer
 from hwprune_edu.pruning.patterns import prune_to
-from hwprune_edu.util.tables import Table, format_si, html_table
 from hwprune_edu.studies.arguments import check_hardware, check_patterns, check_profiles, checked
+from hwprune_edu.util.tables import Table, format_si, html_table
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 from hwprune_edu.viz.arguments import check_ax, check_axes
 from hwprune_edu.viz.style import BOUND_COLOURS
