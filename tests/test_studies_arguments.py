@@ -174,3 +174,8 @@ def test_no_hand_written_number_checks_are_left(layer):
     found = [f"{path.relative_to(PACKAGE)}:{n}" for path in sorted((PACKAGE / layer).glob("*.py"))
              for n, line in enumerate(path.read_text().splitlines(), start=1) if HAND_WRITTEN.search(line)]
     assert not found, f"hand-written number checks (use check_number/check_int/check_fraction): {found}"
+
+
+def test_budget_sweep_checks_every_budget_is_reachable_before_the_first_search(data, no_training):
+    with pytest.raises(ValueError, match=r"^budgets\[1\]=0\.1 cannot be met on cpu-avx2: the smallest reachable"):
+        comparison.budget_sweep(digits_mlp(hidden=(32, 32)), data, "cpu-avx2", [0.75, 0.1], progress=False)

@@ -283,7 +283,8 @@ def _model_name(geometry: Sequence[Any]) -> str:
     return f"digits MLP {dims}"
 
 
-def _check_reachable(model: Any, targets: Sequence[str], budget: float, batch: int) -> str:
+def _check_reachable(model: Any, targets: Sequence[Any], budget: float, batch: int, *, name: str = "budget",
+                     advice: str = ", or drop {profile} from targets") -> str:
     """Fail before any training if a target cannot reach ``budget`` even with every prunable layer at 1 unit.
 
     Returns:
@@ -293,14 +294,15 @@ def _check_reachable(model: Any, targets: Sequence[str], budget: float, batch: i
     widths = layer_widths(model)
     if not widths:
         raise ValueError("model has no prunable layer: it needs a Linear/Conv2d followed by another one")
-    for profile in targets:
-        dense_s = simulate(workload_from_geometry(geometry, batch, widths=widths), profile).latency_s
-        floor_s = simulate(workload_from_geometry(geometry, batch, widths={i: 1 for i in widths}), profile).latency_s
+    for target in targets:
+        hw = resolve_hardware(target)
+        dense_s = simulate(workload_from_geometry(geometry, batch, widths=widths), hw).latency_s
+        floor_s = simulate(workload_from_geometry(geometry, batch, widths={i: 1 for i in widths}), hw).latency_s
         if floor_s > budget * dense_s * (1 + BUDGET_SLACK):
             raise ValueError(
-                f"budget={budget:g} cannot be met on {profile}: the smallest reachable latency is {floor_s:.4g} s, "
+                f"{name}={budget:g} cannot be met on {hw.name}: the smallest reachable latency is {floor_s:.4g} s, "
                 f"{floor_s / dense_s:.3f} of the dense model's {dense_s:.4g} s (every prunable layer at 1 unit); "
-                f"ask for a budget >= {math.ceil(floor_s / dense_s * 1000) / 1000:.3f}, or drop {profile} from targets"
+                f"ask for a budget >= {math.ceil(floor_s / dense_s * 1000) / 1000:.3f}{advice.format(profile=hw.name)}"
             )
     return _model_name(geometry)
 
@@ -506,6 +508,9 @@ def budget_sweep(
         raise TypeError(f"search_options must be a dict of hardware_aware_prune keyword arguments, got {describe(search_options)}")
     options = {"final_epochs": finetune_epochs, "seed": seed, "num_threads": None, **(search_options or {})}
     _check_options(options)
+    # Every budget reachable, checked before the first search trains (the lowest is the hardest).
+    lowest = min(range(len(budgets)), key=budgets.__getitem__)
+    _check_reachable(model, [hw], budgets[lowest], batch, name=f"budgets[{lowest}]", advice="")
     points = []
     with fixed_threads(num_threads):
         dense_s = simulated_latency(model, hw, batch=batch)
