@@ -194,7 +194,7 @@ def test_pareto_front_examples_and_bad_input():
     assert pareto_front([1.0], [0.5]).tolist() == [True]
     assert pareto_front([0.5, 0.5], [0.9, 0.9]).tolist() == [True, True]  # ties: both stay
     assert pareto_front([0.4, 0.5, 0.6], [0.9, 0.95, 0.9]).tolist() == [True, True, False]
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match="accuracies must have one value per latency"):
         pareto_front([1.0, 2.0], [0.5])
 
 
@@ -229,9 +229,9 @@ def test_pareto_front_properties(pairs):
     ({"budget": "half"}, TypeError, "budget must be a number"),
     ({"targets": "cpu-avx2"}, TypeError, "targets must be a non-empty sequence"),
     ({"targets": ()}, TypeError, "targets must be a non-empty sequence"),
-    ({"targets": ("cpu-avx2", "cpu-avx2")}, ValueError, "each profile once"),
+    ({"targets": ("cpu-avx2", "cpu-avx2")}, ValueError, "targets must not repeat a platform"),
     ({"targets": ("tpu",)}, ValueError, "unknown hardware profile 'tpu'"),
-    ({"unstructured_amount": 1.5}, ValueError, "unstructured_amount must be a fraction"),
+    ({"unstructured_amount": 1.5}, ValueError, r"unstructured_amount must be in \(0, 1\) \(a fraction"),
     ({"settings": "quick"}, TypeError, "settings must be a RunSettings"),
     ({"search_options": [1]}, TypeError, "search_options must be a dict"),
     ({"data": "digits"}, TypeError, "data must be what load_digits"),
@@ -295,9 +295,15 @@ def test_width_latency_curve_is_the_search_lookup_table(dense):
     assert latency_s[256] > latency_s[255]
 
 
-@pytest.mark.parametrize("layer", [1, 4, "2", True])
+@pytest.mark.parametrize("layer", [1, 4])
 def test_width_latency_curve_names_a_bad_layer(dense, layer):
     with pytest.raises(ValueError, match=r"layer must be the index of a prunable layer, one of \[0, 2\]"):
+        width_latency_curve(dense, "cpu-avx2", layer)
+
+
+@pytest.mark.parametrize("layer", ["2", True, 2.0])
+def test_width_latency_curve_refuses_a_layer_that_is_not_an_int(dense, layer):
+    with pytest.raises(TypeError, match=r"layer must be an int"):
         width_latency_curve(dense, "cpu-avx2", layer)
 
 

@@ -67,7 +67,7 @@ def test_charts_draw(study):
 
 
 def test_bad_names_and_settings():
-    with pytest.raises(ValueError, match="model must be one of"):
+    with pytest.raises(ValueError, match="name must be one of"):
         build_model("resnet", 0)
     with pytest.raises(TypeError, match="settings must be a StudySettings"):
         run_study({"seeds": (0,)})

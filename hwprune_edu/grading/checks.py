@@ -210,6 +210,6 @@ def summary(notebook: str | None = None) -> Summary:
     """
     if notebook is None:
         return Summary("this session", list(_SESSION.items()))
-    if notebook not in NOTEBOOKS:
+    if not isinstance(notebook, str) or notebook not in NOTEBOOKS:
         raise ValueError(f"notebook must be one of {sorted(NOTEBOOKS)}, got {notebook!r}")
     return Summary(notebook, [(name, _SESSION.get(name)) for name in NOTEBOOKS[notebook]])

@@ -114,7 +114,7 @@ def buggy_source(target: str) -> str:
     >>> print(buggy_source("magnitude_mask").splitlines()[0])
     def magnitude_mask(weights, amount):
     """
-    if target not in BUGGY:
+    if not isinstance(target, str) or target not in BUGGY:
         raise ValueError(f"target must be one of {sorted(BUGGY)}, got {target!r}")
     source = inspect.getsource(BUGGY[target])
     source = source[source.index("def "):]  # drop the registration decorator

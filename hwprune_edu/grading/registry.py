@@ -50,7 +50,7 @@ for _exercise in _COURSE:
 
 def exercise(name: str) -> Exercise:
     """The exercise with id ``name``; ValueError naming the known ids otherwise."""
-    if name not in EXERCISES:
+    if not isinstance(name, str) or name not in EXERCISES:
         raise ValueError(f"name must be an exercise id, one of {sorted(EXERCISES)}; got {name!r}")
     return EXERCISES[name]
 

@@ -25,6 +25,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from hwprune_edu.util.tables import HtmlCell, html_table
 
 __all__ = ["Case", "Report", "Summary"]
@@ -39,6 +41,11 @@ _GREY = "#f1f3f4"
 # multi-line hints read badly right-aligned.
 _LEFT = "text-align:left"
 NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code, then run this cell again"
+
+
+def _check_type(value: object, kind: type | tuple[type, ...], name: str, expected: str) -> None:
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r:.60}")
 
 
 @dataclass
@@ -67,6 +74,8 @@ class Case:
     status: str = ""
 
     def __post_init__(self) -> None:
+        _check_type(self.name, str, "name", "a str")
+        _check_type(self.passed, (bool, np.bool_), "passed", "True or False")
         if not self.status:
             self.status = "pass" if self.passed else "fail"
 
@@ -82,6 +91,13 @@ class Report:
     cases: list[Case] = field(default_factory=list)
     #: a problem that stopped the check before any case ran (e.g. "no function found")
     problem: str = ""
+
+    def __post_init__(self) -> None:
+        _check_type(self.exercise, str, "exercise", "a str (an exercise id)")
+        _check_type(self.cases, (list, tuple), "cases", "a list of Case")
+        for case in self.cases:
+            _check_type(case, Case, "cases", "a list of Case")
+        _check_type(self.problem, str, "problem", "a str")
 
     @property
     def passed(self) -> bool:
@@ -232,6 +248,13 @@ class Summary:
 
     title: str
     reports: list[tuple[str, Report | None]]
+
+    def __post_init__(self) -> None:
+        _check_type(self.title, str, "title", "a str")
+        _check_type(self.reports, (list, tuple), "reports", "a list of (exercise id, Report or None) pairs")
+        for pair in self.reports:
+            if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[1], (Report, type(None)))):
+                raise TypeError(f"reports must be a list of (exercise id, Report or None) pairs, got an item {pair!r}")
 
     @property
     def passed(self) -> bool:

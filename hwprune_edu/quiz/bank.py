@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from hwprune_edu.quiz.question import LETTERS, Choice, Question
+from hwprune_edu.studies.arguments import checked
 from hwprune_edu.util.validation import describe
 
 __all__ = ["Bank", "load_bank", "questions", "tags", "get_question", "QUESTIONS_DIR", "TAGS_FILE"]
@@ -40,6 +41,7 @@ _CHOICE_KEYS = {"text": True, "correct": False, "why_wrong": False}
 
 
 @dataclass(frozen=True)
+@checked
 class Bank:
     """A loaded bank: the topics (tag -> what it covers, in order) and the questions, in order.
 
@@ -147,9 +149,11 @@ def load_bank(folder: Traversable | str | os.PathLike[str] | None = None) -> Ban
         folder = QUESTIONS_DIR
     elif isinstance(folder, (str, os.PathLike)):
         folder = Path(folder)
+    elif not isinstance(folder, Traversable):
+        raise TypeError(f"folder must be a path to a folder of question files, or None, got {describe(folder)}")
     tags_path = folder / TAGS_FILE
     if not tags_path.is_file():
-        raise ValueError(f"{tags_path}: no such file (a question folder lists its topics in {TAGS_FILE})")
+        raise ValueError(f"folder {str(folder)!r} has no {TAGS_FILE} (a question folder lists its topics there)")
     about, topic_files = _load_tags(tags_path)
     present = {f.name for f in folder.iterdir() if f.name.endswith(".toml") and f.name != TAGS_FILE}
     orphans = sorted(present - set(topic_files))
@@ -208,8 +212,8 @@ def questions(tag: str | None = None) -> list[Question]:
     bank = _course_bank()
     if tag is None:
         return list(bank.questions)
-    if tag not in bank.tags:
-        raise ValueError(f"tag must be one of {sorted(bank.tags)}, got {tag!r}")
+    if not isinstance(tag, str) or tag not in bank.tags:
+        raise ValueError(f"tag must be one of {sorted(bank.tags)}, got {describe(tag)}")
     return [q for q in bank.questions if tag in q.tags]
 
 
@@ -222,4 +226,4 @@ def get_question(question_id: str) -> Question:
     for q in _course_bank().questions:
         if q.id == question_id:
             return q
-    raise ValueError(f"question_id must be one of the bank's ids (see questions()), got {question_id!r}")
+    raise ValueError(f"question_id must be one of the bank's ids (see questions()), got {describe(question_id)}")

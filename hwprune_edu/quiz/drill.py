@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from typing import Sequence, TextIO
 
 from hwprune_edu.quiz.bank import questions, tags
-from hwprune_edu.quiz.question import Question, parse_choice
+from hwprune_edu.quiz.question import Question, check_questions, parse_choice
 from hwprune_edu.quiz.text import format_feedback, format_question
+from hwprune_edu.studies.arguments import checked
 from hwprune_edu.util.arguments import int_arg
-from hwprune_edu.util.validation import check_positive_int
+from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = ["DrillScore", "run_drill", "pick_questions", "register"]
 
@@ -35,6 +36,7 @@ QUIT_WORDS = ("q", "quit", "exit")
 
 
 @dataclass(frozen=True)
+@checked
 class DrillScore:
     """How a drill went: right answers, answers given, questions in the drill."""
 
@@ -49,9 +51,13 @@ def pick_questions(tag: str | None = None, n: int | None = None, seed: int | Non
     >>> [q.id for q in pick_questions("apoz", n=2, seed=0)] == [q.id for q in pick_questions("apoz", n=2, seed=0)]
     True
     """
+    if n is not None:
+        n = check_positive_int(n, name="n")
+    if seed is not None:
+        seed = check_int(seed, name="seed", minimum=0)
     pool = questions(tag)
     random.Random(seed).shuffle(pool)
-    return pool if n is None else pool[: check_positive_int(n, name="n")]
+    return pool if n is None else pool[:n]
 
 
 def _read_choice(question: Question, stdin: TextIO, stdout: TextIO) -> int | None:
@@ -89,7 +95,11 @@ def run_drill(questions: Sequence[Question], *, stdin: TextIO | None = None,
     """
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
-    questions = list(questions)
+    questions = check_questions(questions)
+    if not callable(getattr(stdin, "readline", None)):
+        raise TypeError(f"stdin must be a text stream to read answers from (e.g. io.StringIO), got {describe(stdin)}")
+    if not callable(getattr(stdout, "write", None)):
+        raise TypeError(f"stdout must be a text stream to write to (e.g. io.StringIO), got {describe(stdout)}")
     correct = answered = 0
     for number, question in enumerate(questions, start=1):
         stdout.write("\n" + format_question(question, number=number) + "\n")
@@ -110,7 +120,9 @@ def run_drill(questions: Sequence[Question], *, stdin: TextIO | None = None,
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``hwprune-edu quiz``."""
+    """Add ``hwprune-edu quiz`` to a command line's subcommands (what ``ArgumentParser.add_subparsers()`` returns)."""
+    if not isinstance(subparsers, argparse._SubParsersAction):
+        raise TypeError(f"subparsers must be what ArgumentParser.add_subparsers() returns, got {describe(subparsers)}")
     parser = subparsers.add_parser(
         "quiz",
         help="interview drill: multiple-choice questions in the terminal",

@@ -16,7 +16,9 @@ answer becomes feedback, so every renderer explains answers the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from hwprune_edu.studies.arguments import checked
 from hwprune_edu.util.validation import check_int, describe
 
 __all__ = ["Choice", "Question", "Feedback", "LETTERS", "parse_choice"]
@@ -25,6 +27,7 @@ LETTERS = "abcdefgh"
 
 
 @dataclass(frozen=True)
+@checked
 class Feedback:
     """The verdict on one answer: whether it was right, and the explanation to show.
 
@@ -164,6 +167,49 @@ class Question:
         return Feedback(correct=chosen == answer, chosen=chosen, answer=answer, message=message)
 
 
+def check_questions(questions: Any, *, name: str = "questions") -> list["Question"]:
+    """``questions`` as a new list, after checking it is a non-empty list or tuple of :class:`Question`.
+
+    >>> check_questions([])
+    Traceback (most recent call last):
+    ...
+    ValueError: questions must hold at least one Question (see hwprune_edu.quiz.questions()), got none
+    """
+    if isinstance(questions, (str, bytes, Question)) or not isinstance(questions, (list, tuple)):
+        raise TypeError(f"{name} must be a list of Question objects (see hwprune_edu.quiz.questions()), "
+                        f"got {describe(questions)}")
+    if not questions:
+        raise ValueError(f"{name} must hold at least one Question (see hwprune_edu.quiz.questions()), got none")
+    for i, q in enumerate(questions):
+        if not isinstance(q, Question):
+            raise TypeError(f"{name}[{i}] must be a Question (see hwprune_edu.quiz.questions()), got {describe(q)}")
+    return list(questions)
+
+
+def check_question(question: Any, *, name: str = "question") -> "Question":
+    """``question`` if it is a :class:`Question`.
+
+    >>> check_question("2 + 2?")
+    Traceback (most recent call last):
+    ...
+    TypeError: question must be a Question (see hwprune_edu.quiz.get_question()), got str '2 + 2?'
+    """
+    if not isinstance(question, Question):
+        raise TypeError(f"{name} must be a Question (see hwprune_edu.quiz.get_question()), got {describe(question)}")
+    return question
+
+
+def check_title(title: Any) -> str | None:
+    """``None`` or a str (a quiz's heading).
+
+    >>> check_title("APoZ")
+    'APoZ'
+    """
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {describe(title)}")
+    return title
+
+
 def parse_choice(text: str, n_choices: int) -> int | None:
     """Read an answer typed by a person: a letter (``b``, ``B``, ``(b)``, ``b)``) or a 1-based number.
 
@@ -175,6 +221,9 @@ def parse_choice(text: str, n_choices: int) -> int | None:
     >>> parse_choice("²", 4), parse_choice("①", 4), parse_choice("9" * 5000, 4), parse_choice("003", 4)
     (None, None, None, 2)
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (what was typed), got {describe(text)}")
+    n_choices = check_int(n_choices, name="n_choices", minimum=1)
     token = text.strip().lower().strip("().").strip()
     if len(token) == 1 and token in LETTERS[:n_choices]:
         return LETTERS.index(token)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import textwrap
 from typing import Sequence
 
-from hwprune_edu.quiz.question import Question
+from hwprune_edu.quiz.question import Question, check_question, check_questions, check_title
+from hwprune_edu.studies.arguments import check_flag
+from hwprune_edu.util.validation import check_int
 
 __all__ = ["format_question", "format_feedback", "format_quiz"]
 
@@ -43,6 +45,10 @@ def format_question(question: Question, number: int | None = None, *, show_tags:
     Returns:
         Multi-line text, no trailing newline.
     """
+    question = check_question(question)
+    if number is not None:
+        number = check_int(number, name="number", minimum=1)
+    show_tags = check_flag(show_tags, name="show_tags")
     head = f"Q{number}. " if number is not None else ""
     lines = [_wrap(question.question, indent=" " * len(head), first=head)]
     if show_tags:
@@ -59,7 +65,7 @@ def format_feedback(question: Question, chosen: int) -> str:
     >>> print(format_feedback(get_question("roofline-attainable"), 3).splitlines()[0])
     Correct: (d) 40 TFLOP/s, memory-bound.
     """
-    return _wrap(question.check(chosen).message)
+    return _wrap(check_question(question).check(chosen).message)
 
 
 def format_quiz(questions: Sequence[Question], *, answers: bool = True, title: str | None = None) -> str:
@@ -83,11 +89,9 @@ def format_quiz(questions: Sequence[Question], *, answers: bool = True, title: s
     >>> print(format_quiz([get_question("apoz-after-relu")], answers=False, title="APoZ").splitlines()[:3])
     ['APoZ', '====', '']
     """
-    questions = list(questions)
-    if not all(isinstance(q, Question) for q in questions):
-        raise TypeError("questions must be a sequence of Question objects (see hwprune_edu.quiz.questions())")
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a string or None, got {type(title).__name__}")
+    questions = check_questions(questions)
+    answers = check_flag(answers, name="answers")
+    title = check_title(title)
     parts = [f"{title}\n{'=' * len(title)}"] if title else []
     parts += [format_question(q, number=i) for i, q in enumerate(questions, start=1)]
     if answers and questions:

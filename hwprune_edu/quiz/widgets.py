@@ -18,8 +18,9 @@ from __future__ import annotations
 import html
 from typing import Any, Callable, Sequence
 
-from hwprune_edu.quiz.question import Feedback, Question
+from hwprune_edu.quiz.question import Feedback, Question, check_question, check_questions, check_title
 from hwprune_edu.quiz.text import format_quiz
+from hwprune_edu.util.validation import check_int, describe
 
 __all__ = ["QuestionCard", "QuizWidget", "quiz_widget", "show_quiz"]
 
@@ -71,7 +72,11 @@ class QuestionCard:
                  on_first_try: Callable[[], None] | None = None) -> None:
         import ipywidgets as widgets
 
-        self.question = question
+        self.question = check_question(question)
+        if number is not None:
+            number = check_int(number, name="number", minimum=1)
+        if on_first_try is not None and not callable(on_first_try):
+            raise TypeError(f"on_first_try must be a function of no arguments, or None, got {describe(on_first_try)}")
         self.first_try: bool | None = None
         self._on_first_try = on_first_try
         head = f"<b>Q{number}.</b> " if number is not None else ""
@@ -118,10 +123,8 @@ class QuizWidget:
     def __init__(self, questions: Sequence[Question], title: str | None = None) -> None:
         import ipywidgets as widgets
 
-        self.questions = list(questions)
-        self.title = title
-        if not self.questions or not all(isinstance(q, Question) for q in self.questions):
-            raise TypeError("questions must be a non-empty sequence of Question objects (see hwprune_edu.quiz.questions())")
+        self.questions = check_questions(questions)
+        self.title = check_title(title)
         self.cards = [QuestionCard(q, number=i, on_first_try=self._update_score)
                       for i, q in enumerate(self.questions, start=1)]
         self.score_label = widgets.HTML()
@@ -185,8 +188,9 @@ def show_quiz(questions: Sequence[Question], *, title: str | None = None, mode: 
     >>> show_quiz([get_question("apoz-after-relu")], mode="text")  # doctest: +ELLIPSIS
     Q1. Why is APoZ measured after the ReLU ...
     """
-    if mode not in ("auto", "widgets", "text"):
-        raise ValueError(f"mode must be 'auto', 'widgets' or 'text', got {mode!r}")
+    if not isinstance(mode, str) or mode not in ("auto", "widgets", "text"):
+        raise ValueError(f"mode must be 'auto', 'widgets' or 'text', got {describe(mode)}")
+    questions, title = check_questions(questions), check_title(title)
     if mode == "widgets" or (mode == "auto" and _in_kernel()):
         try:
             from IPython.display import display

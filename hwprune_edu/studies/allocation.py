@@ -33,10 +33,11 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from hwprune_edu.hardware import Hardware, get_profile, simulate
+from hwprune_edu.hardware import Hardware, get_profile, simulate  # noqa: F401 - get_profile: the doctests use it
 from hwprune_edu.nn import workload_from_geometry
 from hwprune_edu.studies.targets import BUDGET_SLACK
-from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.studies.arguments import check_budget, check_hardware, checked
+from hwprune_edu.util.validation import as_weights, check_int, check_number, check_positive_int, describe
 
 __all__ = ["Selection", "LatencyTables", "latency_tables", "select_widths", "brute_force_widths", "candidate_widths",
            "uniform_widths", "meets", "resolve_hardware", "unmeetable"]
@@ -48,13 +49,13 @@ DEFAULT_RESOLUTION = 2000
 GRID_POINTS = 64
 
 
-def resolve_hardware(hardware: Any) -> Hardware:
+def resolve_hardware(hardware: Any, *, name: str = "hardware") -> Hardware:
     """``hardware`` itself if it is a ``Hardware`` profile, else the profile of that name.
 
     >>> resolve_hardware("cpu-avx2").name
     'cpu-avx2'
     """
-    return hardware if isinstance(hardware, Hardware) else get_profile(hardware)
+    return check_hardware(hardware, name=name)
 
 
 def unmeetable(hw: Hardware, budget: float, dense_s: float, min_s: float, floor: str) -> ValueError:
@@ -63,6 +64,12 @@ def unmeetable(hw: Hardware, budget: float, dense_s: float, min_s: float, floor:
     >>> print(unmeetable(get_profile("cpu-avx2"), 0.1, 2.0, 0.5, "every layer at 1 unit"))  # doctest: +ELLIPSIS
     latency_budget=0.1 cannot be met on cpu-avx2: the smallest reachable latency is 0.5 s, 0.250 of ... >= 0.250
     """
+    hw = resolve_hardware(hw, name="hw")
+    budget = check_budget(budget, name="budget")
+    dense_s = check_number(dense_s, name="dense_s", low=0, closed="neither")
+    min_s = check_number(min_s, name="min_s", low=0, closed="neither")
+    if not isinstance(floor, str):
+        raise TypeError(f"floor must be a str (how the smallest latency is reached), got {describe(floor)}")
     return ValueError(
         f"latency_budget={budget:g} cannot be met on {hw.name}: the smallest reachable latency is {min_s:.4g} s, "
         f"{min_s / dense_s:.3f} of the dense model's {dense_s:.4g} s ({floor}); "
@@ -76,10 +83,13 @@ def meets(latency_s: float, target_s: float) -> bool:
     >>> meets(1.0, 1.0), meets(1.01, 1.0)
     (True, False)
     """
+    latency_s = check_number(latency_s, name="latency_s", allow_inf=True)
+    target_s = check_number(target_s, name="target_s", allow_inf=True)
     return latency_s <= target_s * (1 + BUDGET_SLACK)
 
 
 @dataclass(frozen=True)
+@checked
 class Selection:
     """The knapsack's answer: one candidate index per layer, the total value and the total (integer) cost."""
 
@@ -92,11 +102,13 @@ def _check_tables(values: Sequence[Any], costs: Sequence[Any]) -> tuple[list[np.
     if not isinstance(values, Sequence) or not isinstance(costs, Sequence) or len(values) != len(costs) or not values:
         raise ValueError(f"values and costs must be sequences of the same non-zero length, got {describe(values)} "
                          f"and {describe(costs)}")
-    vals = [np.asarray(v, dtype=np.float64) for v in values]
-    cost = [np.asarray(c) for c in costs]
+    vals = [as_weights(v, name=f"values[{k}]", ndim=1).astype(np.float64, copy=False) for k, v in enumerate(values)]
+    cost = []
+    for k, c in enumerate(costs):
+        if c is None or isinstance(c, (str, bytes)):
+            raise TypeError(f"costs[{k}] must be an array of non-negative ints, got {describe(c)}")
+        cost.append(np.asarray(c))
     for k, (v, c) in enumerate(zip(vals, cost)):
-        if v.ndim != 1 or v.size == 0 or not np.isfinite(v).all():
-            raise ValueError(f"values[{k}] must be a non-empty 1-D array of finite numbers, got shape {v.shape}")
         want = (v.size,) if k == 0 else (vals[k - 1].size, v.size)
         if c.shape != want or c.dtype.kind not in "iu" or (c < 0).any():
             raise ValueError(f"costs[{k}] must be non-negative ints of shape {want}, got {c.dtype} {c.shape}")
@@ -139,9 +151,7 @@ def select_widths(values: Sequence[Any], costs: Sequence[Any], capacity: int) ->
     Selection(indices=(0,), value=1.0, cost=1)
     """
     vals, cost = _check_tables(values, costs)
-    capacity = int(capacity)
-    if capacity < 0:
-        raise ValueError(f"capacity must be >= 0, got {capacity}")
+    capacity = check_int(capacity, name="capacity", minimum=0)
     budgets = np.arange(capacity + 1)
     # best[j, c]: layers so far, last at j, total cost <= c. -inf marks "does not fit".
     best = np.where(cost[0][:, None] <= budgets[None, :], vals[0][:, None], -np.inf)
@@ -186,6 +196,7 @@ def brute_force_widths(values: Sequence[Any], costs: Sequence[Any], capacity: in
     1.0
     """
     vals, cost = _check_tables(values, costs)
+    capacity = check_int(capacity, name="capacity", minimum=0)
     best: Selection | None = None
     for indices in itertools.product(*(range(v.size) for v in vals)):
         total = _total_cost(cost, indices)
@@ -209,6 +220,11 @@ def candidate_widths(width: int, hw: Hardware, *, points: int = GRID_POINTS, ext
     [1, 256, 512, 768, 1024]
     """
     width = check_positive_int(width, name="width")
+    hw = resolve_hardware(hw, name="hw")
+    points = check_positive_int(points, name="points")
+    if isinstance(extra, (str, bytes)) or not isinstance(extra, (list, tuple, np.ndarray)):
+        raise TypeError(f"extra must be a list of widths (ints), got {describe(extra)}")
+    extra = [check_int(w, name=f"extra[{i}]") for i, w in enumerate(list(extra))]
     step = max(1, math.ceil(width / points))
     multiple = hw.channel_multiple
     grid = set(range(step, width + 1, step)) | {1, width}
@@ -219,6 +235,7 @@ def candidate_widths(width: int, hw: Hardware, *, points: int = GRID_POINTS, ext
 
 
 @dataclass(frozen=True)
+@checked
 class LatencyTables:
     """Simulated latency of a model as a sum of per-layer tables over candidate widths, on one profile.
 
@@ -264,9 +281,20 @@ def latency_tables(geometry: Sequence[Any], batch: int, hw: Hardware, candidates
     Returns:
         A :class:`LatencyTables`; its ``latency_s`` equals simulating the whole model at those widths.
     """
+    if isinstance(geometry, (str, bytes)) or not isinstance(geometry, (list, tuple)) or not geometry:
+        raise TypeError(f"geometry must be the non-empty list model_geometry() returns, got {describe(geometry)}")
+    batch = check_positive_int(batch, name="batch")
+    hw = resolve_hardware(hw, name="hw")
+    if not isinstance(candidates, Mapping):
+        raise TypeError(f"candidates must be a dict of candidate widths by layer index, got {describe(candidates)}")
     layers = tuple(sorted(candidates))
     if not layers:
         raise ValueError("candidates must name at least one prunable layer")
+    # The prunable layers are those whose units feed another: a layer left out would be costed as fixed.
+    prunable = sorted({g.producer for g in geometry if getattr(g, "producer", None) is not None})
+    if list(layers) != prunable:
+        raise ValueError(f"candidates must give the candidate widths of every prunable layer, {prunable}, "
+                         f"got layers {list(layers)}")
     position = {layer: k for k, layer in enumerate(layers)}
     cand = tuple(np.asarray(candidates[layer], dtype=np.int64) for layer in layers)
     unary = np.zeros(cand[0].size)
@@ -313,6 +341,13 @@ def uniform_widths(widths: Mapping[int, int], latency_at: Callable[[Mapping[int,
     >>> uniform_widths({0: 10, 2: 20}, lambda w: sum(w.values()), 15.0)
     {0: 5, 2: 10}
     """
+    if not isinstance(widths, Mapping) or not widths:
+        raise TypeError(f"widths must be a non-empty dict of layer widths by layer index, got {describe(widths)}")
+    for layer, width in widths.items():
+        check_positive_int(width, name=f"widths[{layer!r}]")
+    if not callable(latency_at):
+        raise TypeError(f"latency_at must be a function of the widths, got {describe(latency_at)}")
+    target_s = check_number(target_s, name="target_s", low=0, closed="neither")
     widest = max(widths.values())
     for kept in range(widest, 0, -1):
         ratio = kept / widest

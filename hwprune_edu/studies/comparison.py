@@ -30,14 +30,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import numbers
 import statistics
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
-from hwprune_edu.hardware import PROFILES, get_profile, simulate
+from hwprune_edu.hardware import PROFILES, simulate
 from hwprune_edu.nn import (
     copy_model,
     count_parameters,
@@ -50,10 +49,18 @@ from hwprune_edu.nn import (
     workload_from_model,
 )
 from hwprune_edu.nn.data import Splits, digits_mlp, evaluate, load_digits, progress_bar, train
+from hwprune_edu.studies.allocation import resolve_hardware
 from hwprune_edu.studies.results import BudgetPoint, Comparison, Measurement, MethodResult
-from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, simulated_latency, uniform_channel_prune
+from hwprune_edu.studies.arguments import check_budget, check_flag, check_profiles
+from hwprune_edu.studies.search import (
+    check_search_options,
+    global_magnitude_prune,
+    hardware_aware_prune,
+    simulated_latency,
+    uniform_channel_prune,
+)
 from hwprune_edu.studies.targets import BUDGET_SLACK, DEFAULT_TARGETS
-from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_int, check_number, check_positive_int, describe
 
 __all__ = ["RunSettings", "compare_methods", "measure_comparison", "budget_sweep", "width_latency_curve"]
 
@@ -180,13 +187,21 @@ def compare_methods(
     """
     seed = check_int(seed, name="seed", minimum=0)
     data = _check_data(data, seed)
-    budget = _check_budget(budget)
+    budget = check_budget(budget, name="budget")
     batch = check_positive_int(batch, name="batch")
     targets = _check_targets(targets)
     settings = _check_settings(settings)
     num_threads = check_positive_int(num_threads, name="num_threads")
-    prunings = _prunings(data, budget, batch, targets, settings, _check_amount(unstructured_amount),
+    measure = check_flag(measure, name="measure")
+    progress = check_flag(progress, name="progress")
+    amount = check_number(unstructured_amount, name="unstructured_amount", low=0, high=1, closed="neither",
+                          meaning=" (a fraction of the weights)")
+    prunings = _prunings(data, budget, batch, targets, settings, amount,
                          _search_options(search_options, settings, seed), seed, progress)
+    from torch.nn import Sequential
+
+    if model is not None and not isinstance(model, Sequential):
+        raise TypeError(f"model must be a flat torch.nn.Sequential (as digits_mlp builds) or None, got {describe(model)}")
     dense = digits_mlp(seed=seed) if model is None else copy_model(model)
     model_name = _check_reachable(dense, targets, budget, batch)
 
@@ -217,14 +232,10 @@ def _check_data(data: Any, seed: int) -> Splits:
     return data
 
 
-def _check_budget(budget: Any) -> float:
-    return check_fraction(budget, name="budget", zero_ok=False, meaning=" (a fraction of the dense model's latency)")
-
-
 def _check_targets(targets: Any) -> tuple[str, ...]:
     if isinstance(targets, str) or not isinstance(targets, Sequence) or len(targets) == 0:
         raise TypeError(f"targets must be a non-empty sequence of profile names, e.g. ('npu-systolic',), got {describe(targets)}")
-    names = tuple(get_profile(t).name for t in targets)
+    names = tuple(hw.name for hw in check_profiles(list(targets), name="targets"))
     if len(set(names)) != len(names):
         raise ValueError(f"targets must name each profile once, got {list(names)}")
     unknown = [n for n in names if n not in PROFILES]
@@ -241,19 +252,26 @@ def _check_settings(settings: Any) -> RunSettings:
     return settings
 
 
-def _check_amount(amount: Any) -> float:
-    if isinstance(amount, bool) or not isinstance(amount, numbers.Real) or not 0.0 < amount < 1.0:
-        raise ValueError(f"unstructured_amount must be a fraction in (0, 1), got {describe(amount)}")
-    return float(amount)
-
-
 def _search_options(search_options: Any, settings: RunSettings, seed: int) -> dict[str, Any]:
     if search_options is not None and not isinstance(search_options, Mapping):
         raise TypeError(f"search_options must be a dict of hardware_aware_prune keyword arguments, got {describe(search_options)}")
     options = {"final_epochs": settings.finetune_epochs, "seed": seed, "num_threads": None, **(search_options or {})}
     if options.get("method", "global") == "netadapt":  # the short fine-tune of each proposal is NetAdapt's
         options = {"finetune_steps": settings.finetune_steps, **options}
+    _check_options(options)
     return options
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    """Check the search's options now, before any training, naming ``search_options`` if one is refused."""
+    reserved = sorted(set(options) & {"batch", "progress"})
+    if reserved:
+        raise TypeError(f"search_options must not set {reserved}: the comparison's own arguments set them")
+    options = dict(options)
+    try:
+        check_search_options(options.pop("method", "global"), **options)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"search_options: {err}") from None
 
 
 def _model_name(geometry: Sequence[Any]) -> str:
@@ -265,7 +283,8 @@ def _model_name(geometry: Sequence[Any]) -> str:
     return f"digits MLP {dims}"
 
 
-def _check_reachable(model: Any, targets: Sequence[str], budget: float, batch: int) -> str:
+def _check_reachable(model: Any, targets: Sequence[Any], budget: float, batch: int, *, name: str = "budget",
+                     advice: str = ", or drop {profile} from targets") -> str:
     """Fail before any training if a target cannot reach ``budget`` even with every prunable layer at 1 unit.
 
     Returns:
@@ -275,14 +294,15 @@ def _check_reachable(model: Any, targets: Sequence[str], budget: float, batch: i
     widths = layer_widths(model)
     if not widths:
         raise ValueError("model has no prunable layer: it needs a Linear/Conv2d followed by another one")
-    for profile in targets:
-        dense_s = simulate(workload_from_geometry(geometry, batch, widths=widths), profile).latency_s
-        floor_s = simulate(workload_from_geometry(geometry, batch, widths={i: 1 for i in widths}), profile).latency_s
+    for target in targets:
+        hw = resolve_hardware(target)
+        dense_s = simulate(workload_from_geometry(geometry, batch, widths=widths), hw).latency_s
+        floor_s = simulate(workload_from_geometry(geometry, batch, widths={i: 1 for i in widths}), hw).latency_s
         if floor_s > budget * dense_s * (1 + BUDGET_SLACK):
             raise ValueError(
-                f"budget={budget:g} cannot be met on {profile}: the smallest reachable latency is {floor_s:.4g} s, "
+                f"{name}={budget:g} cannot be met on {hw.name}: the smallest reachable latency is {floor_s:.4g} s, "
                 f"{floor_s / dense_s:.3f} of the dense model's {dense_s:.4g} s (every prunable layer at 1 unit); "
-                f"ask for a budget >= {math.ceil(floor_s / dense_s * 1000) / 1000:.3f}, or drop {profile} from targets"
+                f"ask for a budget >= {math.ceil(floor_s / dense_s * 1000) / 1000:.3f}{advice.format(profile=hw.name)}"
             )
     return _model_name(geometry)
 
@@ -384,6 +404,7 @@ def measure_comparison(comparison: Comparison, *, rounds: int = RunSettings.roun
     """
     if not isinstance(comparison, Comparison):
         raise TypeError(f"comparison must be what compare_methods() returns (a Comparison), got {describe(comparison)}")
+    progress = check_flag(progress, name="progress")
     measurement = Measurement(check_positive_int(rounds, name="rounds"), check_positive_int(repeats, name="repeats"),
                               check_int(warmup, name="warmup", minimum=0))
     # Time what a dense kernel runs: masks folded into the weights.
@@ -425,13 +446,14 @@ def width_latency_curve(model: Any, hardware: Any, layer: int, *, batch: int = 2
     (True, True)
     """
     widths = layer_widths(model)
-    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or int(layer) not in widths:
-        raise ValueError(f"layer must be the index of a prunable layer, one of {sorted(widths)}, got {describe(layer)}")
+    layer = check_int(layer, name="layer")
+    if layer not in widths:
+        raise ValueError(f"layer must be the index of a prunable layer, one of {sorted(widths)}, got {layer}")
     batch = check_positive_int(batch, name="batch")
-    hw = get_profile(hardware)
+    hw = resolve_hardware(hardware)
     geometry = model_geometry(model)
-    sizes = np.arange(1, widths[int(layer)] + 1)
-    latency_s = np.array([simulate(workload_from_geometry(geometry, batch, widths={**widths, int(layer): int(w)}), hw).latency_s
+    sizes = np.arange(1, widths[layer] + 1)
+    latency_s = np.array([simulate(workload_from_geometry(geometry, batch, widths={**widths, layer: int(w)}), hw).latency_s
                           for w in sizes])
     return sizes, latency_s
 
@@ -469,13 +491,28 @@ def budget_sweep(
     >>> [(p.method, p.latency_ratio <= 0.5) for p in points]
     [('hw_aware', True), ('uniform_channel', True)]
     """
+    if isinstance(budgets, np.ndarray) and budgets.ndim == 1:
+        budgets = budgets.tolist()
     if isinstance(budgets, (str, bytes)) or not isinstance(budgets, Sequence) or len(budgets) == 0:
         raise TypeError(f"budgets must be a non-empty sequence of fractions in (0, 1], got {describe(budgets)}")
-    budgets = [_check_budget(b) for b in budgets]
-    hw = get_profile(hardware)
+    budgets = [check_budget(b, name=f"budgets[{i}]") for i, b in enumerate(budgets)]
+    if not isinstance(data, Splits):
+        raise TypeError(f"data must be what load_digits(), load_mnist1d() or from_arrays() return (a Splits), got {describe(data)}")
+    hw = resolve_hardware(hardware)
+    batch = check_positive_int(batch, name="batch")
+    finetune_epochs = check_int(finetune_epochs, name="finetune_epochs", minimum=0)
+    seed = check_int(seed, name="seed", minimum=0)
+    progress = check_flag(progress, name="progress")
+    num_threads = check_positive_int(num_threads, name="num_threads")
+    if search_options is not None and not isinstance(search_options, Mapping):
+        raise TypeError(f"search_options must be a dict of hardware_aware_prune keyword arguments, got {describe(search_options)}")
     options = {"final_epochs": finetune_epochs, "seed": seed, "num_threads": None, **(search_options or {})}
+    _check_options(options)
+    # Every budget reachable, checked before the first search trains (the lowest is the hardest).
+    lowest = min(range(len(budgets)), key=budgets.__getitem__)
+    _check_reachable(model, [hw], budgets[lowest], batch, name=f"budgets[{lowest}]", advice="")
     points = []
-    with fixed_threads(check_positive_int(num_threads, name="num_threads")):
+    with fixed_threads(num_threads):
         dense_s = simulated_latency(model, hw, batch=batch)
         for budget in budgets:
             runs = {

@@ -40,7 +40,7 @@ import numpy as np
 from hwprune_edu.hardware import Hardware, simulate
 from hwprune_edu.nn import fixed_threads, layer_widths, model_geometry, prunable_layers, workload_from_geometry
 from hwprune_edu.nn.data import evaluate, finetune, progress_bar, steps_per_epoch
-from hwprune_edu.nn.search import prepare_model, shrink, taylor_importance, unit_importance
+from hwprune_edu.nn.search import shrink, taylor_importance, unit_importance
 from hwprune_edu.studies.allocation import (
     candidate_widths,
     latency_tables,
@@ -50,10 +50,13 @@ from hwprune_edu.studies.allocation import (
     uniform_widths,
     unmeetable,
 )
+from hwprune_edu.studies.arguments import check_budget, check_options, restore_dtype, search_copy
 from hwprune_edu.studies.results import AllocationCandidate, SearchStep
-from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = ["halp_prune"]
+
+#: The importance scores comparable across layers, which a global ranking needs (Taylor first: the default).
+HALP_IMPORTANCE = ("taylor", "l1")
 
 # Taylor scores are averaged over this many labelled training samples (2 backward passes of 256 on our models).
 _CALIBRATION_SAMPLES = 512
@@ -125,28 +128,22 @@ def halp_prune(
     ...
     ValueError: latency_budget=0.1 cannot be met on gpu-ampere: the smallest reachable latency is ...
     """
-    budget = check_fraction(latency_budget, name="latency_budget", zero_ok=False,
-                            meaning=" (a fraction of the dense model's latency)")
-    current = prepare_model(model, data)
-    batch = check_positive_int(batch, name="batch")
-    rounds = check_positive_int(rounds, name="rounds")
-    total_epochs = check_int(total_finetune_epochs, name="total_finetune_epochs", minimum=0)
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a number > 0, got {describe(lr)}")
-    if importance not in ("taylor", "l1"):
-        raise ValueError(f"importance must be 'taylor' or 'l1' (scores comparable across layers), got {describe(importance)}")
-    calibration_samples = check_positive_int(calibration_samples, name="calibration_samples")
-    seed = check_int(seed, name="seed", minimum=0)
+    budget = check_budget(latency_budget)
+    o = check_options(dict(batch=batch, rounds=rounds, round_steps=round_steps,
+                           total_finetune_epochs=total_finetune_epochs, lr=lr, importance=importance,
+                           calibration_samples=calibration_samples, input_shape=input_shape, seed=seed,
+                           progress=progress, num_threads=num_threads), importance=HALP_IMPORTANCE)
+    batch, rounds, total_epochs, lr, importance, seed = o.batch, o.rounds, o.total_finetune_epochs, o.lr, o.importance, o.seed
+    hw = resolve_hardware(hardware)
+    current, data, dtype = search_copy(model, data)
     total_steps = total_epochs * steps_per_epoch(data)
-    round_steps = total_steps // (2 * rounds) if round_steps is None else check_int(round_steps, name="round_steps",
-                                                                                   minimum=0)
+    round_steps = total_steps // (2 * rounds) if o.round_steps is None else o.round_steps
     if rounds * round_steps > total_steps:
         raise ValueError(
             f"rounds * round_steps = {rounds * round_steps} steps exceed the fine-tune budget of "
             f"total_finetune_epochs={total_epochs} ({total_steps} steps): lower round_steps or raise the budget"
         )
-    hw = resolve_hardware(hardware)
-    geometry = model_geometry(current, input_shape)
+    geometry = model_geometry(current, o.input_shape)
     dense_widths = layer_widths(current)
 
     def latency_at(widths: Mapping[int, int]) -> float:
@@ -156,16 +153,16 @@ def halp_prune(
     floor_s = latency_at({i: 1 for i in dense_widths})
     if not meets(floor_s, budget * dense_s):
         raise unmeetable(hw, budget, dense_s, floor_s, "every prunable layer at 1 unit")
-    calibration = (data.x_train[:calibration_samples], data.y_train[:calibration_samples])
+    calibration = (data.x_train[:o.calibration_samples], data.y_train[:o.calibration_samples])
     widths, steps_done = dict(dense_widths), 0
 
     def record(stage: str, latency_s: float, val: float, candidates=(), allocation=None) -> SearchStep:
         return SearchStep(stage, None, dict(widths), latency_s, latency_s / dense_s, val, tuple(candidates),
                           allocation, steps_done)
 
-    with fixed_threads(num_threads):
+    with fixed_threads(o.num_threads):
         history = [record("start", dense_s, evaluate(current, data, "val"))]
-        bar = progress_bar(range(1, rounds + 1), progress=progress, desc=f"global {hw.name}", unit="round",
+        bar = progress_bar(range(1, rounds + 1), progress=o.progress, desc=f"global {hw.name}", unit="round",
                            leave=False)
         for r in bar:
             target_s = dense_s * (1 - (1 - budget) * r / rounds)
@@ -192,7 +189,7 @@ def halp_prune(
             finetune(current, data, final_steps, lr=lr, seed=seed, num_threads=None)
         steps_done += final_steps
         history.append(record("final", latency_at(widths), evaluate(current, data, "val")))
-    return current, history
+    return restore_dtype(current, dtype), history
 
 
 def _scores(model: Any, importance: str, calibration: tuple) -> dict[int, np.ndarray]:

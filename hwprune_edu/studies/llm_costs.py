@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from hwprune_edu.hardware import Layer, linear, simulate
+from hwprune_edu.studies.arguments import check_flag, check_hardware, check_profiles, check_sequence, checked
 from hwprune_edu.util.tables import Table, format_si
-from hwprune_edu.util.validation import check_int, check_positive_int
+from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = ["kv_cache_bytes", "FormatCost", "format_costs", "format_table", "FORMATS",
            "LLAMA_7B", "TINY_LM", "transformer_linears", "PhaseCost", "decode_vs_prefill", "phase_table"]
@@ -59,6 +60,7 @@ def kv_cache_bytes(tokens: int, *, n_layers: int, n_kv_heads: int, head_dim: int
 
 
 @dataclass(frozen=True)
+@checked
 class FormatCost:
     """One simulated layer: platform, batch, weight format, weight bytes, latency, what bounds it, speed-up vs dense."""
 
@@ -105,8 +107,12 @@ def format_costs(in_features: int, out_features: int, *, platforms: Sequence[str
 
     Batch 1 is one decoding step (a GEMV); batch 256 is a 256-token prefill (a GEMM).
     """
+    in_features = check_positive_int(in_features, name="in_features")
+    out_features = check_positive_int(out_features, name="out_features")
+    hardware = check_profiles(platforms, name="platforms", empty_ok=False)
+    batches = _check_batches(batches)
     rows = []
-    for platform in platforms:
+    for platform in hardware:
         for batch in batches:
             dense_s = None
             for name, (bits, sparse) in FORMATS.items():
@@ -114,13 +120,16 @@ def format_costs(in_features: int, out_features: int, *, platforms: Sequence[str
                 layer = replace(_at_batch(_layer(in_features, out_features, sparse, name), batch), weight_bits=bits)
                 cost = simulate(layer, platform).layers[0]
                 dense_s = dense_s or cost.latency_s
-                rows.append(FormatCost(platform, batch, name, cost.weight_bytes, cost.latency_s, cost.bound,
+                rows.append(FormatCost(platform.name, batch, name, cost.weight_bytes, cost.latency_s, cost.bound,
                                        cost.kernel, dense_s / cost.latency_s))
     return rows
 
 
 def format_table(rows: Sequence[FormatCost], *, title: str = "") -> Table:
     """The rows of :func:`format_costs` as a table (text in a terminal, HTML in Jupyter)."""
+    rows = check_sequence(rows, name="rows", kind=FormatCost, what="FormatCost rows format_costs() returns")
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {describe(title)}")
     return Table(["platform", "batch", "weights", "weight bytes", "latency (sim.)", "bound", "kernel", "x dense"],
                  [[r.platform, r.batch, r.format, format_si(r.weight_bytes, "B"), format_si(r.latency_s, "s"),
                    r.bound, r.kernel, f"{r.speedup:.2f}x"] for r in rows], title=title)
@@ -133,16 +142,23 @@ def transformer_linears(d_model: int, d_ff: int, n_layers: int, batch: int, *, g
     Attention's own products (scores over the KV cache) are not Linear layers and are left
     out; :func:`kv_cache_bytes` says what that cache holds.
     """
+    d_model = check_positive_int(d_model, name="d_model")
+    d_ff = check_positive_int(d_ff, name="d_ff")
+    n_layers = check_positive_int(n_layers, name="n_layers")
+    batch = check_positive_int(batch, name="batch")
+    gated = check_flag(gated, name="gated")
+    two_four = check_flag(two_four, name="two_four")
     # q, k, v (and a gated MLP's gate and up) are separate matrices of one shape: the same GEMM cost as one
     # fused matrix on this simulator, and one mask read serves them all.
     shapes = [("q", d_model, d_model), ("k", d_model, d_model), ("v", d_model, d_model), ("proj", d_model, d_model),
               *([("gate", d_model, d_ff)] if gated else []), ("up", d_model, d_ff), ("down", d_ff, d_model)]
     block = [_layer(k, n, two_four, name) for name, k, n in shapes]
     return [replace(_at_batch(layer, batch), name=f"{index}.{layer.name}")
-            for index in range(check_positive_int(n_layers, name="n_layers")) for layer in block]
+            for index in range(n_layers) for layer in block]
 
 
 @dataclass(frozen=True)
+@checked
 class PhaseCost:
     """Dense vs 2:4 for one model and phase: simulated latency of all Linear layers, bound, bytes, KV cache."""
 
@@ -167,6 +183,17 @@ def decode_vs_prefill(models: dict[str, dict], *, platform: str = "gpu-ampere", 
     Decode is one new token with ``prefill_tokens`` already in the KV cache (batch 1, a GEMV per layer);
     prefill is the ``prefill_tokens``-token prompt at once (a GEMM per layer).
     """
+    if not isinstance(models, Mapping) or not models:
+        raise TypeError(f"models must be a non-empty dict of model shapes by name, got {describe(models)}")
+    for label, shape in models.items():
+        if not isinstance(shape, Mapping):
+            raise TypeError(f"models[{label!r}] must be a dict of the model's shape, got {describe(shape)}")
+        missing = [key for key in _SHAPE_KEYS if key not in shape]
+        if missing:
+            raise ValueError(f"models[{label!r}] must give {list(_SHAPE_KEYS)}, missing {missing}")
+        check_flag(shape.get("gated", False), name=f"models[{label!r}]['gated']")
+    platform = check_hardware(platform, name="platform")
+    prefill_tokens = check_positive_int(prefill_tokens, name="prefill_tokens")
     rows = []
     for label, shape in models.items():
         kv = kv_cache_bytes(prefill_tokens, n_layers=shape["n_layers"], n_kv_heads=shape["n_kv_heads"],
@@ -184,8 +211,20 @@ def decode_vs_prefill(models: dict[str, dict], *, platform: str = "gpu-ampere", 
     return rows
 
 
+# The keys a model shape of decode_vs_prefill must give (``gated`` is optional, False by default).
+_SHAPE_KEYS = ("d_model", "d_ff", "n_layers", "n_kv_heads", "head_dim")
+
+
+def _check_batches(batches: Any) -> list[int]:
+    if isinstance(batches, (str, bytes)) or not isinstance(batches, (list, tuple, np.ndarray)) or len(batches) == 0:
+        raise TypeError(f"batches must be a non-empty list of batch sizes, got {describe(batches)}")
+    return [check_positive_int(b, name=f"batches[{i}]") for i, b in enumerate(list(batches))]
+
+
 def phase_table(rows: Sequence[PhaseCost], platform: str = "gpu-ampere") -> Table:
     """The rows of :func:`decode_vs_prefill` as a table."""
+    rows = check_sequence(rows, name="rows", kind=PhaseCost, what="PhaseCost rows decode_vs_prefill() returns")
+    platform = check_hardware(platform, name="platform").name
     return Table(["model", "phase", "dense (sim.)", "2:4 (sim.)", "2:4 gain", "dense bound", "weights dense",
                   "weights 2:4", "KV cache"],
                  [[r.model, r.phase, format_si(r.dense_s, "s"), format_si(r.two_four_s, "s"), f"{r.speedup:.2f}x",

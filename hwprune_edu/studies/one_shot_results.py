@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hwprune_edu.studies.arguments import checked
 from hwprune_edu.util.tables import Table
 
 __all__ = ["METHODS", "PATTERNS", "LayerError", "LayerErrors"]
@@ -21,6 +22,7 @@ PATTERNS = ("50%", "2:4")
 
 
 @dataclass(frozen=True)
+@checked
 class LayerError:
     """Relative reconstruction error ``||X W^T - X W_hat^T|| / ||X W^T||`` of one layer pruned by one method."""
 
@@ -31,6 +33,7 @@ class LayerError:
 
 
 @dataclass(frozen=True)
+@checked
 class LayerErrors:
     """Every layer x method x pattern; prints as a table (one row per layer and pattern)."""
 

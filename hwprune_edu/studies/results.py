@@ -8,7 +8,7 @@ lives here, so pictures and reports import these types without importing torch:
   :class:`Measurement`, :class:`ParetoPoint`, :class:`BudgetPoint` and
   :func:`pareto_front`;
 * the granularity sweeps: :class:`SweepPoint`, :class:`SweepTable`,
-  :class:`LatencyRow`, :class:`LatencyTable`;
+  :class:`LatencyRow`, :class:`LatencyTable` (defined in :mod:`~hwprune_edu.studies.sweep_results`);
 * the searches' records: :class:`SearchStep` with its :class:`Proposal`,
   :class:`UniformCut`, :class:`MagnitudeCut`, and :func:`history_table`.
 
@@ -27,11 +27,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from hwprune_edu.hardware import get_profile, simulate
-from hwprune_edu.pruning.patterns import parse_pattern
+from hwprune_edu.hardware import simulate
+from hwprune_edu.studies.arguments import check_hardware, checked
+from hwprune_edu.studies.sweep_results import LatencyRow, LatencyTable, SweepPoint, SweepTable  # noqa: F401 - re-exported
 from hwprune_edu.studies.targets import TargetReport, check_targets
 from hwprune_edu.util.tables import format_columns, format_si, html_table
-from hwprune_edu.util.validation import describe
+from hwprune_edu.util.validation import as_weights, describe
 
 __all__ = [
     "pareto_front",
@@ -66,12 +67,12 @@ def pareto_front(latencies: Any, accuracies: Any) -> np.ndarray:
     >>> pareto_front([1.0, 0.5, 0.5, 0.8], [0.97, 0.96, 0.95, 0.95]).tolist()
     [True, True, False, False]
     """
-    latency = np.asarray(latencies, dtype=float)
-    accuracy = np.asarray(accuracies, dtype=float)
-    if latency.ndim != 1 or latency.shape != accuracy.shape:
-        raise ValueError(
-            f"latencies and accuracies must be 1-D and of the same length, got shapes {latency.shape} and {accuracy.shape}"
-        )
+    latency = as_weights(latencies, name="latencies", ndim=1)
+    accuracy = as_weights(accuracies, name="accuracies", ndim=1)
+    if latency.shape != accuracy.shape:
+        raise ValueError(f"accuracies must have one value per latency ({latency.size}), got {accuracy.size}")
+    if (latency < 0).any():
+        raise ValueError(f"latencies must be >= 0 (seconds), got a minimum of {latency.min()!r}")
     # dominated[i, j]: point j is no worse than point i on both axes and better on one.
     no_worse = (latency[None, :] <= latency[:, None]) & (accuracy[None, :] >= accuracy[:, None])
     better = (latency[None, :] < latency[:, None]) | (accuracy[None, :] > accuracy[:, None])
@@ -82,6 +83,7 @@ def pareto_front(latencies: Any, accuracies: Any) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+@checked
 class MethodResult:
     """One row of the comparison: a pruned (or dense) model and what it costs.
 
@@ -129,6 +131,7 @@ class MethodResult:
 
 
 @dataclass(frozen=True)
+@checked
 class Measurement:
     """How the latencies of a comparison were measured: ``rounds`` interleaved rounds of ``repeats`` timed passes.
 
@@ -142,6 +145,7 @@ class Measurement:
 
 
 @dataclass(frozen=True)
+@checked
 class ParetoPoint:
     """One method on an accuracy-vs-simulated-latency plot (see :meth:`Comparison.pareto_points`)."""
 
@@ -154,6 +158,7 @@ class ParetoPoint:
 
 
 @dataclass(frozen=True)
+@checked
 class BudgetPoint:
     """One structured model of a budget sweep (see :func:`hwprune_edu.studies.comparison.budget_sweep`).
 
@@ -177,6 +182,7 @@ class BudgetPoint:
 
 
 @dataclass(frozen=True)
+@checked
 class Comparison:
     """What :func:`~hwprune_edu.studies.comparison.compare_methods` returns: one :class:`MethodResult` per method.
 
@@ -238,7 +244,7 @@ class Comparison:
 
     def profile(self, profile: Any = None) -> str:
         """The name of a simulated profile (default: the first target); a ValueError lists them otherwise."""
-        name = get_profile(self.targets[0] if profile is None else profile).name
+        name = check_hardware(self.targets[0] if profile is None else profile, name="profile").name
         if name not in self.profiles:
             raise ValueError(f"profile must be one of the simulated profiles {list(self.profiles)}, got {describe(profile)}")
         return name
@@ -346,192 +352,11 @@ def _widths_text(widths: Mapping[int, int]) -> str:
     return "{" + ", ".join(f"{i}: {w}" for i, w in widths.items()) + "}"
 
 
-# --------------------------------------------------------------------------- the granularity sweeps
-
-
-@dataclass(frozen=True)
-class SweepPoint:
-    """One pruned model of a sweep.
-
-    Attributes:
-        pattern: canonical pattern name (``"unstructured"``, ``"2:4"``, ``"block 4x4"`` ...).
-        target_sparsity: the sparsity asked for (``1 - N/M`` for N:M).
-        sparsity: the fraction of the layer's weights actually pruned.
-        accuracy: accuracy right after pruning.
-        finetuned_accuracy: accuracy after the short fine-tune (``None`` if there was none).
-        n_params: parameters the whole pruned model still has (masked weights not counted).
-        latency_s: the pruned layer's simulated latency per platform (empty if none were asked for).
-    """
-
-    pattern: str
-    target_sparsity: float
-    sparsity: float
-    accuracy: float
-    finetuned_accuracy: float | None
-    n_params: int
-    latency_s: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SweepTable:
-    """What :func:`~hwprune_edu.studies.sweeps.accuracy_vs_sparsity` returns: the dense reference and its points.
-
-    ``print(table)`` shows it as text (accuracies with 3 decimals, speed-ups
-    over the dense layer with 2). Patterns are named as the sweep names them
-    (canonical: ``"2:4"``, ``"block 4x4"``).
-
-    >>> point = SweepPoint("2:4", 0.5, 0.5, 0.95, None, 100)
-    >>> table = SweepTable((point,), dense_accuracy=0.96, layer=2, layer_label="Linear 8 -> 8, 64 weights")
-    >>> print(table)
-    layer 2 (Linear 8 -> 8, 64 weights): dense test accuracy 0.960
-    pattern  target  sparsity  accuracy  params
-    2:4       50.0%     50.0%     0.950     100
-    """
-
-    points: tuple[SweepPoint, ...]
-    dense_accuracy: float
-    layer: int
-    layer_label: str = ""
-    split: str = "test"
-    finetune_steps: int = 0
-    batch: int = 1
-    dense_latency_s: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def patterns(self) -> tuple[str, ...]:
-        """The pattern names in the order they were swept."""
-        return tuple(dict.fromkeys(p.pattern for p in self.points))
-
-    @property
-    def profiles(self) -> tuple[str, ...]:
-        """The platforms with simulated latencies (empty if none were asked for)."""
-        return tuple(self.dense_latency_s)
-
-    def select(self, pattern: str) -> tuple[SweepPoint, ...]:
-        """The points of one pattern (any name :func:`~hwprune_edu.pruning.parse_pattern` reads), by target sparsity.
-
-        >>> SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 10),), 0.9, 0).select("2:4")[0].accuracy
-        0.9
-        """
-        name = parse_pattern(pattern).name
-        if name not in self.patterns:
-            raise ValueError(f"pattern must be one of the swept patterns {list(self.patterns)}, got {pattern!r}")
-        return tuple(sorted((p for p in self.points if p.pattern == name), key=lambda p: p.target_sparsity))
-
-    def speedup(self, point: SweepPoint, profile: str) -> float:
-        """Dense-layer latency over the point's layer latency on ``profile`` (> 1 = faster)."""
-        if profile not in self.dense_latency_s or profile not in point.latency_s:
-            raise ValueError(f"profile must be one of the simulated platforms {list(self.profiles)}, got {profile!r}")
-        return self.dense_latency_s[profile] / point.latency_s[profile]
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """One plain dict per point (e.g. for ``pandas.DataFrame``).
-
-        >>> SweepTable((SweepPoint("2:4", 0.5, 0.5, 0.9, None, 10),), 0.9, 0).to_records()[0]["pattern"]
-        '2:4'
-        """
-        return [
-            {
-                "pattern": p.pattern,
-                "target_sparsity": p.target_sparsity,
-                "sparsity": p.sparsity,
-                "accuracy": p.accuracy,
-                "finetuned_accuracy": p.finetuned_accuracy,
-                "n_params": p.n_params,
-                **{f"latency_s[{name}]": value for name, value in p.latency_s.items()},
-            }
-            for p in self.points
-        ]
-
-    def __str__(self) -> str:
-        finetuned = any(p.finetuned_accuracy is not None for p in self.points)
-        header = ["pattern", "target", "sparsity", "accuracy"]
-        if finetuned:
-            header.append(f"fine-tuned ({self.finetune_steps} steps)")
-        header.append("params")
-        header += [f"{name} speed-up" for name in self.profiles]
-        rows = [tuple(header)]
-        for pattern in self.patterns:
-            for p in self.select(pattern):
-                row = [p.pattern, f"{100 * p.target_sparsity:.1f}%", f"{100 * p.sparsity:.1f}%", f"{p.accuracy:.3f}"]
-                if finetuned:
-                    row.append("-" if p.finetuned_accuracy is None else f"{p.finetuned_accuracy:.3f}")
-                row.append(f"{p.n_params:,}")
-                row += [f"{self.speedup(p, name):.2f}x" for name in self.profiles]
-                rows.append(tuple(row))
-        title = f"layer {self.layer} ({self.layer_label}): dense {self.split} accuracy {self.dense_accuracy:.3f}"
-        if self.profiles:
-            title += f"; speed-ups of the layer over dense at batch {self.batch}"
-        return title + "\n" + format_columns(rows, right=range(1, len(header)))
-
-
-@dataclass(frozen=True)
-class LatencyRow:
-    """One pruned version of the layer and its cost on each platform.
-
-    Attributes:
-        pattern: canonical pattern name.
-        sparsity: fraction of the layer's weights pruned.
-        costs: ``{profile name: LayerCost}`` of the pruned layer.
-    """
-
-    pattern: str
-    sparsity: float
-    costs: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class LatencyTable:
-    """What :func:`~hwprune_edu.studies.sweeps.latency_by_pattern` returns: the dense layer's cost and each pattern's.
-
-    ``print(table)`` shows the speed-up over the dense layer and the kernel
-    each platform runs (``dense`` = it multiplies the zeros too).
-    """
-
-    rows: tuple[LatencyRow, ...]
-    dense: dict[str, Any]
-    layer: int
-    layer_label: str = ""
-    batch: int = 1
-
-    @property
-    def profiles(self) -> tuple[str, ...]:
-        """The platforms, in order."""
-        return tuple(self.dense)
-
-    @property
-    def patterns(self) -> tuple[str, ...]:
-        """The pattern names, in order."""
-        return tuple(row.pattern for row in self.rows)
-
-    def speedup(self, pattern: str, profile: str) -> float:
-        """Dense-layer latency over the pruned layer's latency on ``profile`` (> 1 = faster)."""
-        name = parse_pattern(pattern).name
-        matches = [row for row in self.rows if row.pattern == name]
-        if not matches:
-            raise ValueError(f"pattern must be one of {list(self.patterns)}, got {pattern!r}")
-        if profile not in self.dense:
-            raise ValueError(f"profile must be one of {list(self.profiles)}, got {profile!r}")
-        return self.dense[profile].latency_s / matches[0].costs[profile].latency_s
-
-    def __str__(self) -> str:
-        rows = [("pattern", "sparsity") + self.profiles]
-        rows.append(("dense", "0.0%") + tuple("1.00x dense" for _ in self.profiles))
-        for row in self.rows:
-            cells = tuple(f"{self.speedup(row.pattern, name):.2f}x {row.costs[name].kernel}" for name in self.profiles)
-            rows.append((row.pattern, f"{100 * row.sparsity:.1f}%") + cells)
-        bounds = ", ".join(f"{name} {cost.bound}" for name, cost in self.dense.items())
-        title = (
-            f"layer {self.layer} ({self.layer_label}), batch {self.batch}: speed-up over the dense layer [kernel]\n"
-            f"dense layer bound by: {bounds}"
-        )
-        return title + "\n" + format_columns(rows, right=(1,))
-
-
 # --------------------------------------------------------------------------- the searches' records
 
 
 @dataclass(frozen=True)
+@checked
 class Proposal:
     """One candidate of a search step: narrow ``layer`` to ``width`` units, then fine-tune briefly and score.
 
@@ -546,6 +371,7 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+@checked
 class AllocationCandidate:
     """One allocation a round of the global search tried: its widths, latency and validation accuracy after the round's fine-tune.
 
@@ -560,6 +386,7 @@ class AllocationCandidate:
 
 
 @dataclass(frozen=True)
+@checked
 class SearchStep:
     """One record of the hardware-aware search: where it stood after a stage.
 
@@ -592,6 +419,7 @@ class SearchStep:
 
 
 @dataclass(frozen=True)
+@checked
 class UniformCut:
     """The one record of uniform channel pruning: the fraction of units every layer kept, and what it cost.
 
@@ -611,6 +439,7 @@ class UniformCut:
 
 
 @dataclass(frozen=True)
+@checked
 class MagnitudeCut:
     """The one record of global magnitude pruning: weights zeroed, parameters left, validation accuracy."""
 
@@ -630,10 +459,12 @@ def history_table(history: Sequence[SearchStep]) -> str:
 
     >>> print(history_table([SearchStep("start", None, {0: 8}, 2e-3, 1.0, 0.9),
     ...                      SearchStep("step", 0, {0: 5}, 1.22e-3, 0.61, 0.875)]))
-    stage  layer  widths   latency  val acc
-    start  -      0:8        1.000   90.00 %
-    step   0      0:5        0.610   87.50 %
+    stage  layer  widths  latency  val acc
+    start  -      0:8       1.000  90.00 %
+    step   0      0:5       0.610  87.50 %
     """
+    if isinstance(history, (str, bytes)) or not isinstance(history, (list, tuple)):
+        raise TypeError(f"history must be the list of SearchStep records hardware_aware_prune returns, got {describe(history)}")
     rows = [("stage", "layer", "widths", "latency", "val acc")]
     for step in history:
         if not isinstance(step, SearchStep):

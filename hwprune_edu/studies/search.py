@@ -49,9 +49,12 @@ True
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
 
 from hwprune_edu.hardware import Hardware, simulate
 from hwprune_edu.nn import (
@@ -64,14 +67,22 @@ from hwprune_edu.nn import (
     workload_from_model,
 )
 from hwprune_edu.nn.data import evaluate, finetune, progress_bar, train
-from hwprune_edu.nn.search import IMPORTANCE_METHODS, global_magnitude_masks, prepare_model, shrink
+from hwprune_edu.nn.search import IMPORTANCE_METHODS, global_magnitude_masks, shrink
 from hwprune_edu.studies.allocation import meets as _meets
 from hwprune_edu.studies.allocation import resolve_hardware, uniform_widths, unmeetable
-from hwprune_edu.studies.halp import halp_prune
+from hwprune_edu.studies.arguments import (
+    check_budget,
+    check_choice,
+    check_input_shape,
+    check_options,
+    restore_dtype,
+    search_copy,
+)
+from hwprune_edu.studies.halp import HALP_IMPORTANCE, halp_prune
 from hwprune_edu.studies.results import MagnitudeCut, Proposal, SearchStep, UniformCut
-from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.util.validation import check_fraction, check_int, check_number, check_positive_int
 
-__all__ = ["METHODS", "hardware_aware_prune", "netadapt_prune", "uniform_channel_prune", "global_magnitude_prune",
+__all__ = ["METHODS", "hardware_aware_prune", "check_search_options", "netadapt_prune", "uniform_channel_prune", "global_magnitude_prune",
            "simulated_latency"]
 
 #: The hardware-aware methods :func:`hardware_aware_prune` knows, the default first.
@@ -95,31 +106,8 @@ def simulated_latency(model: Any, hardware: Any, *, batch: int = 256, input_shap
     True
     """
     batch = check_positive_int(batch, name="batch")
-    return simulate(workload_from_model(model, input_shape, batch), resolve_hardware(hardware)).latency_s
-
-
-def _check_budget(latency_budget: Any) -> float:
-    return check_fraction(latency_budget, name="latency_budget", zero_ok=False,
-                          meaning=" (a fraction of the dense model's latency)")
-
-
-@dataclass(frozen=True)
-class _Options:
-    """The checked settings every search shares."""
-
-    batch: int
-    lr: float
-    importance: str
-    seed: int
-
-
-def _options(batch: Any, lr: Any, importance: Any, seed: Any) -> _Options:
-    batch = check_positive_int(batch, name="batch")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
-        raise ValueError(f"lr must be a number > 0, got {describe(lr)}")
-    if importance not in IMPORTANCE_METHODS:
-        raise ValueError(f"importance must be one of {sorted(IMPORTANCE_METHODS)}, got {describe(importance)}")
-    return _Options(batch, float(lr), importance, check_int(seed, name="seed", minimum=0))
+    hw = resolve_hardware(hardware)
+    return simulate(workload_from_model(model, check_input_shape(input_shape), batch), hw).latency_s
 
 
 def _latency_model(model: Any, hw: Hardware, batch: int, input_shape: Sequence[int] | None) -> Callable[[Mapping[int, int]], float]:
@@ -158,14 +146,47 @@ def hardware_aware_prune(model: Any, data: Any, hardware: Any, latency_budget: f
     ...
     ValueError: method must be one of ['global', 'netadapt'], got str 'halp'
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {list(METHODS)}, got {describe(method)}")
+    check_search_options(method, final_epochs=final_epochs, **options)
     if method == "netadapt":
         return netadapt_prune(model, data, hardware, latency_budget, final_epochs=final_epochs, **options)
-    foreign = sorted(set(options) & {"step", "finetune_steps", "round_to"})
-    if foreign:
-        raise TypeError(f"{foreign} are options of method='netadapt'; method='global' takes rounds and round_steps")
     return halp_prune(model, data, hardware, latency_budget, total_finetune_epochs=final_epochs, **options)
+
+
+def check_search_options(method: str = "global", **options: Any) -> dict[str, Any]:
+    """Check :func:`hardware_aware_prune`'s ``method`` and keyword options without running a search.
+
+    What a study does before it trains anything, so that a bad option fails at
+    once rather than after the dense model's training.
+
+    Args:
+        method: one of :data:`METHODS`.
+        options: keyword arguments of :func:`hardware_aware_prune` (``final_epochs`` and the method's own).
+
+    Returns:
+        ``options``, unchanged (a new dict).
+
+    >>> check_search_options("global", rounds=2, lr=1e-3)
+    {'rounds': 2, 'lr': 0.001}
+    >>> check_search_options("global", step=0.1)
+    Traceback (most recent call last):
+    ...
+    TypeError: ['step'] are options of method='netadapt'; method='global' takes rounds and round_steps
+    """
+    method = check_choice(method, list(METHODS), name="method")
+    options = dict(options)
+    if method == "global":
+        foreign = sorted(set(options) & {"step", "finetune_steps", "round_to"})
+        if foreign:
+            raise TypeError(f"{foreign} are options of method='netadapt'; method='global' takes rounds and round_steps")
+        func, choices = halp_prune, HALP_IMPORTANCE
+    else:
+        func, choices = netadapt_prune, sorted(IMPORTANCE_METHODS)
+    taken = {name for name, p in inspect.signature(func).parameters.items() if p.kind is p.KEYWORD_ONLY}
+    unknown = sorted(set(options) - taken - {"final_epochs"})
+    if unknown:
+        raise TypeError(f"{unknown} are not options of method={method!r}; it takes {sorted(taken | {'final_epochs'})}")
+    check_options(options, importance=choices)
+    return {name: value for name, value in options.items()}
 
 
 def netadapt_prune(
@@ -235,20 +256,17 @@ def netadapt_prune(
     ...
     ValueError: latency_budget=0.1 cannot be met on gpu-ampere: the smallest reachable latency is ...
     """
-    budget = _check_budget(latency_budget)
-    current = prepare_model(model, data)
-    options = _options(batch, lr, importance, seed)
-    if isinstance(step, bool) or not isinstance(step, numbers.Real) or not 0.0 < float(step) <= 1.0:
-        raise ValueError(f"step must be a number in (0, 1] (a fraction of the dense latency cut per iteration), got {describe(step)}")
-    step = float(step)
-    finetune_steps = check_int(finetune_steps, name="finetune_steps", minimum=0)
-    final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
-    calibration_samples = check_positive_int(calibration_samples, name="calibration_samples")
-    if round_to is not None:
-        round_to = check_positive_int(round_to, name="round_to")
+    budget = check_budget(latency_budget)
+    options = check_options(dict(batch=batch, step=step, finetune_steps=finetune_steps, final_epochs=final_epochs,
+                                 lr=lr, importance=importance, calibration_samples=calibration_samples,
+                                 round_to=round_to, input_shape=input_shape, seed=seed, progress=progress,
+                                 num_threads=num_threads), importance=sorted(IMPORTANCE_METHODS))
+    step, finetune_steps, final_epochs, round_to = options.step, options.finetune_steps, options.final_epochs, options.round_to
+    progress, num_threads = options.progress, options.num_threads
     hw = resolve_hardware(hardware)
-    calibration = data.x_train[:calibration_samples]
-    latency_at = _latency_model(current, hw, options.batch, input_shape)
+    current, data, dtype = search_copy(model, data)
+    calibration = data.x_train[:options.calibration_samples]
+    latency_at = _latency_model(current, hw, options.batch, options.input_shape)
     prunable = prunable_layers(current)
     widths = layer_widths(current)
 
@@ -297,7 +315,7 @@ def netadapt_prune(
         if final_epochs:
             train(current, data, epochs=final_epochs, lr=options.lr, seed=options.seed, progress=progress, num_threads=None)
         history.append(record("final", None, latency_s, evaluate(current, data, "val")))
-    return current, history
+    return restore_dtype(current, dtype), history
 
 
 @dataclass(frozen=True)
@@ -368,12 +386,14 @@ def uniform_channel_prune(
     >>> h[0].widths, h[0].latency_ratio <= 0.5
     ({0: 152, 2: 76}, True)
     """
-    budget = _check_budget(latency_budget)
-    current = prepare_model(model, data)
-    options = _options(batch, lr, importance, seed)
-    final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
+    budget = check_budget(latency_budget)
+    options = check_options(dict(batch=batch, final_epochs=final_epochs, lr=lr, importance=importance,
+                                 input_shape=input_shape, seed=seed, progress=progress, num_threads=num_threads),
+                            importance=sorted(IMPORTANCE_METHODS))
+    final_epochs, progress = options.final_epochs, options.progress
     hw = resolve_hardware(hardware)
-    latency_at = _latency_model(current, hw, options.batch, input_shape)
+    current, data, dtype = search_copy(model, data)
+    latency_at = _latency_model(current, hw, options.batch, options.input_shape)
     widths = layer_widths(current)
     dense_s = latency_at(widths)
     trial = uniform_widths(widths, latency_at, budget * dense_s)
@@ -382,13 +402,13 @@ def uniform_channel_prune(
     trial_s = latency_at(trial)
     widest = max(widths, key=widths.get)
     ratio = trial[widest] / widths[widest]
-    with fixed_threads(num_threads):
+    with fixed_threads(options.num_threads):
         calibration = data.x_train[:_CALIBRATION_SAMPLES]
         pruned = shrink(current, {i: w for i, w in trial.items() if w < widths[i]}, options.importance, calibration)
         if final_epochs:
             train(pruned, data, epochs=final_epochs, lr=options.lr, seed=options.seed, progress=progress, num_threads=None)
         val_accuracy = evaluate(pruned, data, "val")
-    return pruned, [UniformCut(ratio, dict(trial), trial_s, trial_s / dense_s, val_accuracy)]
+    return restore_dtype(pruned, dtype), [UniformCut(ratio, dict(trial), trial_s, trial_s / dense_s, val_accuracy)]
 
 
 def global_magnitude_prune(
@@ -430,12 +450,22 @@ def global_magnitude_prune(
     """
     if (amount is None) == (target_params is None):
         raise ValueError("give exactly one of amount (weights to prune) and target_params (parameters to keep)")
-    current = prepare_model(model, data)
-    final_epochs = check_int(final_epochs, name="final_epochs", minimum=0)
-    options = _options(1, lr, "l1", seed)
-    with fixed_threads(num_threads):
+    if isinstance(amount, np.ndarray) and amount.ndim == 0:
+        amount = amount[()]  # a 0-d array: the number it holds
+    if target_params is not None:
+        target_params = check_int(target_params, name="target_params", minimum=0)
+    else:
+        # torch's convention: an int counts weights, any other number is a fraction of them.
+        number = check_number(amount, name="amount", low=0, meaning=" (a count of weights, or a fraction in [0, 1])")
+        amount = int(amount) if isinstance(amount, numbers.Integral) else check_fraction(
+            number, name="amount", meaning=" (a fraction of the weights)")
+    options = check_options(dict(final_epochs=final_epochs, lr=lr, seed=seed, progress=progress,
+                                 num_threads=num_threads))
+    final_epochs, progress = options.final_epochs, options.progress
+    current, data, dtype = search_copy(model, data)
+    with fixed_threads(options.num_threads):
         masked, pruned_weights = global_magnitude_masks(current, amount, target_params=target_params)
         if final_epochs:
             train(masked, data, epochs=final_epochs, lr=options.lr, seed=options.seed, progress=progress, num_threads=None)
         record = MagnitudeCut(pruned_weights, count_parameters(masked), evaluate(masked, data, "val"))
-    return masked, [record]
+    return restore_dtype(masked, dtype), [record]

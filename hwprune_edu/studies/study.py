@@ -25,15 +25,16 @@ import dataclasses
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from hwprune_edu.hardware import PROFILES, simulate
 from hwprune_edu.nn import count_parameters, fixed_threads, layer_widths, make_masks_permanent, measure_latency
 from hwprune_edu.nn import model_geometry, workload_from_geometry, workload_from_model
 from hwprune_edu.nn.data import evaluate, load_mnist1d, mlp, mnist1d_cnn, progress_bar, steps_per_epoch, train
+from hwprune_edu.studies.arguments import check_budget, check_choice, check_flag
 from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, uniform_channel_prune
 from hwprune_edu.studies.study_results import Study, StudyRun, Unreachable
-from hwprune_edu.util.validation import check_int, describe
+from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = ["StudySettings", "MODELS", "build_model", "run_study", "combine"]
 
@@ -50,11 +51,11 @@ def build_model(name: str, seed: int) -> Any:
     >>> build_model("cnn", 0)[1].kernel_size
     (1, 5)
     """
+    name = check_choice(name, list(MODELS), name="name")
+    seed = check_int(seed, name="seed", minimum=0)
     if name == "mlp":
         return mlp(40, (1024, 1024), 10, seed=seed)
-    if name == "cnn":
-        return mnist1d_cnn((32, 64, 128), seed=seed)
-    raise ValueError(f"model must be one of {list(MODELS)}, got {describe(name)}")
+    return mnist1d_cnn((32, 64, 128), seed=seed)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,53 @@ class StudySettings:
     rounds: int = 3
     repeats: int = 10
     n_samples: int = 10_000
+
+    def __post_init__(self) -> None:
+        # Checked when made, so a study fails here and not an hour in, at its last cell.
+        def names(field: str, check: Callable[[Any, str], Any], *, empty_ok: bool = False) -> tuple:
+            values = getattr(self, field)
+            if isinstance(values, (str, bytes)) or not isinstance(values, (tuple, list)):
+                raise TypeError(f"{field} must be a tuple, got {describe(values)}")
+            if not values and not empty_ok:
+                raise ValueError(f"{field} must not be empty")
+            checked = tuple(check(v, f"{field}[{i}]") for i, v in enumerate(values))
+            if len(set(checked)) != len(checked):
+                raise ValueError(f"{field} must not repeat a value, got {list(checked)}")
+            return checked
+
+        def profile(value: Any, name: str) -> str:
+            return check_choice(value, list(PROFILES), name=name)
+
+        set_ = lambda field, value: object.__setattr__(self, field, value)  # noqa: E731 - frozen dataclass
+        set_("models", names("models", lambda v, n: check_choice(v, list(MODELS), name=n)))
+        set_("profiles", names("profiles", profile, empty_ok=True))
+        set_("budgets", names("budgets", lambda v, n: check_budget(v, name=n)))
+        set_("seeds", names("seeds", lambda v, n: check_int(v, name=n, minimum=0)))
+        set_("specialisation_profiles", names("specialisation_profiles", profile, empty_ok=True))
+        epochs = self.epochs
+        if isinstance(epochs, Mapping):
+            epochs = tuple(epochs.items())
+        if isinstance(epochs, (str, bytes)) or not isinstance(epochs, (tuple, list)) or not all(
+                isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in epochs):
+            raise TypeError(f"epochs must be (model name, epochs) pairs, e.g. (('mlp', 15),), got {describe(self.epochs)}")
+        epochs = tuple((check_choice(m, list(MODELS), name="epochs"), check_int(e, name=f"epochs[{m!r}]", minimum=0))
+                       for m, e in epochs)
+        missing = [m for m in self.models if m not in dict(epochs)]
+        if missing:
+            raise ValueError(f"epochs must give the dense training epochs of every model, missing {missing}")
+        set_("epochs", epochs)
+        set_("finetune_epochs", check_int(self.finetune_epochs, name="finetune_epochs", minimum=1))
+        set_("netadapt_steps", check_int(self.netadapt_steps, name="netadapt_steps", minimum=0))
+        set_("batch", check_positive_int(self.batch, name="batch"))
+        set_("specialisation_budget", check_budget(self.specialisation_budget, name="specialisation_budget"))
+        set_("specialisation_batch", check_positive_int(self.specialisation_batch, name="specialisation_batch"))
+        set_("measure", check_flag(self.measure, name="measure"))
+        set_("rounds", check_positive_int(self.rounds, name="rounds"))
+        set_("repeats", check_positive_int(self.repeats, name="repeats"))
+        n_samples = check_positive_int(self.n_samples, name="n_samples")
+        if n_samples % 10 or n_samples < 50:  # load_mnist1d's own rule, checked here before any run starts
+            raise ValueError(f"n_samples must be a multiple of 10 and >= 50 (balanced classes), got {n_samples}")
+        set_("n_samples", n_samples)
 
     @classmethod
     def quick(cls, **changes: Any) -> "StudySettings":
@@ -143,8 +191,11 @@ def run_study(settings: StudySettings | None = None, *, progress: bool = True,
     settings = StudySettings() if settings is None else settings
     if not isinstance(settings, StudySettings):
         raise TypeError(f"settings must be a StudySettings, got {describe(settings)}")
+    progress = check_flag(progress, name="progress")
+    if log is not None and not callable(log):
+        raise TypeError(f"log must be a function of one line of text, or None, got {describe(log)}")
     epochs = dict(settings.epochs)
-    ft = check_int(settings.finetune_epochs, name="finetune_epochs", minimum=1)
+    ft = settings.finetune_epochs
     runs: list[StudyRun] = []
     unreachable: dict[tuple, Unreachable] = {}
     special: list[StudyRun] = []
@@ -229,6 +280,11 @@ def combine(studies: Sequence[Study]) -> Study:
     >>> combine([Study((), (), (), {"batch": 256}), Study((), (), (), {"seeds": [0]})]).settings
     {'batch': 256, 'seeds': [0]}
     """
+    if isinstance(studies, (str, bytes, Study)) or not isinstance(studies, Sequence):
+        raise TypeError(f"studies must be a list of Study, got {describe(studies)}")
+    for i, study in enumerate(studies):
+        if not isinstance(study, Study):
+            raise TypeError(f"studies[{i}] must be a Study (what run_study() returns), got {describe(study)}")
     settings: dict[str, Any] = {}
     for study in studies:
         for key, value in study.settings.items():

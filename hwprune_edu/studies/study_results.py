@@ -20,6 +20,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Sequence
 
+from hwprune_edu.studies.arguments import checked
 from hwprune_edu.studies.targets import PHYSICAL_SPEEDUP_MIN, SEARCH_LIMIT_S, TargetCheck, TargetReport
 from hwprune_edu.util.tables import format_columns
 
@@ -35,6 +36,7 @@ MEAN_GAIN_POINTS = 1.0
 
 
 @dataclass(frozen=True)
+@checked
 class StudyRun:
     """One pruned (or dense) model of the study, with every number measured or simulated for it.
 
@@ -79,6 +81,7 @@ class StudyRun:
 
 
 @dataclass(frozen=True)
+@checked
 class Unreachable:
     """A (model, profile, budget) cell no allocation reaches: the simulated floor with every prunable layer at 1 unit."""
 
@@ -93,6 +96,7 @@ def _mean_std(values: Sequence[float]) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
+@checked
 class Study:
     """Every run of the honest comparison, and the tables and target checks made from them.
 

@@ -24,17 +24,24 @@ and :class:`~hwprune_edu.studies.results.LatencyTable`.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Sequence
 
 import numpy as np
 
-from hwprune_edu.hardware import get_profile, simulate
+from hwprune_edu.hardware import simulate
 from hwprune_edu.nn import count_parameters, fixed_threads, make_masks_permanent, remove_units, workload_from_model
-from hwprune_edu.nn.data import Splits, evaluate, finetune
+from hwprune_edu.nn.data import SPLITS, Splits, evaluate, finetune
 from hwprune_edu.pruning import sparsity as fraction_pruned
 from hwprune_edu.pruning.patterns import Pattern, parse_pattern, prune_to
-from hwprune_edu.studies.results import LatencyRow, LatencyTable, SweepPoint, SweepTable
+from hwprune_edu.studies.arguments import (
+    check_choice,
+    check_input_shape,
+    check_lr,
+    check_patterns,
+    check_profiles,
+    check_threads,
+)
+from hwprune_edu.studies.sweep_results import LatencyRow, LatencyTable, SweepPoint, SweepTable
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
 
 __all__ = [
@@ -49,8 +56,8 @@ __all__ = [
 #: (CSR on a CPU, 2:4 tensor cores on a GPU, dense-only systolic NPU, zero-skipping EIE).
 DEFAULT_PROFILES = ("cpu-avx2", "gpu-ampere", "npu-systolic", "sparse-eie")
 
-def _check_fraction(value: Any, name: str) -> float:
-    return check_fraction(value, name=name, meaning=" (a fraction of the layer's weights)")
+# What a sparsity means in the messages of these functions.
+_SPARSITY_MEANING = " (a fraction of the layer's weights)"
 
 
 def _check_model_layer(model: Any, layer: Any) -> int:
@@ -101,7 +108,8 @@ def prune_layer(model: Any, layer: int, pattern: Any, sparsity: float | None = N
     index = _check_model_layer(model, layer)
     spec = parse_pattern(pattern)
     plain = make_masks_permanent(model)
-    weights = plain[index].weight.detach().cpu().numpy()
+    # float64 holds every float16, bfloat16 and float32 weight exactly, and NumPy has no bfloat16.
+    weights = plain[index].weight.detach().cpu().to(torch.float64).numpy()
     keep = prune_to(weights, spec, sparsity)
     if spec.kind == "structured":
         rows = keep.reshape(keep.shape[0], -1).any(axis=1)
@@ -111,13 +119,7 @@ def prune_layer(model: Any, layer: int, pattern: Any, sparsity: float | None = N
 
 
 def _profiles(profiles: Any) -> list:
-    if isinstance(profiles, str) or not isinstance(profiles, (list, tuple)):
-        raise TypeError(f"profiles must be a list or tuple of profile names (or Hardware), got {describe(profiles)}")
-    hardware = [get_profile(p) for p in profiles]
-    names = [hw.name for hw in hardware]
-    if len(set(names)) != len(names):
-        raise ValueError(f"profiles must not repeat a platform, got {names}")
-    return hardware
+    return check_profiles(profiles, name="profiles")
 
 
 def layer_costs(model: Any, layer: int, profiles: Sequence[Any] = DEFAULT_PROFILES, *, batch: int = 1,
@@ -145,7 +147,7 @@ def layer_costs(model: Any, layer: int, profiles: Sequence[Any] = DEFAULT_PROFIL
     index = _check_model_layer(model, layer)
     hardware = _profiles(profiles)
     batch = check_positive_int(batch, name="batch")
-    workload = workload_from_model(model, input_shape, batch)
+    workload = workload_from_model(model, check_input_shape(input_shape), batch)
     (target,) = [item for item in workload if item.name.split(":")[0] == str(index)]
     return {hw.name: simulate([target], hw).layers[0] for hw in hardware}
 
@@ -158,21 +160,13 @@ def _layer_label(module: Any) -> str:
 
 
 def _check_patterns(patterns: Any) -> list[Pattern]:
-    if isinstance(patterns, (str, Pattern)) or not isinstance(patterns, (list, tuple)):
-        raise TypeError(f"patterns must be a list or tuple of pattern names, got {describe(patterns)}")
-    if not patterns:
-        raise ValueError("patterns must name at least one pattern, got an empty sequence")
-    specs = [parse_pattern(p) for p in patterns]
-    names = [s.name for s in specs]
-    if len(set(names)) != len(names):
-        raise ValueError(f"patterns must not repeat a pattern, got {names}")
-    return specs
+    return check_patterns(patterns, name="patterns", unique=True)
 
 
 def _check_sparsities(sparsities: Any) -> tuple[float, ...]:
     if isinstance(sparsities, (str, bytes)) or not isinstance(sparsities, (list, tuple, np.ndarray)):
         raise TypeError(f"sparsities must be a list of fractions in [0, 1], got {describe(sparsities)}")
-    values = [_check_fraction(s, f"sparsities[{i}]") for i, s in enumerate(list(sparsities))]
+    values = [check_fraction(s, name=f"sparsities[{i}]", meaning=_SPARSITY_MEANING) for i, s in enumerate(list(sparsities))]
     if not values:
         raise ValueError("sparsities must contain at least one fraction, got an empty sequence")
     return tuple(sorted(set(values)))
@@ -234,8 +228,9 @@ def accuracy_vs_sparsity(
     seed = check_int(seed, name="seed", minimum=0)
     batch = check_positive_int(batch, name="batch")
     hardware = _profiles(profiles)
-    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real) or not lr > 0:
-        raise ValueError(f"lr must be a number > 0, got {describe(lr)}")
+    lr = check_lr(lr)
+    split = check_choice(split, SPLITS, name="split")
+    num_threads = check_threads(num_threads)
 
     def latency(pruned) -> dict[str, float]:
         if not hardware:
@@ -303,7 +298,8 @@ def latency_by_pattern(
     """
     index = _check_model_layer(model, layer)
     specs = _check_patterns(patterns)
-    target = _check_fraction(sparsity, "sparsity")
+    target = check_fraction(sparsity, name="sparsity", meaning=_SPARSITY_MEANING)
+    input_shape = check_input_shape(input_shape)
     hardware = _profiles(profiles)
     batch = check_positive_int(batch, name="batch")
     rows = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from hwprune_edu.util.tables import HtmlCell, format_si, html_table
+from hwprune_edu.util.validation import describe
 
 __all__ = [
     "DEFAULT_TARGETS",
@@ -68,6 +69,9 @@ class TargetCheck:
     detail: str
 
     def __post_init__(self) -> None:
+        for name in ("target", "status", "detail"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be a str, got {describe(getattr(self, name))}")
         if self.status not in _STATUSES:
             raise ValueError(f"status must be one of {list(_STATUSES)}, got {self.status!r}")
 
@@ -86,6 +90,15 @@ class TargetReport(tuple):
     [SKIPPED] b: not measured
     1 met, 0 missed, 1 skipped
     """
+
+    def __new__(cls, iterable: Any = ()) -> "TargetReport":
+        if isinstance(iterable, (str, bytes)) or not hasattr(iterable, "__iter__"):
+            raise TypeError(f"iterable must be a list of TargetCheck, got {describe(iterable)}")
+        checks = tuple(iterable)
+        for i, check in enumerate(checks):
+            if not isinstance(check, TargetCheck):
+                raise TypeError(f"iterable[{i}] must be a TargetCheck, got {describe(check)}")
+        return super().__new__(cls, checks)
 
     @property
     def missed(self) -> list[TargetCheck]:
@@ -130,6 +143,9 @@ def check_targets(comparison: Any) -> TargetReport:
     Returns:
         A :class:`TargetReport`.
     """
+    # Comparison's module imports this one, so the check reads what a Comparison has rather than its class.
+    if not all(hasattr(comparison, a) for a in ("dense", "methods", "targets", "budget", "latency_ratio")):
+        raise TypeError(f"comparison must be what compare_methods() returns (a Comparison), got {describe(comparison)}")
     dense = comparison.dense
     checks = []
     for p in comparison.targets:

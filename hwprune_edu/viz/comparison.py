@@ -22,7 +22,9 @@ import numpy as np
 
 from hwprune_edu.hardware import simulate
 from hwprune_edu.studies.results import BudgetPoint, Comparison, SearchStep, pareto_front
+from hwprune_edu.studies.arguments import check_flag, check_sequence
 from hwprune_edu.util.validation import describe
+from hwprune_edu.viz.arguments import check_ax, check_axes
 from hwprune_edu.viz.simulator import latency_breakdown, roofline_chart
 
 __all__ = ["pareto_chart", "breakdown_charts", "roofline_charts", "KIND_STYLES"]
@@ -68,6 +70,11 @@ def pareto_chart(comparison, profile=None, *, sweep: Sequence[BudgetPoint] | Non
     """
     comparison = _check(comparison)
     profile = comparison.profile(profile)
+    if sweep is not None:
+        sweep = check_sequence(sweep, name="sweep", kind=BudgetPoint, what="BudgetPoint records budget_sweep() returns",
+                               empty_ok=True)
+    trajectory = check_flag(trajectory, name="trajectory")
+    ax = check_ax(ax)
     points = comparison.pareto_points(profile)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
@@ -130,6 +137,7 @@ def breakdown_charts(comparison, profile=None, *, axes=None):
     """
     comparison = _check(comparison)
     reports = comparison.reports(profile)
+    axes = check_axes(axes, len(reports), per="method")
     if axes is None:
         _, axes = plt.subplots(len(reports), 1, figsize=(7, 1.6 * len(reports) + 0.5), sharex=True, squeeze=False)
         axes = list(axes[:, 0])
@@ -163,7 +171,14 @@ def roofline_charts(comparison, names: Sequence[str] | None = None, *, axes=None
     comparison = _check(comparison)
     if names is None:
         names = ["dense", f"hw_aware_{comparison.targets[0]}"]
-    rows = [comparison.row(name) for name in names]
+    names = check_sequence(names, name="names", kind=str, what="method names of the comparison")
+    rows = []
+    for name in names:
+        try:
+            rows.append(comparison.row(name))
+        except ValueError as err:
+            raise ValueError(f"names: {err}") from None
+    axes = check_axes(axes, len(rows), per="name")
     if axes is None:
         _, axes = plt.subplots(1, len(rows), figsize=(6.5 * len(rows), 4.5), squeeze=False)
         axes = list(axes[0])

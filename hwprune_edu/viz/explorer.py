@@ -23,11 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from hwprune_edu.hardware import PROFILES, get_profile, linear, simulate
+from hwprune_edu.hardware import PROFILES, linear, simulate
 from hwprune_edu.hardware.report import SimulationReport
 from hwprune_edu.pruning.patterns import parse_pattern, prune_to
+from hwprune_edu.studies.arguments import check_choice, check_flag, check_hardware, checked
 from hwprune_edu.util.tables import Table, format_si
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.viz.arguments import check_ax
 from hwprune_edu.viz.simulator import SPARSITY_PATTERNS
 from hwprune_edu.viz.style import BOUND_COLOURS
 
@@ -54,6 +56,7 @@ def _pattern_label(row) -> str:
 
 
 @dataclass(frozen=True)
+@checked
 class Exploration:
     """One explorer setting: a pruned Linear layer against its dense self on one platform.
 
@@ -212,16 +215,26 @@ def explore(sparsity: float, pattern: str, platform, *, batch: int = 64, in_feat
     >>> explore(0.9, "unstructured", "npu-systolic").speedup  # dense kernels multiply the zeros
     1.0
     """
-    hardware = get_profile(platform)
-    spec = parse_pattern(pattern)
+    hardware = check_hardware(platform, name="platform")
+    try:
+        spec = parse_pattern(pattern)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"pattern: {err}") from None
     sparsity = _check_sparsity(sparsity)
+    if kernel is not None and not isinstance(kernel, str):
+        raise TypeError(f"kernel must be None or a kernel's name, got {describe(kernel)}")
+    show = check_flag(show, name="show")
+    ax = check_ax(ax)
     batch = check_positive_int(batch, name="batch")
     shape = (check_positive_int(out_features, name="out_features"), check_positive_int(in_features, name="in_features"))
     weights = _weights(shape, check_int(seed, name="seed", minimum=0))
     mask = prune_to(weights, spec, None if spec.fixed_sparsity is not None else sparsity)
     dense = simulate([linear(batch, shape[1], shape[0], name="dense")], hardware)
     layer = linear(batch, shape[1], shape[0], weight_mask=mask, name="pruned")
-    pruned = simulate([layer], hardware, kernel=kernel)
+    try:
+        pruned = simulate([layer], hardware, kernel=kernel)
+    except ValueError as err:
+        raise ValueError(f"kernel: {err}") from None
     alternatives = []
     for name in ("dense", *(k.name for k in hardware.sparse_kernels.values())):
         if name != pruned.layers[0].kernel:
@@ -261,12 +274,14 @@ def sparsity_explorer(*, sparsity: float = 0.5, pattern: str = "unstructured", p
     """
     import ipywidgets as widgets
 
-    if pattern not in SPARSITY_PATTERNS:
-        raise ValueError(f"pattern must be one of {SPARSITY_PATTERNS}, got {describe(pattern)}")
-    if platform not in PROFILES:
-        raise ValueError(f"platform must be one of {tuple(PROFILES)}, got {describe(platform)}")
-    if batch not in BATCH_OPTIONS:
+    pattern = check_choice(pattern, SPARSITY_PATTERNS, name="pattern")
+    platform = check_choice(platform, list(PROFILES), name="platform")
+    if check_positive_int(batch, name="batch") not in BATCH_OPTIONS:
         raise ValueError(f"batch must be one of {BATCH_OPTIONS}, got {describe(batch)}")
+    batch = int(batch)
+    in_features = check_positive_int(in_features, name="in_features")
+    out_features = check_positive_int(out_features, name="out_features")
+    seed = check_int(seed, name="seed", minimum=0)
     controls = dict(
         sparsity=widgets.FloatSlider(value=_check_sparsity(sparsity), min=0.0, max=0.95, step=0.05,
                                      description="sparsity", continuous_update=False),

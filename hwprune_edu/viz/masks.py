@@ -14,7 +14,6 @@ returns the ``Figure``, so notebooks can restyle or save it. Not imported by
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Mapping
 
 import matplotlib.pyplot as plt
@@ -23,6 +22,7 @@ from matplotlib.colors import ListedColormap
 
 from hwprune_edu.hardware import describe_mask
 from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.viz.arguments import check_axes
 from hwprune_edu.viz.style import MASK_COLOURS
 
 __all__ = ["pattern_label", "show_masks"]
@@ -73,9 +73,10 @@ def _as_picture(mask: Any, name: str) -> np.ndarray:
 def _pair(value: Any, name: str) -> tuple[int, int] | None:
     if value is None:
         return None
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+    if not isinstance(value, (tuple, list)):
+        side = check_positive_int(value, name=name)  # one int: a square
+        return (side, side)
+    if len(value) != 2:
         raise TypeError(f"{name} must be an int or a (rows, cols) pair of ints, got {describe(value)}")
     return (check_positive_int(value[0], name=f"{name}[0]"), check_positive_int(value[1], name=f"{name}[1]"))
 
@@ -119,9 +120,7 @@ def show_masks(
         _, grid_axes = plt.subplots(1, len(pictures), figsize=(3.2 * len(pictures), 3.6), squeeze=False)
         axes = list(grid_axes[0])
     else:
-        axes = list(np.ravel(axes))
-        if len(axes) != len(pictures):
-            raise ValueError(f"axes must hold one Axes per mask ({len(pictures)}), got {len(axes)}")
+        axes = check_axes(axes, len(pictures), per="mask")
     for ax, (name, picture) in zip(axes, pictures.items()):
         rows, cols = picture.shape
         shown = picture if corner is None else picture[: corner[0], : corner[1]]

@@ -24,9 +24,11 @@ import numpy as np
 from hwprune_edu.hardware import PROFILES, conv2d, describe_pattern, get_profile, linear, simulate  # noqa: F401 (doctests)
 from hwprune_edu.hardware.report import SimulationReport
 from hwprune_edu.hardware.workload import Layer
-from hwprune_edu.pruning.patterns import parse_pattern, prune_to
+from hwprune_edu.pruning.patterns import prune_to
+from hwprune_edu.studies.arguments import check_hardware, check_patterns, check_profiles, checked
 from hwprune_edu.util.tables import Table, format_si, html_table
 from hwprune_edu.util.validation import check_fraction, check_int, check_positive_int, describe
+from hwprune_edu.viz.arguments import check_ax, check_axes
 from hwprune_edu.viz.style import BOUND_COLOURS
 
 __all__ = [
@@ -83,6 +85,9 @@ def roofline_chart(reports, *, ax=None):
     4
     """
     reports = _reports(reports)
+    ax = check_ax(ax)
+    if not reports:
+        raise ValueError("reports must hold at least one SimulationReport")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
     intensities = [_roof_intensity(row, r.hardware) for r in reports for row in r.layers]
@@ -141,11 +146,17 @@ def latency_vs_sparsity(shape=(64, 1024, 1024), *, profiles=None, patterns=SPARS
     >>> axes[0].get_title()
     'gpu-ampere'
     """
-    batch, n_in, n_out = shape
-    profiles = [get_profile(p) for p in (profiles if profiles is not None else list(PROFILES))]
-    specs = [parse_pattern(p) for p in patterns]
-    sparsities = [check_fraction(s, name=f"sparsities[{i}]")
-                  for i, s in enumerate(sparsities if sparsities is not None else _SPARSITIES)]
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (tuple, list)) or len(shape) != 3:
+        raise TypeError(f"shape must be a (batch, in_features, out_features) triple of ints, got {describe(shape)}")
+    batch, n_in, n_out = (check_positive_int(d, name=f"shape[{i}]") for i, d in enumerate(shape))
+    profiles = check_profiles(list(PROFILES) if profiles is None else profiles, name="profiles", empty_ok=False)
+    specs = check_patterns(patterns, name="patterns")
+    if sparsities is None:
+        sparsities = _SPARSITIES
+    if isinstance(sparsities, (str, bytes)) or not isinstance(sparsities, (list, tuple, np.ndarray)) or not len(sparsities):
+        raise TypeError(f"sparsities must be a non-empty list of fractions in [0, 1], got {describe(sparsities)}")
+    sparsities = [check_fraction(s, name=f"sparsities[{i}]") for i, s in enumerate(list(sparsities))]
+    axes = check_axes(axes, len(profiles), per="profile")
     weights = np.random.default_rng(check_int(seed, name="seed", minimum=0)).standard_normal((n_out, n_in))
     # Each layer reads its mask once; it is then costed on every platform.
     curves = {
@@ -180,7 +191,9 @@ def latency_breakdown(report, *, ax=None):
     Returns:
         The ``Axes``.
     """
-    (report,) = _reports(report)
+    if not isinstance(report, SimulationReport):
+        raise TypeError(f"report must be a SimulationReport (what simulate() returns), got {describe(report)}")
+    ax = check_ax(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.35 * len(report.layers) + 1.5))
     names = [row.name for row in report.layers]
@@ -261,7 +274,7 @@ def profile_table(profiles: Sequence | None = None) -> Table:
     ('2,699', '7.5')
     """
     rows = []
-    for hw in (get_profile(p) for p in (profiles if profiles is not None else list(PROFILES))):
+    for hw in check_profiles(list(PROFILES) if profiles is None else profiles, name="profiles", empty_ok=False):
         kernels = ", ".join(kernel.name for kernel in hw.sparse_kernels.values()) or "none"
         rows.append([
             hw.name,
@@ -297,6 +310,7 @@ class _ProfileTable(Table):
 
 
 @dataclass(frozen=True)
+@checked
 class SpeedupGrid:
     """Speed-up over dense of each sparsity case on each platform (from :func:`speedup_grid`).
 
@@ -370,7 +384,7 @@ def speedup_grid(cases: Mapping[str, Any], *, batch: int, profiles: Sequence | N
     batch = check_positive_int(batch, name="batch")
     if not isinstance(cases, Mapping) or not cases:
         raise TypeError(f"cases must be a non-empty dict of name -> (out, in) keep-mask, got {describe(cases)}")
-    hardware = [get_profile(p) for p in (profiles if profiles is not None else list(PROFILES))]
+    hardware = check_profiles(list(PROFILES) if profiles is None else profiles, name="profiles", empty_ok=False)
     speedup = np.empty((len(cases), len(hardware)))
     fits = np.empty((len(cases), len(hardware)), bool)
     kernels = []
@@ -400,6 +414,7 @@ def cliff_conv(out_channels: int) -> Layer:
     >>> cliff_conv(257).n, cliff_conv(257).m
     (257, 3136)
     """
+    out_channels = check_positive_int(out_channels, name="out_channels")
     return conv2d(1, 256, out_channels, 3, 56, padding=1, name=f"conv 256->{out_channels}")
 
 
@@ -426,11 +441,14 @@ def channel_sweep(platform, out_channels: Sequence[int], *, make_layer: Callable
     >>> channel_sweep("npu-systolic", [256, 257, 512]).column("latency")
     ('50.2 us', '100 us', '100 us')
     """
-    hw = get_profile(platform)
+    hw = check_hardware(platform, name="platform")
     make_layer = _check_make_layer(make_layer)
+    if isinstance(out_channels, (str, bytes)) or not isinstance(out_channels, (list, tuple, np.ndarray)) \
+            or not len(out_channels):
+        raise TypeError(f"out_channels must be a non-empty list of channel counts, got {describe(out_channels)}")
     rows = []
-    for n in out_channels:
-        n = check_positive_int(n, name="out_channels[...]")
+    for i, n in enumerate(list(out_channels)):
+        n = check_positive_int(n, name=f"out_channels[{i}]")
         row = simulate([make_layer(n)], hw).layers[0]
         rows.append([n, f"{row.m}x{row.n}x{row.k}", f"{row.compute_cycles:,}", format_si(row.latency_s, "s"),
                      format_si(row.latency_s / n, "s"), row.bound, hw.round_channels(n)])
@@ -453,9 +471,10 @@ def tile_cliff_chart(platforms: Sequence, *, multiples: int = 3, make_layer: Cal
     Returns:
         The list of ``Axes``.
     """
-    hardware = [get_profile(p) for p in platforms]
+    hardware = check_profiles(platforms, name="platforms", empty_ok=False)
     multiples = check_positive_int(multiples, name="multiples")
     make_layer = _check_make_layer(make_layer)
+    axes = check_axes(axes, len(hardware), per="platform")
     if axes is None:
         _, axes = plt.subplots(1, len(hardware), figsize=(4.5 * len(hardware), 3.2), squeeze=False)
         axes = list(axes[0])
@@ -486,6 +505,7 @@ def predicted_vs_measured_chart(result, ax=None):
     for attribute in ("predicted_s", "measured_s", "spearman", "profile"):
         if not hasattr(result, attribute):
             raise TypeError(f"result must be a ComparisonResult from compare_with_measured, got {describe(result)}")
+    ax = check_ax(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     measured_us = np.asarray(result.measured_s) * 1e6

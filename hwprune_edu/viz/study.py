@@ -22,6 +22,7 @@ import numpy as np
 
 from hwprune_edu.studies.study_results import METHOD_ORDER, Study
 from hwprune_edu.util.validation import describe
+from hwprune_edu.viz.arguments import check_ax
 
 __all__ = ["cell_chart", "specialisation_chart", "METHOD_COLOURS"]
 
@@ -44,6 +45,7 @@ def cell_chart(study: Any, *, ax=None):
     """
     study = _check(study)
     cells = study.cells()
+    ax = check_ax(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(cells) + 2), 3.8))
     methods = [m for m in METHOD_ORDER if any(r.method == m for r in study.runs)]
@@ -71,6 +73,7 @@ def specialisation_chart(study: Any, *, ax=None):
         The ``Axes``.
     """
     study = _check(study)
+    ax = check_ax(ax)
     if not study.specialisation:
         raise ValueError("study has no specialisation runs (run_study with specialisation_profiles)")
     targets = list(dict.fromkeys(r.profile for r in study.specialisation if r.profile))

@@ -18,8 +18,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from hwprune_edu.studies.results import LatencyTable, SweepTable
+from hwprune_edu.studies.sweep_results import LatencyTable, SweepTable
+from hwprune_edu.studies.arguments import check_flag
 from hwprune_edu.util.validation import describe
+from hwprune_edu.viz.arguments import check_ax
 from hwprune_edu.viz.style import POINT_MARKERS
 
 __all__ = ["plot_accuracy_vs_sparsity", "plot_speedups"]
@@ -53,10 +55,11 @@ def plot_accuracy_vs_sparsity(table: SweepTable, ax: Any = None, *, which: str =
     """
     if not isinstance(table, SweepTable):
         raise TypeError(f"table must be what accuracy_vs_sparsity returns (a SweepTable), got {describe(table)}")
-    if which not in ("pruned", "finetuned"):
+    if not isinstance(which, str) or which not in ("pruned", "finetuned"):
         raise ValueError(f"which must be 'pruned' or 'finetuned', got {describe(which)}")
     if which == "finetuned" and any(p.finetuned_accuracy is None for p in table.points):
         raise ValueError("which='finetuned' needs a table swept with finetune_steps > 0; this one has no fine-tuned accuracies")
+    ax = check_ax(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     n_single = 0
@@ -101,6 +104,8 @@ def plot_speedups(table: LatencyTable, ax: Any = None, *, legend: bool = True):
     """
     if not isinstance(table, LatencyTable):
         raise TypeError(f"table must be what latency_by_pattern returns (a LatencyTable), got {describe(table)}")
+    legend = check_flag(legend, name="legend")
+    ax = check_ax(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 * len(table.profiles) + 2, 3.8))
     n_patterns = len(table.patterns)
