@@ -304,8 +304,7 @@ SEARCHES = [
                    "hardware": (("Hardware", get_profile("cpu-avx2")),)}),
 ]
 
-# The simulated latency of a float64 model reads its shapes through nn's model_geometry, which (at this
-# commit) runs a float32 probe through it: nn's fix, not this layer's.
+# float64 and half models (their shapes read through nn's model_geometry, which casts its probe).
 SIM_DTYPE = Probe(search.simulated_latency, (tiny(), "cpu-avx2"), unusual=DTYPES, id="simulated_latency-dtypes")
 
 COMPARISONS = [
@@ -615,15 +614,10 @@ def _fidelity_result():
                             1.0)
 
 
-TABLE = QUIZ + GRADING + ALLOCATION + SEARCHES + COMPARISONS + SWEEPS + STUDIES + LLM + ONE_SHOT + RECORDS + VIZ
+TABLE = QUIZ + GRADING + ALLOCATION + SEARCHES + [SIM_DTYPE] + COMPARISONS + SWEEPS + STUDIES + LLM + ONE_SHOT + RECORDS + VIZ
 
 EXEMPT = {}
 
-# Probes of valid input a lower layer (nn) refuses at this commit: written, expected to fail until nn's fix lands.
-XFAIL = [pytest.param(SIM_DTYPE, kind, arg, value, id=f"{SIM_DTYPE.id}-{kind}-{arg}={label}",
-                      marks=pytest.mark.xfail(strict=True, reason="nn.model_geometry runs a float32 probe through "
-                                                                  "a float64/half model (the nn layer's fix)"))
-         for kind, arg, label, value in SIM_DTYPE.cases()]
 
 
 @pytest.fixture(autouse=True)
@@ -632,6 +626,6 @@ def _no_open_figures():
     plt.close("all")
 
 
-@pytest.mark.parametrize(("probe", "kind", "arg", "value"), parametrize(TABLE) + XFAIL)
+@pytest.mark.parametrize(("probe", "kind", "arg", "value"), parametrize(TABLE))
 def test_table(probe, kind, arg, value):
     run(probe, kind, arg, value)
