@@ -732,3 +732,50 @@ def test_the_mutation_hint_never_suggests_dropping_entries():
     from hwprune_edu.grading.common_mistakes import MUTATED
 
     assert "w[keep]" not in MUTATED.hint
+
+
+# ---------------------------------------------------------------- ragged layers get a message of their own
+
+def test_a_ragged_weight_pruning_dict_is_told_what_came_back():
+    report = check("weight_pruning", lambda network, threshold: {"weights": [np.ones((2, 2)), [1.0, [2.0]]],
+                                                                  "biases": [1]})
+    by_name = {c.name: c.message for c in report.cases}
+    shapes = "(4, 3), (2, 4), (1, 2)"
+    assert by_name["hidden 1 (layers of different shapes)"] == (
+        f"'weights' holds 2 item(s) of shapes (2, 2), ragged, expected a list of 3 arrays, one per layer, of shapes {shapes}")
+    assert "expected one array of shape (3, 3), like the input" in by_name["public 1 (the blog's example)"]
+
+
+def test_layers_in_one_object_array_are_named_as_such():
+    from hwprune_edu import interview
+
+    def object_array(network, threshold):
+        result = interview.weight_pruning(network, threshold)
+        if isinstance(result["weights"], list):
+            stacked = np.empty(len(result["weights"]), dtype=object)
+            stacked[:] = result["weights"]
+            result = dict(result, weights=stacked)
+        return result
+
+    report = check("weight_pruning", object_array)
+    message = next(c.message for c in report.cases if "different shapes" in c.name)
+    assert "one NumPy object array of 3 item(s) (shapes (4, 3), (2, 4), (1, 2))" in message
+    assert "a list of 3 arrays, one per layer" in message
+
+
+def test_a_layer_that_mixes_numbers_and_lists_is_not_called_rows():
+    from hwprune_edu.grading.judging import ragged_text
+
+    assert ragged_text([[1.0, 2.0], [3.0]]) == "ragged rows (lengths [2, 1])"
+    assert ragged_text([1.0, [2.0]]) == "a ragged nested list (items of shapes a number and (1,))"
+
+
+@pytest.mark.parametrize("weights,words", [
+    ([[[0.5, 0.05]], [[0.2], [0.3]]], "network['weights'] is a ragged nested list (items of shapes (1, 2) and (2, 1))"),
+    ([[0.5, 0.05], [0.2]], "network['weights'] has ragged rows (lengths [2, 1]): a weight matrix is rectangular"),
+    ([np.array([[0.5, 0.05]]), [[0.2], [0.3, 1.0]]], "network['weights'][1] has ragged rows (lengths [1, 2])"),
+])
+def test_an_exposing_input_with_ragged_layers_is_explained(weights, words):
+    report = check("expose_weight_pruning", lambda: {"network": {"weights": weights}, "threshold": 0.1})
+    assert not report.passed and words in report.cases[0].message, report.cases[0].message
+    assert "inhomogeneous" not in report.cases[0].message  # NumPy's own words are not the course's
