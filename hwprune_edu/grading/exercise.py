@@ -262,10 +262,12 @@ class Exercise:
 
         A mistake explains the attempt when its recogniser matches or (for a
         specific one) when its naive version gives this very output, so a
-        degenerate input, where two wrong answers coincide, finds both. Mistakes are tried in order. A
-        :data:`GENERIC` one (the output's form: dropped entries, a flattened
-        mask) that matches first decides; a generic one matching after a
-        specific one is superseded by it. When several specific mistakes
+        degenerate input, where two wrong answers coincide, finds both.
+        Mistakes are tried in order. A :data:`GENERIC` one (the output's form:
+        dropped entries, a flattened mask) that matches first decides (with a
+        second of the :data:`FORMS` that reads the same output, both are
+        named); a generic one matching after a specific one is superseded by
+        it. When several specific mistakes
         match, those whose naive version would have failed a case in
         ``passed`` (cases the learner's function got right) are set aside:
         the learner's code does not behave like them. Then exactly one left
