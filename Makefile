@@ -5,6 +5,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.hwprune-edu-installed
+# The instructor extra (nbgrader) on top: `make test` needs it for nbgrader's round trip; `make lab` does not.
+INSTRUCTOR := $(VENV)/.hwprune-edu-instructor
 # JupyterLab refuses to start as root unless told it may.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -29,7 +31,7 @@ ARGS ?=
 # `make grade` grades the notebooks in DIR (your workspace unless told otherwise).
 DIR  ?= workspace
 
-.PHONY: lab workspace test unit notebooks env exercises quiz demo grade bench mutation clean-env
+.PHONY: lab workspace test unit notebooks env instructor exercises quiz demo grade bench mutation clean-env
 
 # Serve the whole repository (lessons, your workspace/, solutions/ one click away) and open the start page.
 # LAB_SETTINGS holds JupyterLab's overrides.json: no "receive Jupyter news?" pop-up over the start page and no
@@ -47,8 +49,9 @@ workspace: $(STAMP)
 
 test: unit notebooks
 
-unit: $(STAMP)
-	$(PY) -m pytest tests -q
+# nbgrader's round trip must run here, never be skipped: HWPRUNE_EDU_REQUIRE_NBGRADER makes a missing nbgrader fail.
+unit: $(INSTRUCTOR)
+	HWPRUNE_EDU_REQUIRE_NBGRADER=1 $(PY) -m pytest tests -q
 
 notebooks: $(STAMP)
 	$(PY) -m pytest -q --nbval $(NBVAL) notebooks $(wildcard solutions/*.ipynb)
@@ -75,6 +78,13 @@ $(STAMP): requirements-lock.txt pyproject.toml
 	$(PIP) install --quiet -r requirements-lock.txt
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# nbgrader 0.9.6 and what it needs (requirements-instructor.txt), beside the course's lock, which it leaves unchanged.
+instructor: $(INSTRUCTOR)
+
+$(INSTRUCTOR): $(STAMP) requirements-instructor.txt
+	$(PIP) install --quiet -r requirements-instructor.txt
+	@touch $(INSTRUCTOR)
 
 exercises: $(STAMP)
 	$(VENV)/bin/hwprune-edu build-exercises

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
@@ -86,6 +87,7 @@ def judge_outcomes(name: str, cases: list[CaseSpec], outcomes: list[dict], *, ti
     if len(outcomes) != len(cases):
         return Report(name, problem=f"got {len(outcomes)} outcomes for {len(cases)} cases")
     report = Report(name)
+    attempts: dict[int, Attempt] = {}  # failing cases, by position in the report, whose mistake is named below
     for case, outcome in zip(cases, outcomes):
         status = outcome.get("status")
         error = outcome.get("error") or {"type": "Error", "message": "", "line": ""}
@@ -107,16 +109,30 @@ def judge_outcomes(name: str, cases: list[CaseSpec], outcomes: list[dict], *, ti
                                           "condition must become false."))
             continue
         try:
-            report.cases.append(_judge_case(graded, case, outcome, status, error))
+            verdict, attempt = _judge_case(graded, case, outcome, status, error)
         except Exception as error:  # an output no judge foresaw: a failing case, never a crash of the check
             report.cases.append(Case(case.name, False, f"the grader could not judge this output "
                                      f"({type(error).__name__}); return what the exercise asks for",
                                      input=case.show(), status="fail"))
+            continue
+        if attempt is not None:
+            attempts[len(report.cases)] = attempt
+        report.cases.append(verdict)
+    # A mistake is named only once every case is judged: what the function got right rules explanations out.
+    passed = tuple(case for case, shown in zip(cases, report.cases) if shown.passed)
+    for position, attempt in attempts.items():
+        try:
+            mistake = graded.recognise(attempt, passed)
+        except Exception:  # a recogniser's surprise costs the hint, never the report
+            mistake = None
+        if mistake is not None:
+            report.cases[position] = replace(report.cases[position], hint=mistake.hint, mistake=mistake.id)
     return report
 
 
-def _judge_case(graded: Any, case: CaseSpec, outcome: dict, status: Any, error: dict) -> Case:
-    """One case's verdict, hint and input."""
+def _judge_case(graded: Any, case: CaseSpec, outcome: dict, status: Any, error: dict
+                ) -> tuple[Case, Attempt | None]:
+    """One case's verdict and input, and for a failing case the :class:`Attempt` its mistake is read from."""
     output = decode(outcome.get("output")) if status == "ok" else None
     if outcome.get("mutated"):
         message = f"changed its input: {outcome['mutated']}"
@@ -128,12 +144,10 @@ def _judge_case(graded: Any, case: CaseSpec, outcome: dict, status: Any, error: 
     else:
         passed, message, note = False, _error_text(error), ""
     if passed:
-        return Case(case.name, True, message, note=note)
+        return Case(case.name, True, message, note=note), None
     attempt = Attempt(graded, case, status if status in ("ok", "error") else "error", output,
                       error if status != "ok" else None, outcome.get("mutated"))
-    mistake = graded.recognise(attempt)
-    return Case(case.name, False, message, hint=mistake.hint if mistake else "", input=case.show(),
-                mistake=mistake.id if mistake else "", status="fail" if status == "ok" else "error")
+    return Case(case.name, False, message, input=case.show(), status="fail" if status == "ok" else "error"), attempt
 
 
 def _instructor_seed() -> int:

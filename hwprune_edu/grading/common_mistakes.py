@@ -66,14 +66,29 @@ def _returns_none(a: Attempt) -> bool:
     return a.status == "ok" and a.output is None
 
 
+#: What NumPy and Python say when code written for (rows, cols) meets another shape: unpacking w.shape, indexing
+#: w[i, j] or w.shape[1], reshaping to two dimensions, or an if on a whole row.
+SHAPE_ASSUMPTION_ERRORS = ("values to unpack", "index out of range", "too many indices", "out of bounds for array",
+                           "cannot reshape", "truth value of an array", "could not be broadcast", "dimension")
+
+
 def _only_2d(a: Attempt) -> bool:
-    return a.status == "error" and any(x.ndim != 2 for x in arrays(a.arguments))
+    # Any error on a non-2-D input is not enough: a wrong axis that fails a divisibility check is another mistake.
+    return (a.status == "error" and any(x.ndim != 2 for x in arrays(a.arguments))
+            and any(a.error_is(kind, text=text) for kind in ("ValueError", "IndexError", "AxisError", "TypeError")
+                    for text in SHAPE_ASSUMPTION_ERRORS))
 
 
 def _dropped(a: Attempt) -> bool:
     if a.status != "ok" or a.output is None or isinstance(a.output, (dict, str)):
         return False
-    return 0 <= count_numbers(a.output) < np.size(a.arguments["weights"])
+    w = np.asarray(a.arguments["weights"])
+    if 0 <= count_numbers(a.output) < w.size:
+        return True
+    # w[keep] with nothing pruned: every weight, in order, as one flat array (no mask flattened: not 0/1).
+    out = a.array(np.float64)
+    return (out is not None and out.ndim == 1 and out.size == w.size and not np.isin(out, (0.0, 1.0)).all()
+            and bool(np.array_equal(out, w.astype(np.float64).ravel())))
 
 
 def _returned_weights(a: Attempt) -> bool:
@@ -95,7 +110,9 @@ def _flattened(a: Attempt) -> bool:
     if out is None:
         return False
     w = np.asarray(a.arguments["weights"])
-    return out.dtype != object and out.size == w.size and out.shape != w.shape
+    # A mask in the wrong shape: 0/1 values (the weights' own values, flat, are w[keep] with nothing pruned).
+    return (out.dtype != object and out.size == w.size and out.shape != w.shape
+            and out.dtype.kind in "biuf" and bool(np.isin(out, (0, 1)).all()))
 
 
 MUTATED = Mistake(

@@ -6,9 +6,10 @@ a common wrong answer: an id, a one-line title, the hint to show, a
 recogniser (a function of the :class:`Attempt`: the case, and what the
 learner's function returned or raised) and, where one exists, a naive
 version that makes exactly that mistake (the tests check that every naive
-version is caught with its own hint). Recognisers run only on failing cases,
-so a recogniser can never turn a right answer wrong; the first that matches
-names the mistake.
+version is caught with its own hint, and never with another's). Recognisers
+run only on failing cases, so a recogniser can never turn a right answer
+wrong; a hint is shown only when one mistake (or exactly two, named together)
+explains the output (see :meth:`Exercise.recognise`).
 
 >>> @naive_mistake("doubled", "returned twice the value", hint="Return x itself.")
 ... def doubled(x):
@@ -32,7 +33,7 @@ from hwprune_edu.grading.cases import CaseSpec, numbered
 from hwprune_edu.grading.judging import Fail, Verdict, as_mask
 
 __all__ = ["Exercise", "Mistake", "Attempt", "mistake", "naive_mistake", "same_output", "same_number", "alike",
-           "GENERIC"]
+           "GENERIC", "FORMS"]
 
 _NOTHING = object()
 
@@ -40,6 +41,10 @@ _NOTHING = object()
 #: is the better explanation.
 GENERIC = frozenset({"mutated_input", "signature", "returns_none", "only_2d", "dropped_entries", "returned_weights",
                      "flattened"})
+
+#: Generic mistakes that read one output in different ways (the weights of a 1-D layer with nothing pruned are
+#: both "dropped nothing" and "returned the weights"): when two match, both are named.
+FORMS = frozenset({"dropped_entries", "returned_weights", "flattened"})
 
 
 def alike(a: Any, b: Any) -> bool:
@@ -202,6 +207,13 @@ def naive_mistake(id: str, title: str, *, hint: str,
     return make
 
 
+def _either(first: Mistake, second: Mistake) -> Mistake:
+    """One mistake naming two that give the very same output, with both hints (``"a+b"``)."""
+    return Mistake(f"{first.id}+{second.id}", f"{first.title}, or {second.title}",
+                   f"Two different mistakes give exactly this output. Either: {first.hint} Or: {second.hint}",
+                   lambda attempt: False)
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One gradable exercise: what the learner writes, and how it is checked.
@@ -245,37 +257,65 @@ class Exercise:
         cases = self.cases(rng)
         return numbered(cases) if self.numbered else cases
 
-    def recognise(self, attempt: Attempt) -> Mistake | None:
+    def recognise(self, attempt: Attempt, passed: tuple[CaseSpec, ...] = ()) -> Mistake | None:
         """The mistake that explains the attempt: one of :attr:`mistakes`, both of two, or None.
 
+        A mistake explains the attempt when its recogniser matches or (for a
+        specific one) when its naive version gives this very output, so a
+        degenerate input, where two wrong answers coincide, finds both.
         Mistakes are tried in order. A :data:`GENERIC` one (the output's form:
-        dropped entries, a flattened mask) that matches first decides; a
-        generic one matching after a specific one is superseded by it. When
-        exactly one specific mistake matches, that one; when two do (two wrong
-        answers give this very output), one mistake naming both, with both
-        hints, so that no hint points at a mistake that was not made; when
-        more do, the output says too little and no hint is given. A
-        recogniser that itself fails (an odd output it did not foresee)
-        counts as no match.
+        dropped entries, a flattened mask) that matches first decides (with a
+        second of the :data:`FORMS` that reads the same output, both are
+        named); a generic one matching after a specific one is superseded by
+        it. When several specific mistakes
+        match, those whose naive version would have failed a case in
+        ``passed`` (cases the learner's function got right) are set aside:
+        the learner's code does not behave like them. Then exactly one left
+        is named; two are named together, with both hints, so that no hint
+        points at a mistake that was not made; with none or more left the
+        output says too little and no hint is given. A recogniser that itself
+        fails (an odd output it did not foresee) counts as no match.
+
+        Args:
+            attempt: the failing case's :class:`Attempt`.
+            passed: the cases the same function passed (evidence against a mistake's naive version).
         """
         found = []
         for candidate in self.mistakes:
             try:
-                if candidate.recognise(attempt):
+                # A generic mistake is the output's form, which its recogniser reads exactly (a naive version
+                # that returns the weights gives the dropped entries' output when nothing was pruned).
+                by_naive = candidate.naive is not None and candidate.id not in GENERIC
+                if candidate.recognise(attempt) or (by_naive and attempt.matches(candidate.naive)):
                     found.append(candidate)
             except Exception:
                 continue
-        if not found or found[0].id in GENERIC:
-            return found[0] if found else None  # a generic mistake listed first decides (it is unambiguous)
-        first, *others = [m for m in found if m.id not in GENERIC]
-        if not others:
-            return first
-        if len(others) > 1:
-            return None  # three or more explanations: the output says too little to name one
-        second = others[0]
-        return Mistake(f"{first.id}+{second.id}", f"{first.title}, or {second.title}",
-                       f"Two different mistakes give exactly this output. Either: {first.hint} Or: {second.hint}",
-                       lambda attempt: False)
+        if not found:
+            return None
+        if found[0].id in GENERIC:  # a generic mistake listed first decides, unless another form reads it too
+            forms = [m for m in found if m.id in FORMS] if found[0].id in FORMS else []
+            return _either(*forms) if len(forms) == 2 else found[0]
+        specific = [m for m in found if m.id not in GENERIC]
+        if len(specific) > 1 and passed:
+            specific = [m for m in specific if self._consistent(m, passed)]
+        if len(specific) == 1:
+            return specific[0]
+        if len(specific) != 2:
+            return None  # no explanation left, or three or more: the output says too little to name one
+        return _either(*specific)
+
+    def _consistent(self, candidate: Mistake, passed: tuple[CaseSpec, ...]) -> bool:
+        """Whether ``candidate``'s naive version also passes every case in ``passed`` (True without a naive)."""
+        if candidate.naive is None:
+            return True
+        for case in passed:
+            output = Attempt(self, case, "ok").naive_output(candidate.naive)
+            try:
+                if output is _NOTHING or not self.judge(case, output).passed:
+                    return False
+            except Exception:  # the judge could not read the naive output: it is no right answer
+                return False
+        return True
 
     def again(self, name: str, notebook: str) -> Exercise:
         """The same exercise, with the same cases, under another name in another notebook."""

@@ -30,7 +30,7 @@ import numpy as np
 from hwprune_edu.grading.blog import BUGGY
 from hwprune_edu.grading.cases import CaseSpec, show_input
 from hwprune_edu.grading.exercise import Exercise
-from hwprune_edu.grading.judging import Fail, Verdict
+from hwprune_edu.grading.judging import Fail, Verdict, ragged_text, shape_text
 from hwprune_edu.grading.transport import decode, encode
 
 __all__ = ["expose_judge", "buggy_source", "MAX_NUMBERS"]
@@ -47,6 +47,37 @@ def _numbers(value: Any) -> int:
     if isinstance(value, (list, tuple)):
         return sum(_numbers(v) for v in value)
     return 1
+
+
+def _ragged_part(value: Any, path: str = "") -> tuple[str, Any] | None:
+    """Where in an input a nested Python list is ragged, and that list (``("network['weights']", [...])``).
+
+    >>> _ragged_part({"network": {"weights": [[[0.5, 0.05]], [[0.2], [0.3]]]}})[0]
+    "network['weights']"
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _ragged_part(item, f"{path}[{key!r}]" if path else str(key))
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)) and value and shape_text(value) == "ragged":
+        # A list of arrays is a list of layers, not one array: look inside it instead.
+        inner = (_ragged_part(item, f"{path}[{i}]") for i, item in enumerate(value) if isinstance(item, list))
+        found = next((p for p in inner if p), None)
+        if found or all(isinstance(item, np.ndarray) for item in value):
+            return found
+        return path, value
+    return None
+
+
+def _ragged_message(path: str, value: Any) -> str:
+    """What to write instead of the ragged nested list ``value`` at ``path``."""
+    if ragged_text(value).startswith("ragged rows"):
+        return (f"{path} has {ragged_text(value)}: a weight matrix is rectangular, every row as long as the "
+                "others (write zeros rather than leave entries out)")
+    return (f"{path} is {ragged_text(value)}, which is no array: give layers of different shapes as a list of "
+            "NumPy arrays, one per layer, e.g. [np.array([[0.5, 0.05]]), np.array([[0.2], [0.3]])]")
 
 
 def _bind(reference: Callable, given: dict) -> tuple[dict, tuple]:
@@ -89,6 +120,9 @@ def expose_judge(exercise: Exercise, buggy: Callable) -> Callable[[CaseSpec, Any
             try:
                 reference(*copy.deepcopy(spec.args), **copy.deepcopy(spec.kwargs))
             except Exception as error:
+                ragged = _ragged_part(arguments)
+                if ragged:
+                    raise Fail(_ragged_message(*ragged)) from None
                 raise Fail(f"the reference rejects this input ({type(error).__name__}: {error}); "
                            "choose a valid input") from None
             try:

@@ -37,7 +37,8 @@ import numpy as np
 from hwprune_edu.grading.cases import CaseSpec
 from hwprune_edu.grading.transport import Opaque
 
-__all__ = ["Verdict", "Fail", "judged", "passes", "describe", "index_text", "numeric_array", "as_mask",
+__all__ = ["Verdict", "Fail", "judged", "passes", "describe", "index_text", "numeric_array", "shape_text",
+           "ragged_text", "as_mask",
            "as_mask_list", "as_scores", "as_number", "amount_text", "ordered", "sum_rtol", "compare_layers",
            "number_judge", "FLOAT_RTOL"]
 
@@ -123,11 +124,43 @@ def numeric_array(output: Any, what: str) -> tuple[np.ndarray, str]:
     except ValueError:
         array = np.empty(0, dtype=object)
     if array.dtype == object:
-        lengths = [len(r) if hasattr(r, "__len__") else 1 for r in (output if isinstance(output, (list, tuple)) else [])]
-        raise Fail(f"returned ragged rows (lengths {lengths}) instead of {what}")
+        raise Fail(f"returned {ragged_text(output)} instead of {what}")
     if array.dtype.kind not in "biuf":
         raise Fail(f"returned {describe(array)} instead of {what}")
     return array, note
+
+
+def shape_text(item: Any) -> str:
+    """The shape an item would have as an array (``"(2, 3)"``, ``"a number"``), or ``"ragged"``.
+
+    >>> shape_text(np.ones((2, 3))), shape_text(1.5), shape_text([1.0, [2.0]])
+    ('(2, 3)', 'a number', 'ragged')
+    """
+    if isinstance(item, numbers.Number) or (isinstance(item, np.ndarray) and item.ndim == 0):
+        return "a number"
+    try:
+        array = np.asarray(item, dtype=np.float64)
+    except (TypeError, ValueError):
+        return "ragged"
+    return str(array.shape)
+
+
+def ragged_text(value: Any) -> str:
+    """What a nested list that is no rectangular array holds, for messages.
+
+    >>> ragged_text([[1.0, 2.0], [3.0]])
+    'ragged rows (lengths [2, 1])'
+    >>> ragged_text([np.ones((2, 2)), [1.0, [2.0]]])
+    'a ragged nested list (items of shapes (2, 2) and ragged)'
+    """
+    items = list(value) if isinstance(value, (list, tuple, np.ndarray)) else [value]
+    shapes = [shape_text(item) for item in items]
+    if all(s.count(",") == 1 and s.endswith(",)") for s in shapes):  # every item a row of numbers
+        return f"ragged rows (lengths {[len(item) for item in items]})"
+    shown = ", ".join(shapes[:-1]) + f" and {shapes[-1]}" if len(shapes) > 1 else shapes[0]
+    if len(shapes) > 6:
+        shown = ", ".join(shapes[:5]) + f", ... ({len(shapes)} items)"
+    return f"a ragged nested list (items of shapes {shown})"
 
 
 def as_mask(output: Any, shape: tuple, what: str | None = None) -> tuple[np.ndarray, str]:

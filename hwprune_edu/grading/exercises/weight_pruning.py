@@ -13,7 +13,9 @@ from hwprune_edu.grading.common_mistakes import (
     MUTATED, ONLY_2D, RETURNS_NONE, SIGNATURE, arrays, count_numbers, ragged_stack,
 )
 from hwprune_edu.grading.exercise import Attempt, Exercise, Mistake, naive_mistake
-from hwprune_edu.grading.judging import Fail, as_mask, describe, index_text, judged, numeric_array, passes
+from hwprune_edu.grading.judging import (
+    Fail, as_mask, describe, index_text, judged, numeric_array, passes, shape_text,
+)
 
 
 REFERENCE, NOTEBOOK = interview.weight_pruning, "01_weight_pruning"
@@ -50,6 +52,39 @@ def _per_layer(value: Any, single: bool) -> tuple[Any, bool]:
     return (value if wrapped else [value]), wrapped
 
 
+def _shapes(items: Any) -> str:
+    shapes = [shape_text(item) for item in items]
+    return ", ".join(shapes) if len(shapes) <= 6 else ", ".join(shapes[:5]) + ", ..."
+
+
+def _check_layers(weights: Any, expected: list[np.ndarray], single: bool) -> None:
+    """Fail, saying what each item is, when the layers came back in a container that is not the input's kind.
+
+    >>> _check_layers([np.ones((2, 2)), [1.0, [2.0]]], [np.ones((4, 3)), np.ones((2, 4)), np.ones((1, 2))], False)
+    Traceback (most recent call last):
+    ...
+    hwprune_edu.grading.judging.Fail: 'weights' holds 2 item(s) of shapes (2, 2), ragged, expected a list of 3 arrays, one per layer, of shapes (4, 3), (2, 4), (1, 2)
+    """
+    wanted = (f"one array of shape {expected[0].shape}, like the input" if single else
+              f"a list of {len(expected)} array{'s' if len(expected) > 1 else ''}, one per layer, of shape"
+              f"{'s' if len(expected) > 1 else ''} {_shapes(expected)}")
+    if isinstance(weights, np.ndarray) and weights.dtype == object:
+        # What np.array(layers) gives for layers of different shapes in old NumPy (newer NumPy raises), or with
+        # dtype=object: one array of arrays, which no layer can multiply its input with.
+        raise Fail(f"'weights' is one NumPy object array of {weights.size} item(s) (shapes {_shapes(weights.ravel())}), "
+                   f"as np.array(layers, dtype=object) makes; expected {wanted}")
+    if not isinstance(weights, (list, tuple)) or not weights:
+        return
+    shapes = [shape_text(item) for item in weights]
+    layered = any(s == "ragged" or s.count(",") > 1 for s in shapes)  # items that are not rows of numbers
+    if single:  # a list of one right-shaped array is accepted; a list of rows is read as one matrix below
+        wrong = layered and not (len(weights) == 1 and shapes[0] == str(expected[0].shape))
+    else:
+        wrong = len(weights) != len(expected)
+    if wrong:
+        raise Fail(f"'weights' holds {len(weights)} item(s) of shapes {_shapes(weights)}, expected {wanted}")
+
+
 @judged
 def judge(case: CaseSpec, output: Any) -> tuple[str, str]:
     """Same shapes, small weights zeroed (``|w| <= threshold``), masks returned."""
@@ -62,6 +97,7 @@ def judge(case: CaseSpec, output: Any) -> tuple[str, str]:
     single = isinstance(expected["weights"], np.ndarray)
     exp_w = [expected["weights"]] if single else expected["weights"]
     exp_m = [expected["masks"]] if single else expected["masks"]
+    _check_layers(output["weights"], exp_w, single)
     got_w, wrapped = _per_layer(output["weights"], single)
     note = "accepted: for a single weight matrix you returned a list of one array" if wrapped else ""
     if not isinstance(got_w, (list, tuple)) or len(got_w) != len(exp_w):
