@@ -158,6 +158,7 @@ def halp_prune(
         raise unmeetable(hw, budget, dense_s, floor_s, "every prunable layer at 1 unit")
     calibration = (data.x_train[:calibration_samples], data.y_train[:calibration_samples])
     widths, steps_done = dict(dense_widths), 0
+    start_model = current  # never trained in place: every round's shrink returns a new model
 
     def record(stage: str, latency_s: float, val: float, candidates=(), allocation=None) -> SearchStep:
         return SearchStep(stage, None, dict(widths), latency_s, latency_s / dense_s, val, tuple(candidates),
@@ -170,28 +171,34 @@ def halp_prune(
         for r in bar:
             target_s = dense_s * (1 - (1 - budget) * r / rounds)
             scores = _scores(current, importance, calibration)
-            uniform = uniform_widths(dense_widths, latency_at, target_s)
-            uniform = None if uniform is None else {i: min(w, widths[i]) for i, w in uniform.items()}
-            allocations = {"knapsack": _knapsack(geometry, batch, hw, widths, scores, target_s, uniform)}
-            if uniform is not None and meets(latency_at(uniform), target_s) and uniform != allocations["knapsack"]:
-                allocations["uniform"] = uniform
-            tried, models = [], {}
-            for name, trial in allocations.items():
-                candidate = shrink(current, {i: w for i, w in trial.items() if w < widths[i]}, importance, calibration)
-                finetune(candidate, data, round_steps, lr=lr, seed=seed + r, num_threads=None)
-                tried.append(AllocationCandidate(name, dict(trial), latency_at(trial), evaluate(candidate, data, "val")))
-                models[name] = candidate
-            best = max(tried, key=lambda c: (c.val_accuracy, -c.sim_latency_s))
-            current, widths = models[best.allocation], dict(best.widths)
-            steps_done += round_steps
-            history.append(record("round", best.sim_latency_s, best.val_accuracy, tried, best.allocation))
-            bar.set_postfix(latency=f"{best.sim_latency_s / dense_s:.3f}", val=f"{best.val_accuracy:.3f}")
+            trial = _knapsack(geometry, batch, hw, widths, scores, target_s)
+            current = shrink(current, {i: w for i, w in trial.items() if w < widths[i]}, importance, calibration)
+            finetune(current, data, round_steps, lr=lr, seed=seed + r, num_threads=None)
+            widths, steps_done = dict(trial), steps_done + round_steps
+            tried = AllocationCandidate("knapsack", dict(trial), latency_at(trial), evaluate(current, data, "val"))
+            history.append(record("round", tried.sim_latency_s, tried.val_accuracy, [tried], "knapsack"))
+            bar.set_postfix(latency=f"{tried.sim_latency_s / dense_s:.3f}", val=f"{tried.val_accuracy:.3f}")
         bar.close()
         final_steps = total_steps - steps_done
         if final_steps:
             finetune(current, data, final_steps, lr=lr, seed=seed, num_threads=None)
         steps_done += final_steps
-        history.append(record("final", latency_at(widths), evaluate(current, data, "val")))
+        # Uniform among the candidates, at the same fine-tune budget: the uniform allocation at the *budget*, cut
+        # from the dense model (ranked by L1 norm, as uniform_channel_prune ranks) and fine-tuned for all
+        # total_steps in one go, seed for seed what the baseline does. A per-round uniform candidate would be
+        # clipped to the previous round's widths (no longer uniform) and judged after a short fine-tune.
+        tried = [AllocationCandidate("knapsack", dict(widths), latency_at(widths), evaluate(current, data, "val"))]
+        models = {"knapsack": current}
+        uniform = uniform_widths(dense_widths, latency_at, budget * dense_s)
+        if uniform is not None:
+            flat = shrink(start_model, {i: w for i, w in uniform.items() if w < dense_widths[i]}, "l1", None)
+            finetune(flat, data, total_steps, lr=lr, seed=seed, num_threads=None)
+            tried.append(AllocationCandidate("uniform", dict(uniform), latency_at(uniform), evaluate(flat, data, "val")))
+            models["uniform"] = flat
+        # Ties go to the first candidate, the knapsack's (the hardware-aware allocation).
+        best = max(tried, key=lambda c: c.val_accuracy)
+        current, widths = models[best.allocation], dict(best.widths)
+        history.append(record("final", best.sim_latency_s, best.val_accuracy, tried, best.allocation))
     return current, history
 
 
@@ -207,10 +214,10 @@ def _scores(model: Any, importance: str, calibration: tuple) -> dict[int, np.nda
 
 
 def _knapsack(geometry: Sequence[Any], batch: int, hw: Hardware, widths: Mapping[int, int],
-              scores: Mapping[int, np.ndarray], target_s: float, uniform: Mapping[int, int] | None) -> dict[int, int]:
+              scores: Mapping[int, np.ndarray], target_s: float) -> dict[int, int]:
     """The widths (at most the current ones) of the most summed importance within ``target_s``."""
     layers = sorted(widths)
-    candidates = {i: candidate_widths(widths[i], hw, extra=() if uniform is None else (uniform[i],)) for i in layers}
+    candidates = {i: candidate_widths(widths[i], hw) for i in layers}
     tables = latency_tables(geometry, batch, hw, candidates)
     values = []
     for i in layers:
