@@ -184,6 +184,20 @@ def test_method_names_and_options_are_checked(data, mlp):
         hardware_aware_prune(mlp, data, "gpu-ampere", 0.1, progress=False)
     with pytest.raises(ValueError, match="importance"):
         hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, importance="apoz", progress=False)
+    with pytest.raises(ValueError, match="importance"):
+        hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, importance=("l1", "l1"), progress=False)
+
+
+def test_one_knapsack_path_per_ranking_all_compared_at_the_end(data, mlp):
+    pruned, history = hardware_aware_prune(mlp, data, "npu-systolic", 0.9, final_epochs=1, rounds=2,
+                                           importance=("l1", "taylor"), progress=False)
+    for step in history[1:-1]:
+        assert [c.allocation for c in step.proposals] == ["knapsack-l1", "knapsack-taylor"]
+        assert step.val_accuracy == max(c.val_accuracy for c in step.proposals)
+    final = history[-1]
+    assert [c.allocation for c in final.proposals] == ["knapsack-l1", "knapsack-taylor", "uniform"]
+    assert final.val_accuracy == max(c.val_accuracy for c in final.proposals)
+    assert layer_widths(pruned) == final.widths and final.finetune_steps == steps_per_epoch(data)
 
 
 def test_taylor_scores_leave_the_model_alone(mlp, data):
