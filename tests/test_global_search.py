@@ -10,6 +10,7 @@ from hwprune_edu.hardware import get_profile, simulate
 from hwprune_edu.nn import layer_widths, model_geometry, workload_from_geometry
 from hwprune_edu.nn.data import digits_mlp, mnist1d_cnn, from_arrays, steps_per_epoch, train
 from hwprune_edu.nn.search import taylor_importance
+from hwprune_edu.studies import halp
 from hwprune_edu.studies.allocation import (
     brute_force_widths,
     candidate_widths,
@@ -102,12 +103,43 @@ def test_global_method_meets_its_budget_in_simulation(data, mlp, hardware, budge
     assert history[-1].sim_latency_s <= budget * dense_s * (1 + 1e-9)
     assert [h.stage for h in history] == ["start", "round", "round", "round", "final"]
     assert layer_widths(pruned) == history[-1].widths
-    # Each round tried the knapsack's allocation and, when different, the uniform one; it kept the better.
+    # Each round cut to the knapsack's allocation; the last record compared the result with the uniform allocation
+    # at the budget and kept the better on validation accuracy.
     for step in history[1:-1]:
-        names = [c.allocation for c in step.proposals]
-        assert names[0] == "knapsack" and set(names) <= {"knapsack", "uniform"}
-        assert all(isinstance(c, AllocationCandidate) for c in step.proposals)
-        assert step.val_accuracy == max(c.val_accuracy for c in step.proposals)
+        assert [c.allocation for c in step.proposals] == ["knapsack"] and step.allocation == "knapsack"
+    final = history[-1]
+    assert [c.allocation for c in final.proposals] == ["knapsack", "uniform"]
+    assert all(isinstance(c, AllocationCandidate) for c in final.proposals)
+    assert all(c.sim_latency_s <= budget * dense_s * (1 + 1e-9) for c in final.proposals)
+    assert final.val_accuracy == max(c.val_accuracy for c in final.proposals)
+    kept = next(c for c in final.proposals if c.allocation == final.allocation)
+    assert kept.widths == final.widths and kept.val_accuracy == final.val_accuracy
+
+
+def test_uniform_is_truly_a_candidate_at_the_budget(data, mlp):
+    # The uniform candidate is the uniform baseline itself (the allocation at the budget, cut from the dense model and
+    # fine-tuned with the whole budget), not the uniform allocation clipped to the previous round's widths.
+    _, history = hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, final_epochs=1, progress=False)
+    baseline, record = uniform_channel_prune(mlp, data, "cpu-avx2", 0.5, final_epochs=1, progress=False)
+    uniform = next(c for c in history[-1].proposals if c.allocation == "uniform")
+    assert uniform.widths == record[0].widths and uniform.val_accuracy == record[0].val_accuracy
+
+
+def test_the_method_returns_the_uniform_model_when_it_validates_better(data, mlp, monkeypatch):
+    # Make the uniform allocation validate better (a stand-in for a task where it does); the method must then return
+    # exactly the baseline's model: same widths, same weights, same fine-tune budget.
+    baseline, record = uniform_channel_prune(mlp, data, "cpu-avx2", 0.5, final_epochs=1, progress=False)
+    real = halp.evaluate
+
+    def favour_uniform(model, data, split="test"):
+        return 1.0 if layer_widths(model) == record[0].widths else real(model, data, split)
+
+    monkeypatch.setattr(halp, "evaluate", favour_uniform)
+    pruned, history = hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, final_epochs=1, progress=False)
+    assert history[-1].proposals[0].widths != record[0].widths  # the knapsack chose differently here
+    assert history[-1].allocation == "uniform" and history[-1].widths == record[0].widths
+    assert history[-1].finetune_steps == steps_per_epoch(data)
+    assert all(torch.equal(a, b) for a, b in zip(pruned.state_dict().values(), baseline.state_dict().values()))
 
 
 def test_global_method_gets_the_same_finetune_budget_as_the_baselines(data, mlp):
@@ -152,6 +184,20 @@ def test_method_names_and_options_are_checked(data, mlp):
         hardware_aware_prune(mlp, data, "gpu-ampere", 0.1, progress=False)
     with pytest.raises(ValueError, match="importance"):
         hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, importance="apoz", progress=False)
+    with pytest.raises(ValueError, match="importance"):
+        hardware_aware_prune(mlp, data, "cpu-avx2", 0.5, importance=("l1", "l1"), progress=False)
+
+
+def test_one_knapsack_path_per_ranking_all_compared_at_the_end(data, mlp):
+    pruned, history = hardware_aware_prune(mlp, data, "npu-systolic", 0.9, final_epochs=1, rounds=2,
+                                           importance=("l1", "taylor"), progress=False)
+    for step in history[1:-1]:
+        assert [c.allocation for c in step.proposals] == ["knapsack-l1", "knapsack-taylor"]
+        assert step.val_accuracy == max(c.val_accuracy for c in step.proposals)
+    final = history[-1]
+    assert [c.allocation for c in final.proposals] == ["knapsack-l1", "knapsack-taylor", "uniform"]
+    assert final.val_accuracy == max(c.val_accuracy for c in final.proposals)
+    assert layer_widths(pruned) == final.widths and final.finetune_steps == steps_per_epoch(data)
 
 
 def test_taylor_scores_leave_the_model_alone(mlp, data):

@@ -27,7 +27,7 @@ from hwprune_edu.quiz.bank import questions, tags
 from hwprune_edu.quiz.question import Question, check_questions, parse_choice
 from hwprune_edu.quiz.text import format_feedback, format_question
 from hwprune_edu.studies.arguments import checked
-from hwprune_edu.util.arguments import int_arg
+from hwprune_edu.util.arguments import int_arg, seed_arg
 from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
 __all__ = ["DrillScore", "run_drill", "pick_questions", "register"]
@@ -133,8 +133,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only questions on this topic (see --list-tags)")
     parser.add_argument("-n", type=int_arg("-n", low=1), default=10, metavar="N",
                         help="number of questions (default 10; more than there are asks them all)")
-    parser.add_argument("--seed", type=int_arg("--seed"), default=None, metavar="S",
-                        help="shuffle seed (any int), to repeat a drill")
+    parser.add_argument("--seed", type=seed_arg("--seed"), default=None, metavar="S",
+                        help="shuffle seed (an int >= 0), to repeat a drill")
     parser.add_argument("--list-tags", action="store_true", help="list the topics and exit")
     parser.set_defaults(func=_run)
 

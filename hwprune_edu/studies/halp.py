@@ -4,25 +4,39 @@ Where NetAdapt (:mod:`hwprune_edu.studies.search`) narrows one layer at a
 time and keeps the cut that hurts least *now*, this method decides all
 widths at once, in a few rounds:
 
-1. **Importance on one scale.** Every unit gets its first-order Taylor score
-   ``|a * dL/da|`` (:func:`hwprune_edu.nn.search.taylor_importance`): the
-   loss change its removal would cause, in the same units for every layer.
+1. **Importance on one scale.** By default a unit's score is the L1 norm of
+   its weights divided by its fan-in (a per-weight mean magnitude, so layers
+   of different fan-in compare; data-free). ``importance="taylor"`` uses the
+   first-order Taylor score ``|a * dL/da|`` instead
+   (:func:`hwprune_edu.nn.search.taylor_importance`), the loss change the
+   unit's removal would cause. On MNIST-1D the L1 ranking validated better:
+   a dense MLP that fits its training split almost perfectly has near-zero
+   loss gradients there, so Taylor scores on training samples are mostly noise
+   (``benchmarks/bench_hw_aware.py`` measures both).
+   A sequence, e.g. ``("l1", "taylor")``, runs one path per ranking.
 2. **Latency tables.** The simulator costs every layer at every candidate
    width, with its producer's width too (:func:`~hwprune_edu.studies.allocation.latency_tables`);
    candidate widths include every tile multiple of the target, so a width on
    the tile edge is chosen wherever the table says the extra units are free.
 3. **Knapsack.** Keep the widths that maximise the summed importance of the
    kept units within the round's latency target
-   (:func:`~hwprune_edu.studies.allocation.select_widths`, exact).
-4. **Uniform among the candidates.** The uniform allocation at the same
-   target is tried too; after the round's fine-tune the one with the better
-   validation accuracy is kept, so the method does not do worse than uniform
-   on validation accuracy at a round.
+   (:func:`~hwprune_edu.studies.allocation.select_widths`, exact); cut, then
+   fine-tune briefly. Rounds aim at 1/``rounds``, 2/``rounds``, ... of the cut.
+4. **Uniform among the candidates.** At the end the uniform allocation at
+   the budget, cut from the dense model and fine-tuned with the whole budget
+   (what :func:`~hwprune_edu.studies.search.uniform_channel_prune` returns,
+   weight for weight), competes with the knapsack's model; the better on
+   validation accuracy is returned. So the method does not do worse than
+   uniform on validation accuracy; on test accuracy it can, by the noise
+   between the two splits.
 
-Fine-tuning is budgeted: ``total_finetune_epochs`` worth of optimiser steps
-in all, the rounds' fine-tunes counted, the rest spent on the last
-fine-tune: exactly what :func:`~hwprune_edu.studies.search.uniform_channel_prune`
-gets in one go with ``final_epochs=total_finetune_epochs``.
+Fine-tuning is budgeted: the returned model has had exactly
+``total_finetune_epochs`` worth of optimiser steps, the rounds' fine-tunes
+counted and the rest spent on its last fine-tune: what
+:func:`~hwprune_edu.studies.search.uniform_channel_prune` gets in one go with
+``final_epochs=total_finetune_epochs``. The search's own cost is larger: every
+candidate gets that budget (the uniform one and one path per ranking), and
+validation picks among them.
 
 >>> from hwprune_edu.nn.data import load_digits, digits_mlp
 >>> small, history = halp_prune(digits_mlp(hidden=(64, 64)), load_digits(), "cpu-avx2", 0.5,
@@ -52,10 +66,11 @@ from hwprune_edu.studies.allocation import (
 )
 from hwprune_edu.studies.arguments import check_budget, check_options, restore_dtype, search_copy
 from hwprune_edu.studies.results import AllocationCandidate, SearchStep
+from hwprune_edu.util.validation import describe
 
 __all__ = ["halp_prune"]
 
-#: The importance scores comparable across layers, which a global ranking needs (Taylor first: the default).
+#: The importance scores comparable across layers, which a global ranking needs.
 HALP_IMPORTANCE = ("taylor", "l1")
 
 # Taylor scores are averaged over this many labelled training samples (2 backward passes of 256 on our models).
@@ -76,7 +91,7 @@ def halp_prune(
     round_steps: int | None = None,
     total_finetune_epochs: int = 5,
     lr: float = 1e-3,
-    importance: str = "taylor",
+    importance: str | Sequence[str] = "l1",
     calibration_samples: int = _CALIBRATION_SAMPLES,
     input_shape: Sequence[int] | None = None,
     seed: int = 0,
@@ -86,13 +101,12 @@ def halp_prune(
     """Prune to ``latency_budget`` x the dense simulated latency on ``hardware`` with global importance and a knapsack.
 
     Round ``r`` of ``rounds`` aims at ``1 - (1 - budget) * r / rounds`` of the
-    dense latency: score every unit (``importance``; ``"taylor"`` by default,
-    comparable across layers; ``"l1"`` is the data-free alternative), build
-    the latency tables of the current model, solve the knapsack, also form the
-    uniform allocation for that target, shrink to each, fine-tune each
-    ``round_steps`` steps and keep the better on validation accuracy. Then
-    fine-tune the kept model with what is left of ``total_finetune_epochs``.
-    ``model`` is not modified.
+    dense latency: score every unit (``importance``), build the latency tables
+    of the current model, solve the knapsack, shrink to its widths and
+    fine-tune ``round_steps`` steps. Then fine-tune with what is left of
+    ``total_finetune_epochs``, and compare on validation accuracy with the
+    uniform allocation at the budget fine-tuned for all of it (ties go to the
+    knapsack's model). ``model`` is not modified.
 
     Args:
         model: a trained ``nn.Sequential`` of the supported family.
@@ -106,17 +120,19 @@ def halp_prune(
         total_finetune_epochs: the whole fine-tune budget, in epochs of the
             train split; the rounds' steps are taken out of it (they must fit).
         lr: Adam learning rate.
-        importance: ``"taylor"`` or ``"l1"`` (``hwprune_edu.nn.search.IMPORTANCE_METHODS``).
-        calibration_samples: training samples the importance is measured on.
+        importance: ``"l1"`` (default) or ``"taylor"`` (``hwprune_edu.nn.search.IMPORTANCE_METHODS``), or a
+            sequence of them: one knapsack path each, all compared at the end.
+        calibration_samples: training samples the Taylor importance is measured on.
         input_shape: shape of one sample (inferred for our models).
         seed: seed of every fine-tune.
         progress: show a progress bar.
         num_threads: torch threads during the search, restored afterwards (``None``: unchanged).
 
     Returns:
-        ``(pruned_model, history)``: ``"start"``, one ``"round"`` per round (its
-        :class:`~hwprune_edu.studies.results.AllocationCandidate`\\ s as ``proposals``), ``"final"``;
-        each record's ``finetune_steps`` counts the steps the kept model has had.
+        ``(pruned_model, history)``: ``"start"``; one ``"round"`` per round, each path's
+        :class:`~hwprune_edu.studies.results.AllocationCandidate` as ``proposals`` (the record itself is the
+        best-validating path's); ``"final"``, whose ``proposals`` are the finished paths and ``"uniform"``, and
+        whose ``allocation`` names the one returned. ``finetune_steps`` counts the steps the returned model has had.
 
     Raises:
         ValueError: a budget no allocation can meet (naming the smallest reachable latency), a fine-tune
@@ -130,10 +146,16 @@ def halp_prune(
     """
     budget = check_budget(latency_budget)
     o = check_options(dict(batch=batch, rounds=rounds, round_steps=round_steps,
-                           total_finetune_epochs=total_finetune_epochs, lr=lr, importance=importance,
+                           total_finetune_epochs=total_finetune_epochs, lr=lr,
                            calibration_samples=calibration_samples, input_shape=input_shape, seed=seed,
-                           progress=progress, num_threads=num_threads), importance=HALP_IMPORTANCE)
-    batch, rounds, total_epochs, lr, importance, seed = o.batch, o.rounds, o.total_finetune_epochs, o.lr, o.importance, o.seed
+                           progress=progress, num_threads=num_threads))
+    batch, rounds, total_epochs, lr, seed = o.batch, o.rounds, o.total_finetune_epochs, o.lr, o.seed
+    rankings = (importance,) if isinstance(importance, str) else importance
+    if (not isinstance(rankings, (tuple, list)) or not rankings or not all(isinstance(r, str) for r in rankings)
+            or len(set(rankings)) != len(rankings) or any(r not in HALP_IMPORTANCE for r in rankings)):
+        raise ValueError(f"importance must be one of {list(HALP_IMPORTANCE)} or a sequence of distinct ones (scores "
+                         f"comparable across layers), got {describe(importance)}")
+    rankings = tuple(rankings)
     hw = resolve_hardware(hardware)
     current, data, dtype = search_copy(model, data)
     total_steps = total_epochs * steps_per_epoch(data)
@@ -154,7 +176,7 @@ def halp_prune(
     if not meets(floor_s, budget * dense_s):
         raise unmeetable(hw, budget, dense_s, floor_s, "every prunable layer at 1 unit")
     calibration = (data.x_train[:o.calibration_samples], data.y_train[:o.calibration_samples])
-    widths, steps_done = dict(dense_widths), 0
+    widths, steps_done = dict(dense_widths), 0  # current stays the dense copy: every shrink returns a new model
 
     def record(stage: str, latency_s: float, val: float, candidates=(), allocation=None) -> SearchStep:
         return SearchStep(stage, None, dict(widths), latency_s, latency_s / dense_s, val, tuple(candidates),
@@ -162,34 +184,61 @@ def halp_prune(
 
     with fixed_threads(o.num_threads):
         history = [record("start", dense_s, evaluate(current, data, "val"))]
+        # One knapsack path per ranking, each its own chain of rounds from the dense model.
+        paths = {name: (current, dict(dense_widths)) for name in _path_names(rankings)}
         bar = progress_bar(range(1, rounds + 1), progress=o.progress, desc=f"global {hw.name}", unit="round",
                            leave=False)
         for r in bar:
             target_s = dense_s * (1 - (1 - budget) * r / rounds)
-            scores = _scores(current, importance, calibration)
-            uniform = uniform_widths(dense_widths, latency_at, target_s)
-            uniform = None if uniform is None else {i: min(w, widths[i]) for i, w in uniform.items()}
-            allocations = {"knapsack": _knapsack(geometry, batch, hw, widths, scores, target_s, uniform)}
-            if uniform is not None and meets(latency_at(uniform), target_s) and uniform != allocations["knapsack"]:
-                allocations["uniform"] = uniform
-            tried, models = [], {}
-            for name, trial in allocations.items():
-                candidate = shrink(current, {i: w for i, w in trial.items() if w < widths[i]}, importance, calibration)
-                finetune(candidate, data, round_steps, lr=lr, seed=seed + r, num_threads=None)
-                tried.append(AllocationCandidate(name, dict(trial), latency_at(trial), evaluate(candidate, data, "val")))
-                models[name] = candidate
-            best = max(tried, key=lambda c: (c.val_accuracy, -c.sim_latency_s))
-            current, widths = models[best.allocation], dict(best.widths)
+            tried = []
+            for (name, (path_model, path_widths)), ranking in zip(list(paths.items()), rankings):
+                trial = _knapsack(geometry, batch, hw, path_widths, _scores(path_model, ranking, calibration),
+                                  target_s)
+                cut = {i: w for i, w in trial.items() if w < path_widths[i]}
+                path_model = shrink(path_model, cut, ranking, calibration)
+                finetune(path_model, data, round_steps, lr=lr, seed=seed + r, num_threads=None)
+                paths[name] = (path_model, dict(trial))
+                tried.append(AllocationCandidate(name, dict(trial), latency_at(trial),
+                                                 evaluate(path_model, data, "val")))
             steps_done += round_steps
-            history.append(record("round", best.sim_latency_s, best.val_accuracy, tried, best.allocation))
-            bar.set_postfix(latency=f"{best.sim_latency_s / dense_s:.3f}", val=f"{best.val_accuracy:.3f}")
+            lead = max(tried, key=lambda c: c.val_accuracy)  # where the search stands: its best path so far
+            widths = dict(lead.widths)
+            history.append(record("round", lead.sim_latency_s, lead.val_accuracy, tried, lead.allocation))
+            bar.set_postfix(latency=f"{lead.sim_latency_s / dense_s:.3f}", val=f"{lead.val_accuracy:.3f}")
         bar.close()
         final_steps = total_steps - steps_done
-        if final_steps:
-            finetune(current, data, final_steps, lr=lr, seed=seed, num_threads=None)
+        tried, models = [], {}
+        for name, (path_model, path_widths) in paths.items():
+            if final_steps:
+                finetune(path_model, data, final_steps, lr=lr, seed=seed, num_threads=None)
+            tried.append(AllocationCandidate(name, path_widths, latency_at(path_widths),
+                                             evaluate(path_model, data, "val")))
+            models[name] = path_model
         steps_done += final_steps
-        history.append(record("final", latency_at(widths), evaluate(current, data, "val")))
+        # Uniform among the candidates, at the same fine-tune budget: the uniform allocation at the *budget*, cut
+        # from the dense model (ranked by L1 norm, as uniform_channel_prune ranks) and fine-tuned for all
+        # total_steps in one go, seed for seed what the baseline does. A per-round uniform candidate would be
+        # clipped to the previous round's widths (no longer uniform) and judged after a short fine-tune.
+        uniform = uniform_widths(dense_widths, latency_at, budget * dense_s)
+        if uniform is not None:
+            flat = shrink(current, {i: w for i, w in uniform.items() if w < dense_widths[i]}, "l1", None)
+            finetune(flat, data, total_steps, lr=lr, seed=seed, num_threads=None)
+            tried.append(AllocationCandidate("uniform", dict(uniform), latency_at(uniform), evaluate(flat, data, "val")))
+            models["uniform"] = flat
+        # Ties go to the earlier candidate: the knapsacks' (the hardware-aware allocations) before uniform.
+        best = max(tried, key=lambda c: c.val_accuracy)
+        current, widths = models[best.allocation], dict(best.widths)
+        history.append(record("final", best.sim_latency_s, best.val_accuracy, tried, best.allocation))
     return restore_dtype(current, dtype), history
+
+
+def _path_names(rankings: Sequence[str]) -> list[str]:
+    """Candidate names: ``"knapsack"`` for a single ranking, ``"knapsack-<ranking>"`` for several.
+
+    >>> _path_names(["taylor"]), _path_names(["taylor", "l1"])
+    (['knapsack'], ['knapsack-taylor', 'knapsack-l1'])
+    """
+    return ["knapsack"] if len(rankings) == 1 else [f"knapsack-{r}" for r in rankings]
 
 
 def _scores(model: Any, importance: str, calibration: tuple) -> dict[int, np.ndarray]:
@@ -204,10 +253,10 @@ def _scores(model: Any, importance: str, calibration: tuple) -> dict[int, np.nda
 
 
 def _knapsack(geometry: Sequence[Any], batch: int, hw: Hardware, widths: Mapping[int, int],
-              scores: Mapping[int, np.ndarray], target_s: float, uniform: Mapping[int, int] | None) -> dict[int, int]:
+              scores: Mapping[int, np.ndarray], target_s: float) -> dict[int, int]:
     """The widths (at most the current ones) of the most summed importance within ``target_s``."""
     layers = sorted(widths)
-    candidates = {i: candidate_widths(widths[i], hw, extra=() if uniform is None else (uniform[i],)) for i in layers}
+    candidates = {i: candidate_widths(widths[i], hw) for i in layers}
     tables = latency_tables(geometry, batch, hw, candidates)
     values = []
     for i in layers:

@@ -87,7 +87,7 @@ __all__ = ["METHODS", "hardware_aware_prune", "check_search_options", "netadapt_
 
 #: The hardware-aware methods :func:`hardware_aware_prune` knows, the default first.
 METHODS = {
-    "global": "Taylor importance on one scale, simulator latency tables, exact knapsack, rounds (HALP-style)",
+    "global": "importance on one scale, simulator latency tables, exact knapsack, rounds, uniform as a candidate (HALP-style)",
     "netadapt": "greedy: narrow the layer whose short fine-tune scores best, one latency step at a time (NetAdapt)",
 }
 
