@@ -321,7 +321,7 @@ COMPARISONS = [
                "settings": (("dict", {"epochs": 0}), ("str", "quick")),
                "unstructured_amount": FRACTION + (("zero", 0), ("one", 1)),
                "search_options": (("str", "rounds=1"), ("unknown", {"nope": 1}), ("bad lr", {"lr": math.inf}),
-                                  ("bad importance", {"importance": ["taylor"]}), ("reserved", {"batch": 8})),
+                                  ("bad importance", {"importance": [["taylor"]]}), ("reserved", {"batch": 8})),
                "measure": FLAG, "num_threads": THREADS + (("None", None),), "progress": FLAG, "seed": SEED},
           names_in_message={"data": "data"}),
     Probe(comparison.measure_comparison, (), setup=lambda: ((_measured(),), {"rounds": 1, "repeats": 1, "warmup": 0}),

@@ -150,12 +150,7 @@ def halp_prune(
                            calibration_samples=calibration_samples, input_shape=input_shape, seed=seed,
                            progress=progress, num_threads=num_threads))
     batch, rounds, total_epochs, lr, seed = o.batch, o.rounds, o.total_finetune_epochs, o.lr, o.seed
-    rankings = (importance,) if isinstance(importance, str) else importance
-    if (not isinstance(rankings, (tuple, list)) or not rankings or not all(isinstance(r, str) for r in rankings)
-            or len(set(rankings)) != len(rankings) or any(r not in HALP_IMPORTANCE for r in rankings)):
-        raise ValueError(f"importance must be one of {list(HALP_IMPORTANCE)} or a sequence of distinct ones (scores "
-                         f"comparable across layers), got {describe(importance)}")
-    rankings = tuple(rankings)
+    rankings = check_rankings(importance)
     hw = resolve_hardware(hardware)
     current, data, dtype = search_copy(model, data)
     total_steps = total_epochs * steps_per_epoch(data)
@@ -230,6 +225,20 @@ def halp_prune(
         current, widths = models[best.allocation], dict(best.widths)
         history.append(record("final", best.sim_latency_s, best.val_accuracy, tried, best.allocation))
     return restore_dtype(current, dtype), history
+
+
+def check_rankings(importance: Any) -> tuple[str, ...]:
+    """``importance`` of the global method as a tuple of distinct rankings from :data:`HALP_IMPORTANCE`.
+
+    >>> check_rankings("l1"), check_rankings(["l1", "taylor"])
+    (('l1',), ('l1', 'taylor'))
+    """
+    rankings = (importance,) if isinstance(importance, str) else importance
+    if (not isinstance(rankings, (tuple, list)) or not rankings or not all(isinstance(r, str) for r in rankings)
+            or len(set(rankings)) != len(rankings) or any(r not in HALP_IMPORTANCE for r in rankings)):
+        raise ValueError(f"importance must be one of {list(HALP_IMPORTANCE)} or a sequence of distinct ones (scores "
+                         f"comparable across layers), got {describe(importance)}")
+    return tuple(rankings)
 
 
 def _path_names(rankings: Sequence[str]) -> list[str]:

@@ -78,7 +78,7 @@ from hwprune_edu.studies.arguments import (
     restore_dtype,
     search_copy,
 )
-from hwprune_edu.studies.halp import HALP_IMPORTANCE, halp_prune
+from hwprune_edu.studies.halp import HALP_IMPORTANCE, check_rankings, halp_prune
 from hwprune_edu.studies.results import MagnitudeCut, Proposal, SearchStep, UniformCut
 from hwprune_edu.util.validation import check_fraction, check_int, check_number, check_positive_int
 
@@ -185,7 +185,11 @@ def check_search_options(method: str = "global", **options: Any) -> dict[str, An
     unknown = sorted(set(options) - taken - {"final_epochs"})
     if unknown:
         raise TypeError(f"{unknown} are not options of method={method!r}; it takes {sorted(taken | {'final_epochs'})}")
-    check_options(options, importance=choices)
+    if method == "global" and "importance" in options:  # one ranking or several (one knapsack path each)
+        check_rankings(options["importance"])
+        check_options({k: v for k, v in options.items() if k != "importance"})
+    else:
+        check_options(options, importance=choices)
     return {name: value for name, value in options.items()}
 
 
