@@ -669,3 +669,33 @@ def test_cost_model_type_errors_name_the_argument_and_show_the_value(call, messa
     with pytest.raises(TypeError) as error:
         call()
     assert str(error.value) == message
+
+
+# ---------------------------------------------------------------- the runtime's choice on a tie
+
+# A block kernel of 1x1 blocks at full efficiency and no index bits costs what dense costs on a dense mask.
+TOY_BLOCKS = SparseKernel("toy 1x1 blocks", compute_efficiency=1.0, index_bits=0, min_block=1, source="a test's toy kernel")
+
+
+def test_dense_wins_an_exact_tie():
+    toy = get_profile("cpu-avx2").replace(sparse_kernels={"block": TOY_BLOCKS})
+    layer = linear(5, 23, 12)
+    dense, blocked = (simulate(layer, toy, kernel=name).layers[0] for name in ("dense", "toy 1x1 blocks"))
+    assert (blocked.latency_s, blocked.energy_j) == (dense.latency_s, dense.energy_j)  # 35 cycles, 2.97104e-7 J both
+    assert simulate(layer, toy).layers[0].kernel == "dense"
+
+
+def test_the_more_frugal_kernel_wins_a_latency_tie():
+    # Three weights pruned: the 1x1-block kernel stores 273 of 276 weights, ceil(35 * 273/276) = 35 cycles as dense,
+    # and with a near-infinite memory both are overhead + compute: the same latency. It reads and multiplies fewer:
+    # executed 1840 * 273/276 = 1820 MACs * 4.6e-12 = 8.372e-9, + (1092 + 700) B * 1.6e-10 = 2.8672e-7.
+    toy = get_profile("cpu-avx2").replace(
+        sparse_kernels={"block": TOY_BLOCKS}, memory_bandwidth_bytes_per_s=1e15, activation_bandwidth_bytes_per_s=1e15
+    )
+    mask = np.ones((12, 23), dtype=bool)
+    mask[0, 0] = mask[5, 7] = mask[11, 22] = False
+    layer = linear(5, 23, 12, weight_mask=mask)
+    dense, blocked = (simulate(layer, toy, kernel=name).layers[0] for name in ("dense", "toy 1x1 blocks"))
+    assert dense.latency_s == blocked.latency_s == pytest.approx(2e-6 + 35 / 3e9, rel=REL)
+    assert (dense.energy_j, blocked.energy_j) == (pytest.approx(2.97104e-07, rel=REL), pytest.approx(2.95092e-07, rel=REL))
+    assert simulate(layer, toy).layers[0].kernel == "toy 1x1 blocks"
