@@ -107,6 +107,7 @@ def test_golden_cpu_csr_unstructured_rounds_the_stored_count():
     mask = first_kept((12, 21), 59)
     layer = linear(5, 21, 12, weight_mask=mask)
     assert layer.pattern.kind == "unstructured"
+    assert simulate(layer, "cpu-avx2", kernel="csr").layers[0].density == 59 / 252  # the report shows the kept share
     # Dense is faster here (32 cycles, 1668 B at full bandwidth: 2.0326e-6 s), so the runtime picks it; force CSR.
     assert simulate(layer, "cpu-avx2").layers[0].kernel == "dense"
     expect(
@@ -699,3 +700,29 @@ def test_the_more_frugal_kernel_wins_a_latency_tie():
     assert dense.latency_s == blocked.latency_s == pytest.approx(2e-6 + 35 / 3e9, rel=REL)
     assert (dense.energy_j, blocked.energy_j) == (pytest.approx(2.97104e-07, rel=REL), pytest.approx(2.95092e-07, rel=REL))
     assert simulate(layer, toy).layers[0].kernel == "toy 1x1 blocks"
+
+
+# ---------------------------------------------------------------- rules no shipped profile exercises
+
+
+def test_csr_floor_is_one_tile_of_the_k_loop_on_one_unit():
+    # A one-unit, one-lane toy CPU (tile 1 x 1 x 1, 64 MAC/cycle): the smallest dense GEMM with K = 640 is one
+    # 1x1 tile, 640 MACs * 1 unit / 64 = 10 cycles. A 2-row or 2-column GEMM would be 2 tiles in 2 waves: 20.
+    toy = get_profile("cpu-avx2").replace(units=1, tile_n=1)
+    mask = np.zeros((8, 640), dtype=bool)
+    mask[np.arange(8), np.arange(8) * 7] = True  # 8 kept: 5 * 8 / (64 * 0.1) = 6.25 -> 7 cycles, below the floor
+    row = simulate(linear(5, 640, 8, weight_mask=mask), toy, kernel="csr").layers[0]
+    assert row.compute_cycles == 10
+
+
+def test_a_csr_kernel_that_skips_zero_inputs_does_that_share_of_the_work():
+    # A toy CSR kernel with EIE's zero-input detection, on inputs 25 % non-zero: 5 rows * 59 kept * 0.25 = 73.75 MACs,
+    # ceil(73.75 / (64 * 0.1)) = 12 cycles (47 when every input is non-zero, see the golden CSR test).
+    skipping = SparseKernel("skipping csr", compute_efficiency=0.1, index_bits=32, bandwidth_efficiency=0.3,
+                            skips_zero_activations=True, source="a test's toy kernel")
+    toy = get_profile("cpu-avx2").replace(sparse_kernels={"csr": skipping})
+    layer = linear(5, 21, 12, weight_mask=first_kept((12, 21), 59), activation_density=0.25)
+    row = simulate(layer, toy, kernel="skipping csr").layers[0]
+    assert row.effective_macs == pytest.approx(73.75, rel=REL)
+    assert row.compute_cycles == 12
+    assert row.energy_j == pytest.approx(73.75 * 4.6e-12 / 0.1 + (472 + 660) * 1.6e-10, rel=REL)
