@@ -178,3 +178,11 @@ def test_describe_mask_keeps_its_own_copy_and_leaves_the_callers_array_writable(
     assert stats.mask2d.sum() == 8 and stats.pattern == Pattern("n:m", n=2, m=4)  # read before the change
     assert mask.flags.writeable and not stats.mask2d.flags.writeable
     assert not np.may_share_memory(stats.mask2d, mask)
+
+
+def test_block_stored_cuts_the_edge_blocks_to_the_matrix():
+    # 5 x 6 in 4 x 4 blocks: block heights 4, 1 and widths 4, 2. Kept: block (0, 0), 16 weights, and the corner
+    # block (1, 1), 1 row x 2 columns = 2 weights, not 16.
+    mask = np.zeros((5, 6), dtype=bool)
+    mask[0, 0] = mask[4, 5] = True
+    assert describe_mask(mask).block_stored(4) == 18
