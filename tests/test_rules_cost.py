@@ -27,7 +27,20 @@ Without ``kernel=`` the fastest kernel runs; the golden tests of a sparse kernel
 import numpy as np
 import pytest
 
-from hwprune_edu.hardware import SparseKernel, describe_pattern, get_profile, linear, simulate
+from hwprune_edu.hardware import (
+    SparseKernel,
+    conv2d,
+    describe_pattern,
+    gemm_arithmetic_intensity,
+    gemm_bytes,
+    gemm_macs,
+    get_profile,
+    linear,
+    roofline_latency,
+    simulate,
+    systolic_cycles,
+    tiled_cycles,
+)
 
 REL = 1e-12
 
@@ -94,6 +107,7 @@ def test_golden_cpu_csr_unstructured_rounds_the_stored_count():
     mask = first_kept((12, 21), 59)
     layer = linear(5, 21, 12, weight_mask=mask)
     assert layer.pattern.kind == "unstructured"
+    assert simulate(layer, "cpu-avx2", kernel="csr").layers[0].density == 59 / 252  # the report shows the kept share
     # Dense is faster here (32 cycles, 1668 B at full bandwidth: 2.0326e-6 s), so the runtime picks it; force CSR.
     assert simulate(layer, "cpu-avx2").layers[0].kernel == "dense"
     expect(
@@ -527,3 +541,188 @@ def test_block_kernel_stores_every_32x32_block_that_keeps_a_weight():
     forced = simulate(linear(1024, 1024, 1024, weight_mask=blocks(small, 16)), "gpu-ampere", kernel="block-sparse")
     assert forced.layers[0].weight_bytes == 1024 * 1024 * 2  # 4x the kept weights: nothing skipped
     assert simulate(linear(1024, 1024, 1024, weight_mask=blocks(small, 16)), "gpu-ampere").layers[0].kernel == "dense"
+
+
+# ---------------------------------------------------------------- edges of the formulas
+
+
+def test_golden_gpu_split_k_when_the_units_do_not_divide_evenly():
+    # linear(batch 16, in 1024, out 640): tiles ceil(16/16)*ceil(640/128) = 5 < 108 SMs, ceil(1024/32) = 32 K-tiles.
+    # split = min(108 // 5, 32) = 21 (108 / 5 = 21.6 is no slice count), waves ceil(5*21 / 108) = 1,
+    # each slice runs ceil(32/21) = 2 K-tiles (32/21 = 1.52 is no loop count): 16*128*2*32 = 131072 MACs.
+    expect(
+        simulate(linear(16, 1024, 640), "gpu-ampere").layers[0],
+        kernel="dense",
+        cycles=128,  # 1 wave * 131072 * 108 / 110592
+        weight_bytes=1310720,  # 640*1024 * 2
+        activation_bytes=53248,  # (16*1024 + 16*640) * 2
+        effective_macs=10485760,  # 16*640*1024
+        compute_s=9.078014184397163e-08,  # 128 / 1.41e9
+        memory_s=8.771498392282958e-07,  # 1363968 / 1.555e12
+        latency_s=5.877149839228297e-06,  # memory side + 5e-6
+        # executed 5 tiles * 21 slices * 131072 = 13762560 MACs * 1.5e-12 = 2.064384e-5, + 1363968*1.6e-10 = 2.1823488e-4
+        energy_j=2.3887872e-04,
+        bound="overhead",
+        intensity=15.375375375375375,  # 2*10485760 / 1363968
+        utilisation=0.011441693908366074,  # 10485760 / (1.5593472e14 * 5.8771e-6)
+    )
+
+
+@pytest.mark.parametrize("name", ["cpu-avx2", "gpu-ampere", "npu-systolic", "mcu-m4", "sparse-eie"])
+def test_an_all_pruned_layer_costs_only_the_overhead(name):
+    # No kept row: the dense kernel runs a 0 x 0 GEMM: no cycle, no MAC, no byte (no input column is read).
+    hw = get_profile(name)
+    row = simulate(linear(3, 8, 6, weight_mask=np.zeros((6, 8), dtype=bool)), hw).layers[0]
+    assert (row.kernel, row.n, row.k, row.compute_cycles, row.effective_macs) == ("dense", 0, 0, 0, 0)
+    assert (row.weight_bytes, row.activation_bytes, row.bytes_moved, row.energy_j) == (0, 0, 0, 0)
+    assert row.latency_s == hw.overhead_s
+    assert (row.arithmetic_intensity, row.utilisation) == (0.0, 0.0)  # 0 bytes and (npu, mcu, eie) 0 s: defined as 0
+    assert row.bound == ("overhead" if hw.overhead_s else "compute")
+
+
+def test_golden_conv_reads_the_kept_share_of_its_input_rounded_down():
+    # conv2d(batch 1, 2 -> 4 channels, 3x3 kernel, 5x5 input): M = 3*3 = 9, K = 2*3*3 = 18, N = 4, 1*2*5*5 = 50 inputs.
+    # Column 0 (channel 0 at kernel position (0, 0)) pruned in every filter: the dense kernel runs K = 17 and reads
+    # 50 * 17 // 18 = 47 input elements (850/18 = 47.2: whole elements).
+    mask = np.ones((4, 2, 3, 3), dtype=bool)
+    mask[:, 0, 0, 0] = False
+    row = simulate(conv2d(1, 2, 4, 3, 5, weight_mask=mask), "npu-systolic").layers[0]
+    assert (row.pattern, row.m, row.n, row.k) == ("structured", 9, 4, 17)
+    expect(
+        row,
+        kernel="dense",
+        cycles=775,  # (2*256 + 256 + 9 - 2) * ceil(17/256) * ceil(4/256)
+        weight_bytes=68,  # 4*17 int8
+        activation_bytes=83,  # 47 inputs + 9*4 outputs, 1 byte each
+        effective_macs=612,  # 9*4*17
+        compute_s=1.107142857142857e-06,  # 775 / 7e8
+        memory_s=2.2315848214285718e-09,  # 68/3.4e10 = 2e-9, + 83/3.584e11 = 2.316e-10
+        latency_s=1.107142857142857e-06,
+        # 1 fold * 65536 PEs * 9 rows = 589824 MACs * 3e-13 = 1.769472e-7, + 68*1.6e-10 = 1.088e-8, + 83*1.25e-11
+        energy_j=1.888647e-07,
+        bound="compute",
+        intensity=8.105960264900663,  # 1224 / 151
+        utilisation=1.2049521169354839e-05,  # 612 / (65536*7e8 * 1.107e-6)
+    )
+
+
+# ---------------------------------------------------------------- what a learner reads on a wrong call
+
+
+def test_gemm_bytes_and_intensity_default_to_fp32():
+    assert gemm_bytes(1, 2, 3) == 44  # 4 bytes * (1*3 + 3*2 + 1*2)
+    assert gemm_arithmetic_intensity(1, 2, 3) == 12 / 44  # 2*6 FLOPs / 44 bytes
+
+
+def test_roofline_accepts_zero_work_and_fractional_rates():
+    assert roofline_latency(0, 0, peak_flops=1e12, bandwidth_bytes_per_s=1e9) == 0
+    assert roofline_latency(0.5, 0.25, peak_flops=0.5, bandwidth_bytes_per_s=0.5) == 1.0  # max(0.5/0.5, 0.25/0.5)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: gemm_macs(0, 1, 1), "m must be >= 1, got 0"),
+        (lambda: gemm_macs(1, 0, 1), "n must be >= 1, got 0"),
+        (lambda: gemm_macs(1, 1, 0), "k must be >= 1, got 0"),
+        (lambda: gemm_bytes(1, -2, 1), "n must be >= 1, got -2"),
+        (lambda: systolic_cycles(1, 0, 1, 4, 4), "n must be >= 1, got 0"),
+        (lambda: systolic_cycles(0, 1, 1, 4, 4), "m must be >= 1, got 0"),
+        (lambda: systolic_cycles(1, 1, 0, 4, 4), "k must be >= 1, got 0"),
+        (lambda: systolic_cycles(1, 1, 1, 0, 4), "rows must be >= 1, got 0"),
+        (lambda: systolic_cycles(1, 1, 1, 4, 0), "cols must be >= 1, got 0"),
+        (lambda: tiled_cycles(0, 1, 1, "gpu-ampere"), "m must be >= 1, got 0"),
+        (lambda: tiled_cycles(1, 0, 1, "gpu-ampere"), "n must be >= 1, got 0"),
+        (lambda: tiled_cycles(1, 1, -1, "gpu-ampere"), "k must be >= 1, got -1"),
+        (lambda: gemm_arithmetic_intensity(1, 1, 1, bytes_per_element=0),
+         "bytes_per_element must be a positive number, got int 0"),
+        (lambda: roofline_latency(-1, 0, 1, 1), "flops must be a number >= 0, got int -1"),
+        (lambda: roofline_latency(0, -0.5, 1, 1), "bytes_moved must be a number >= 0, got float -0.5"),
+        (lambda: roofline_latency(0, 0, 0, 1), "peak_flops must be a number > 0, got int 0"),
+        (lambda: roofline_latency(0, 0, 1, -2.0), "bandwidth_bytes_per_s must be a number > 0, got float -2.0"),
+        (lambda: simulate(linear(1, 4, 4), "gpu-ampere", kernel="csr"),
+         "kernel must be None (the fastest), 'dense' or a kernel gpu-ampere declares "
+         "('2:4 sparse tensor core', 'block-sparse', 'sputnik csr'), got 'csr'"),
+        (lambda: simulate(linear(1, 4, 4), "npu-systolic", kernel="csr"),
+         "kernel must be None (the fastest), 'dense' or a kernel npu-systolic declares (none), got 'csr'"),
+        (lambda: simulate(linear(1, 8, 4), "gpu-ampere", kernel="2:4 sparse tensor core"),
+         "kernel '2:4 sparse tensor core' needs at most 2 kept of every 4 inputs; layer 'linear' keeps 4 in some group"),
+    ],
+)
+def test_cost_model_errors_name_the_argument_and_show_the_value(call, message):
+    with pytest.raises(ValueError) as error:
+        call()
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: gemm_macs(1, 2.5, 1), "n must be an int, got float 2.5"),
+        (lambda: simulate(linear(1, 4, 4), "gpu-ampere", kernel=3),
+         "kernel must be None, 'dense' or a kernel's name (str), got int 3"),
+        (lambda: simulate({"a": 1}, "gpu-ampere"), "layers must be a Layer or a list of Layers, got a dict"),
+        (lambda: simulate((linear(1, 4, 4), "fc2"), "gpu-ampere"),
+         "layers[1] must be a Layer (from linear, conv2d or mlp_layers), got str 'fc2'"),
+    ],
+)
+def test_cost_model_type_errors_name_the_argument_and_show_the_value(call, message):
+    with pytest.raises(TypeError) as error:
+        call()
+    assert str(error.value) == message
+
+
+# ---------------------------------------------------------------- the runtime's choice on a tie
+
+# A block kernel of 1x1 blocks at full efficiency and no index bits costs what dense costs on a dense mask.
+TOY_BLOCKS = SparseKernel("toy 1x1 blocks", compute_efficiency=1.0, index_bits=0, min_block=1, source="a test's toy kernel")
+
+
+def test_dense_wins_an_exact_tie():
+    toy = get_profile("cpu-avx2").replace(sparse_kernels={"block": TOY_BLOCKS})
+    layer = linear(5, 23, 12)
+    dense, blocked = (simulate(layer, toy, kernel=name).layers[0] for name in ("dense", "toy 1x1 blocks"))
+    assert (blocked.latency_s, blocked.energy_j) == (dense.latency_s, dense.energy_j)  # 35 cycles, 2.97104e-7 J both
+    assert simulate(layer, toy).layers[0].kernel == "dense"
+
+
+def test_the_more_frugal_kernel_wins_a_latency_tie():
+    # Three weights pruned: the 1x1-block kernel stores 273 of 276 weights, ceil(35 * 273/276) = 35 cycles as dense,
+    # and with a near-infinite memory both are overhead + compute: the same latency. It reads and multiplies fewer:
+    # executed 1840 * 273/276 = 1820 MACs * 4.6e-12 = 8.372e-9, + (1092 + 700) B * 1.6e-10 = 2.8672e-7.
+    toy = get_profile("cpu-avx2").replace(
+        sparse_kernels={"block": TOY_BLOCKS}, memory_bandwidth_bytes_per_s=1e15, activation_bandwidth_bytes_per_s=1e15
+    )
+    mask = np.ones((12, 23), dtype=bool)
+    mask[0, 0] = mask[5, 7] = mask[11, 22] = False
+    layer = linear(5, 23, 12, weight_mask=mask)
+    dense, blocked = (simulate(layer, toy, kernel=name).layers[0] for name in ("dense", "toy 1x1 blocks"))
+    assert dense.latency_s == blocked.latency_s == pytest.approx(2e-6 + 35 / 3e9, rel=REL)
+    assert (dense.energy_j, blocked.energy_j) == (pytest.approx(2.97104e-07, rel=REL), pytest.approx(2.95092e-07, rel=REL))
+    assert simulate(layer, toy).layers[0].kernel == "toy 1x1 blocks"
+
+
+# ---------------------------------------------------------------- rules no shipped profile exercises
+
+
+def test_csr_floor_is_one_tile_of_the_k_loop_on_one_unit():
+    # A one-unit, one-lane toy CPU (tile 1 x 1 x 1, 64 MAC/cycle): the smallest dense GEMM with K = 640 is one
+    # 1x1 tile, 640 MACs * 1 unit / 64 = 10 cycles. A 2-row or 2-column GEMM would be 2 tiles in 2 waves: 20.
+    toy = get_profile("cpu-avx2").replace(units=1, tile_n=1)
+    mask = np.zeros((8, 640), dtype=bool)
+    mask[np.arange(8), np.arange(8) * 7] = True  # 8 kept: 5 * 8 / (64 * 0.1) = 6.25 -> 7 cycles, below the floor
+    row = simulate(linear(5, 640, 8, weight_mask=mask), toy, kernel="csr").layers[0]
+    assert row.compute_cycles == 10
+
+
+def test_a_csr_kernel_that_skips_zero_inputs_does_that_share_of_the_work():
+    # A toy CSR kernel with EIE's zero-input detection, on inputs 25 % non-zero: 5 rows * 59 kept * 0.25 = 73.75 MACs,
+    # ceil(73.75 / (64 * 0.1)) = 12 cycles (47 when every input is non-zero, see the golden CSR test).
+    skipping = SparseKernel("skipping csr", compute_efficiency=0.1, index_bits=32, bandwidth_efficiency=0.3,
+                            skips_zero_activations=True, source="a test's toy kernel")
+    toy = get_profile("cpu-avx2").replace(sparse_kernels={"csr": skipping})
+    layer = linear(5, 21, 12, weight_mask=first_kept((12, 21), 59), activation_density=0.25)
+    row = simulate(layer, toy, kernel="skipping csr").layers[0]
+    assert row.effective_macs == pytest.approx(73.75, rel=REL)
+    assert row.compute_cycles == 12
+    assert row.energy_j == pytest.approx(73.75 * 4.6e-12 / 0.1 + (472 + 660) * 1.6e-10, rel=REL)

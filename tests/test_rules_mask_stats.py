@@ -116,6 +116,16 @@ def test_counts_are_cached_per_argument():
     assert stats.interleaved_entries(2, 4) == interleaved_reference(mask, 2, 4)
 
 
+def test_block_counts_are_cached_per_edge():
+    mask = np.zeros((32, 8), bool)
+    mask[:, :3] = True
+    mask[::2, 4] = True
+    stats = describe_mask(mask)
+    # 2x2 blocks: columns 0-5 keep a weight in every pair of rows, 16 * 3 blocks of 4; 4x4 blocks: all 16 of 16.
+    assert (stats.block_stored(2), stats.block_stored(4)) == (192, 256)
+    assert stats.block_stored(2) == 192  # asked again
+
+
 @pytest.mark.parametrize("cols, m", [(6, 4), (12, 8), (4, 8), (20, 16)])
 def test_max_kept_per_group_is_m_plus_one_when_rows_do_not_split(cols, m):
     assert describe_mask(np.ones((2, cols), bool)).max_kept_per_group(m) == m + 1
@@ -175,3 +185,11 @@ def test_describe_mask_keeps_its_own_copy_and_leaves_the_callers_array_writable(
     assert stats.mask2d.sum() == 8 and stats.pattern == Pattern("n:m", n=2, m=4)  # read before the change
     assert mask.flags.writeable and not stats.mask2d.flags.writeable
     assert not np.may_share_memory(stats.mask2d, mask)
+
+
+def test_block_stored_cuts_the_edge_blocks_to_the_matrix():
+    # 5 x 6 in 4 x 4 blocks: block heights 4, 1 and widths 4, 2. Kept: block (0, 0), 16 weights, and the corner
+    # block (1, 1), 1 row x 2 columns = 2 weights, not 16.
+    mask = np.zeros((5, 6), dtype=bool)
+    mask[0, 0] = mask[4, 5] = True
+    assert describe_mask(mask).block_stored(4) == 18
