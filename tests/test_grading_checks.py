@@ -770,8 +770,8 @@ def test_a_layer_that_mixes_numbers_and_lists_is_not_called_rows():
     assert ragged_text([1.0, [2.0]]) == "a ragged nested list (items of shapes a number and (1,))"
 
 
+# (a list of layers given as nested lists, [[[0.5, 0.05]], [[0.2], [0.3]]], is valid: two layers, read as such)
 @pytest.mark.parametrize("weights,words", [
-    ([[[0.5, 0.05]], [[0.2], [0.3]]], "network['weights'] is a ragged nested list (items of shapes (1, 2) and (2, 1))"),
     ([[0.5, 0.05], [0.2]], "network['weights'] has ragged rows (lengths [2, 1]): a weight matrix is rectangular"),
     ([np.array([[0.5, 0.05]]), [[0.2], [0.3, 1.0]]], "network['weights'][1] has ragged rows (lengths [1, 2])"),
 ])
@@ -779,3 +779,9 @@ def test_an_exposing_input_with_ragged_layers_is_explained(weights, words):
     report = check("expose_weight_pruning", lambda: {"network": {"weights": weights}, "threshold": 0.1})
     assert not report.passed and words in report.cases[0].message, report.cases[0].message
     assert "inhomogeneous" not in report.cases[0].message  # NumPy's own words are not the course's
+
+
+def test_layers_given_as_nested_lists_are_layers_in_an_exposing_input():
+    report = check("expose_weight_pruning", lambda: {"network": {"weights": [[[0.5, 0.05]], [[0.2], [0.3]]]},
+                                                     "threshold": 0.1})
+    assert report.passed and "inhomogeneous" not in report.cases[0].message, report.cases[0].message
