@@ -25,13 +25,9 @@ threshold_mask: not implemented yet: replace `raise NotImplementedError()` with 
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
 from dataclasses import replace
 from typing import Any, Callable
-
-import numpy as np
 
 from hwprune_edu.grading.cases import CaseSpec
 from hwprune_edu.grading.exercise import Attempt
@@ -39,7 +35,7 @@ from hwprune_edu.grading.registry import NOTEBOOKS, exercise, references
 from hwprune_edu.grading.report import NOT_IMPLEMENTED, Case, Report, Summary
 from hwprune_edu.grading.sandbox import run_cases
 from hwprune_edu.grading.transport import decode, dumps, encode, loads
-from hwprune_edu.util.validation import check_int, describe
+from hwprune_edu.util.validation import check_int, check_number
 
 __all__ = ["check", "summary", "judge_outcomes", "make_exercise_cases", "DEFAULT_TIMEOUT_S", "GRADING_ENV",
            "NBGRADER_SEED_ENV"]
@@ -187,11 +183,7 @@ def check(name: str, fn: Callable, *, seed: int = 0, timeout_s: float = DEFAULT_
     """
     checked = exercise(name)
     seed = check_int(seed, name="seed", minimum=0)
-    if isinstance(timeout_s, (bool, np.bool_)) or not isinstance(timeout_s, numbers.Real):
-        raise TypeError(f"timeout_s must be a number of seconds > 0, got {describe(timeout_s)}")
-    if not 0 < float(timeout_s) < math.inf:  # NaN fails too
-        raise ValueError(f"timeout_s must be a finite number of seconds > 0, got {timeout_s!r}")
-    timeout_s = float(timeout_s)
+    timeout_s = check_number(timeout_s, name="timeout_s", low=0, closed="neither", meaning=" (seconds)")
     if os.environ.get("NBGRADER_EXECUTION") and os.environ.get(NBGRADER_SEED_ENV) and seed == 0:
         seed = _instructor_seed()
     if os.environ.get(GRADING_ENV):
