@@ -173,13 +173,57 @@ def _eie_alexnet_fc_frames_per_s():
     return 1e6 / sum(WORKLOADS[name]() for name in ("eie_alex6", "eie_alex7", "eie_alex8"))
 
 
-def _cmsis_cifar10_ms():
+def _mcu_ms(layers, clock_hz: float) -> float:
+    """Milliseconds per inference of ``layers`` on the mcu-m4 profile with its clock set to the measured board's."""
+    board = get_profile("mcu-m4").replace(name=f"mcu-m4 at {clock_hz / 1e6:g} MHz", clock_hz=clock_hz)
+    return simulate(layers, board).latency_s * 1e3
+
+
+def _cmsis_cifar10():
     # Lai et al. 2018's CIFAR-10 CNN: three 5x5 convs (32, 32, 64 channels, 'same' padding), each followed by
     # 2x2 pooling (not costed), then a 1024 -> 10 fully connected layer; about 12.3 M MACs.
-    layers = [conv2d(1, 3, 32, 5, 32, padding=2), conv2d(1, 32, 32, 5, 16, padding=2),
-              conv2d(1, 32, 64, 5, 8, padding=2), linear(1, 1024, 10)]
-    m7 = get_profile("mcu-m4").replace(name="mcu-m4 at 216 MHz", clock_hz=216e6)
-    return simulate(layers, m7).latency_s * 1e3
+    return [conv2d(1, 3, 32, 5, 32, padding=2), conv2d(1, 32, 32, 5, 16, padding=2),
+            conv2d(1, 32, 64, 5, 8, padding=2), linear(1, 1024, 10)]
+
+
+# MLPerf Tiny's closed-division models, at the shapes of their Keras definitions (github.com/mlcommons/tiny,
+# v0.1/benchmarks/image_classification/keras_model.py, v0.1/training/keyword_spotting/{keras_model,kws_util}.py,
+# v0.1/benchmarks/anomaly_detection/keras_model.py). Batch norm, ReLU, pooling and the residual adds are not costed.
+def _mlperf_resnet8():
+    # CIFAR-10 ResNet-8 ('resnet_v1_eembc', 16/32/64 filters): a 3x3 stem, three stacks of two 3x3 convs, the
+    # second and third opening with stride 2 and a strided 1x1 shortcut, then a 64 -> 10 dense layer; 12.5 M MACs.
+    return [conv2d(1, 3, 16, 3, 32, padding=1),
+            conv2d(1, 16, 16, 3, 32, padding=1), conv2d(1, 16, 16, 3, 32, padding=1),
+            conv2d(1, 16, 32, 3, 32, stride=2, padding=1), conv2d(1, 32, 32, 3, 16, padding=1),
+            conv2d(1, 16, 32, 1, 32, stride=2),
+            conv2d(1, 32, 64, 3, 16, stride=2, padding=1), conv2d(1, 64, 64, 3, 8, padding=1),
+            conv2d(1, 32, 64, 1, 16, stride=2),
+            linear(1, 64, 10)]
+
+
+def _mlperf_ds_cnn():
+    # Keyword spotting DS-CNN on 49 x 10 MFCC features (1 s clip, 30 ms windows every 20 ms, 10 coefficients):
+    # a 10x4 stride-2 conv to 25 x 5 x 64 ('same' padding: 5 rows, 1 column a side gives TF's 25 x 5), four
+    # depthwise-separable blocks, then a 64 -> 12 dense layer; 2.66 M MACs. A depthwise 3x3 conv is 64 one-channel
+    # convs: the simulator has no groups, so the channels ride in the batch (same MACs and activations; the 576
+    # depthwise weights are counted as 9, a few hundred bytes of flash).
+    layers = [conv2d(1, 1, 64, (10, 4), (49, 10), stride=2, padding=(5, 1), name="conv1")]
+    for block in range(1, 5):
+        layers += [conv2d(64, 1, 1, 3, (25, 5), padding=1, name=f"dw{block}"),
+                   conv2d(1, 64, 64, 1, (25, 5), name=f"pw{block}")]
+    return layers + [linear(1, 64, 12, name="fc")]
+
+
+def _mlperf_fc_autoencoder():
+    # Anomaly detection: the DCASE 2020 dense autoencoder on one 640-value input (5 frames x 128 mel bands),
+    # 640 -> 128 x4 -> 8 -> 128 x4 -> 640; one inference is one pass (th_infer calls Invoke once); 264 k MACs.
+    widths = [640, 128, 128, 128, 128, 8, 128, 128, 128, 128, 640]
+    return [linear(1, a, b, name=f"fc{i}") for i, (a, b) in enumerate(zip(widths, widths[1:]))]
+
+
+# Clocks of the measured boards, from their papers' and submissions' system descriptions.
+_CORTEX_M7_CMSIS_NN_HZ = 216e6  # Lai et al. 2018: the CIFAR-10 CNN on a 216 MHz Cortex-M7
+_NUCLEO_L4R5ZI_HZ = 120e6  # MLPerf Tiny NUCLEO-L4R5ZI system descriptions: Cortex-M4 at 120 MHz
 
 
 #: Workload name -> a function returning the simulated value in the row's unit.
@@ -210,7 +254,11 @@ WORKLOADS: dict[str, Callable[[], float]] = {
     "cpu_csr_break_even_memory": lambda: break_even_sparsity("cpu-avx2", 1, 2048, 2048),
     "cpu_csr_break_even_compute": lambda: break_even_sparsity("cpu-avx2", 256, 1024, 1024),
     "cpu_gemv_bandwidth": lambda: _gemv_bandwidth_gb_s("cpu-avx2", 4096, 4),
-    "mcu_cmsis_cifar10": _cmsis_cifar10_ms,
+    "mcu_cmsis_cifar10": lambda: _mcu_ms(_cmsis_cifar10(), _CORTEX_M7_CMSIS_NN_HZ),
+    # One workload per MLPerf Tiny model on the NUCLEO-L4R5ZI; the rows say which software stack was measured.
+    "mcu_mlperf_tiny_ic": lambda: _mcu_ms(_mlperf_resnet8(), _NUCLEO_L4R5ZI_HZ),
+    "mcu_mlperf_tiny_kws": lambda: _mcu_ms(_mlperf_ds_cnn(), _NUCLEO_L4R5ZI_HZ),
+    "mcu_mlperf_tiny_ad": lambda: _mcu_ms(_mlperf_fc_autoencoder(), _NUCLEO_L4R5ZI_HZ),
 }
 
 
