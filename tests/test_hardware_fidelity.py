@@ -31,7 +31,7 @@ def test_rows_outside_their_tolerance_say_why(rows):
             assert row.note, row.quantity
     inside = [row.workload for row in rows if row.within]
     assert {"tpu_mlp0", "tpu_mlp1", "tpu_lstm0", "tpu_lstm1", "tpu_cnn0", "gpu_24_speedup_tutorial", "gpu_gemv_bandwidth",
-            "cpu_csr_break_even_memory", "mcu_cmsis_cifar10"} <= set(inside)
+            "cpu_csr_break_even_memory", "mcu_cmsis_cifar10", "mcu_mlperf_tiny_ic"} <= set(inside)
 
 
 def test_within_reads_ratio_and_points_tolerances():
@@ -77,3 +77,45 @@ def test_approximate_rows_are_marked_and_every_published_row_names_its_table_or_
     for entry in entries:
         if entry["profile"] == "npu-systolic":
             assert "Table 3" in entry["source"] and not entry["approximate"]
+
+
+def _entries():
+    return tomllib.loads((resources.files("hwprune_edu.hardware") / "fidelity.toml").read_text(encoding="utf-8"))["row"]
+
+
+def test_every_profile_has_at_least_three_published_rows():
+    counts = {name: sum(entry["profile"] == name for entry in _entries()) for name in PROFILES}
+    assert all(count >= 3 for count in counts.values()), counts
+
+
+def test_mcu_workloads_have_their_published_models_macs_and_clocks():
+    from hwprune_edu.hardware.fidelity import _cmsis_cifar10, _mlperf_ds_cnn, _mlperf_fc_autoencoder, _mlperf_resnet8
+
+    def macs(layers):
+        return sum(layer.macs for layer in layers)
+
+    # MACs worked out by hand from the Keras definitions (mlcommons/tiny v0.1) and Lai et al. 2018's network.
+    assert macs(_cmsis_cifar10()) == 32 * 32 * 32 * 75 + 16 * 16 * 32 * 800 + 8 * 8 * 64 * 800 + 1024 * 10
+    stem, stack1 = 32 * 32 * 16 * 27, 2 * 32 * 32 * 16 * 144
+    stack2 = 16 * 16 * 32 * (144 + 288 + 16)
+    stack3 = 8 * 8 * 64 * (288 + 576 + 32)
+    assert macs(_mlperf_resnet8()) == stem + stack1 + stack2 + stack3 + 64 * 10
+    ds_cnn = _mlperf_ds_cnn()
+    assert (ds_cnn[0].m, ds_cnn[0].n, ds_cnn[0].k) == (25 * 5, 64, 40)  # TF 'same' stride 2 on 49 x 10 -> 25 x 5
+    assert macs(ds_cnn) == 125 * 64 * 40 + 4 * (125 * 64 * 9 + 125 * 64 * 64) + 64 * 12
+    assert macs(_mlperf_fc_autoencoder()) == 2 * 640 * 128 + 6 * 128 * 128 + 2 * 128 * 8
+    # The simulated time is the profile's own model at the measured board's clock: 0.5 MAC per cycle and compute-bound.
+    board = PROFILES["mcu-m4"].replace(name="nucleo", clock_hz=120e6)
+    assert WORKLOADS["mcu_mlperf_tiny_ic"]() == pytest.approx(simulate(_mlperf_resnet8(), board).latency_s * 1e3)
+    assert simulate(_mlperf_fc_autoencoder(), board).latency_s == pytest.approx(
+        macs(_mlperf_fc_autoencoder()) / (0.5 * 120e6), rel=0.01)
+
+
+def test_mlperf_tiny_rows_cite_their_log_and_board():
+    rows = [entry for entry in _entries() if entry["workload"].startswith("mcu_mlperf_tiny")]
+    assert len(rows) == 4
+    for entry in rows:
+        assert "results.txt" in entry["source"] and "inf./sec." in entry["source"] and not entry["approximate"]
+        # published = 1000 / the logged median throughput, to the row's four figures
+        logged = float(entry["source"].split("Median throughput is ")[1].split(" inf./sec.")[0])
+        assert entry["published"] == pytest.approx(1000 / logged, rel=5e-4)
