@@ -174,7 +174,11 @@ def _eie_alexnet_fc_frames_per_s():
 
 
 def _mcu_ms(layers, clock_hz: float) -> float:
-    """Milliseconds per inference of ``layers`` on the mcu-m4 profile with its clock set to the measured board's."""
+    """Milliseconds per inference of ``layers`` on the mcu-m4 profile with its clock set to the measured board's.
+
+    >>> round(_mcu_ms([linear(1, 64, 10)], 120e6), 4)  # 640 MACs at 0.5 MAC per cycle and 120 MHz
+    0.0107
+    """
     board = get_profile("mcu-m4").replace(name=f"mcu-m4 at {clock_hz / 1e6:g} MHz", clock_hz=clock_hz)
     return simulate(layers, board).latency_s * 1e3
 
@@ -271,7 +275,7 @@ def fidelity_rows(profiles=None) -> list[FidelityRow]:
     Returns:
         A list of :class:`FidelityRow`, in the file's order.
 
-    >>> [row.profile for row in fidelity_rows(["mcu-m4"])]
+    >>> sorted({row.profile for row in fidelity_rows(["mcu-m4"])})
     ['mcu-m4']
     """
     if profiles is not None:
