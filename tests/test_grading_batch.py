@@ -257,3 +257,24 @@ def test_a_sandbox_that_cannot_start_is_the_graders_failure(tmp_path, monkeypatc
     assert main(["grade", str(path), "--csv", str(out)]) == 2
     with open(out) as handle:
         assert next(csv.DictReader(handle))["status"] == "grader error"
+
+
+def test_grade_refuses_an_output_over_a_notebook_inside_a_graded_folder(tmp_path):
+    """--csv naming a notebook the folder argument holds would overwrite that submission after grading."""
+    import hashlib
+    from pathlib import Path
+    import shutil
+    import subprocess
+    import sys
+
+    notebook = tmp_path / "alice" / "nb.ipynb"
+    notebook.parent.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "exercises" / "01_weight_pruning.ipynb", notebook)
+    before = hashlib.md5(notebook.read_bytes()).hexdigest()
+    for option in ("--csv", "--gradebook"):
+        run = subprocess.run([sys.executable, "-m", "hwprune_edu", "grade", str(tmp_path), option, str(notebook),
+                              "--seed", "1"], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2, run.stderr
+        assert f"{option} must not be one of the notebooks to grade" in run.stderr
+        assert "Traceback" not in run.stderr
+    assert hashlib.md5(notebook.read_bytes()).hexdigest() == before

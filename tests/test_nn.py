@@ -575,3 +575,15 @@ def test_tiny_lm_training_stops_on_a_diverging_loss():
     config = LMConfig(vocab_size=4, context=4, d_model=8, n_layers=1, n_heads=2, d_ff=8)
     with pytest.raises(ValueError, match=r"diverged.*lr=1e\+30"):
         train_tiny_lm(corpus, steps=5, config=config, batch_size=2, lr=1e30)
+
+
+def test_as_batch_keeps_large_unsigned_values_and_names_lists_of_tensors():
+    import torch
+
+    from hwprune_edu.nn.checks import as_batch
+
+    big = as_batch(np.array([[2**64 - 1]], dtype=np.uint64), None, name="x", min_ndim=1)
+    assert big.item() == float(2**64 - 1)
+    for items in ([torch.ones(3, requires_grad=True)] * 2, [torch.ones(3, dtype=torch.bfloat16)] * 2):
+        with pytest.raises(TypeError, match=r"^x must be one tensor or array of numbers"):
+            as_batch(items, None, name="x", min_ndim=1)

@@ -180,3 +180,30 @@ def test_no_hand_written_number_checks_are_left(layer):
 def test_budget_sweep_checks_every_budget_is_reachable_before_the_first_search(data, no_training):
     with pytest.raises(ValueError, match=r"^budgets\[1\]=0\.1 cannot be met on cpu-avx2: the smallest reachable"):
         comparison.budget_sweep(digits_mlp(hidden=(32, 32)), data, "cpu-avx2", [0.75, 0.1], progress=False)
+
+
+def test_the_global_methods_fine_tune_budget_is_final_epochs_and_nothing_else():
+    from hwprune_edu.studies.search import check_search_options
+
+    with pytest.raises(TypeError, match=r"^total_finetune_epochs is set by final_epochs"):
+        check_search_options("global", total_finetune_epochs=3)
+    with pytest.raises(TypeError) as error:
+        check_search_options("global", nope=1)
+    assert "total_finetune_epochs" not in str(error.value) and "final_epochs" in str(error.value)
+
+
+def test_a_zero_d_array_input_shape_is_one_number():
+    from hwprune_edu.studies.arguments import check_input_shape
+    from hwprune_edu.studies.search import simulated_latency
+
+    assert check_input_shape(np.array(64)) == (64,)
+    model = digits_mlp(hidden=(64,))
+    assert simulated_latency(model, "cpu-avx2", input_shape=np.array(64)) == simulated_latency(model, "cpu-avx2")
+
+
+def test_seeds_beyond_what_the_data_generators_take_are_refused_before_any_work():
+    from hwprune_edu.studies.arguments import check_options
+
+    assert check_options({"seed": 2**32 - 1}).seed == 2**32 - 1
+    with pytest.raises(ValueError, match=r"^seed must be <= 4294967295"):
+        check_options({"seed": 2**32})

@@ -177,12 +177,7 @@ def grade_notebooks(paths: Sequence[str | os.PathLike], *, jobs: int = 1, timeou
         seed: picks the hidden cases (default: a fresh random one; see :func:`new_seed`).
         confined: use bubblewrap (default: when it works here).
     """
-    files = []
-    for path in map(Path, paths):
-        # Folders are searched all the way down, so nbgrader's submitted/<student>/<assignment>/ works as it is.
-        found = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts) if path.is_dir() \
-            else [path]
-        files.extend(found)
+    files = notebook_files(paths)
     settings = Settings(cell_timeout_s=float(timeout_s), case_timeout_s=float(case_timeout_s),
                         notebook_timeout_s=float(notebook_timeout_s), memory_mb=int(memory_mb),
                         seed=new_seed() if seed is None else int(seed),
@@ -326,12 +321,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_run)
 
 
+def notebook_files(paths) -> list[Path]:
+    """The notebooks ``paths`` name: files as given, folders searched all the way down (checkpoints skipped).
+
+    Searching down means nbgrader's ``submitted/<student>/<assignment>/`` layout works as it is.
+
+    >>> notebook_files([])
+    []
+    """
+    files = []
+    for path in map(Path, paths):
+        found = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts) if path.is_dir() \
+            else [path]
+        files.extend(found)
+    return files
+
+
 def _usage_error(args: argparse.Namespace) -> str:
     """What argparse cannot see option by option: two outputs in one file, or an output over a notebook."""
     outputs = [(option, path) for option, path in (("--csv", args.csv), ("--gradebook", args.gradebook)) if path]
     if len(outputs) == 2 and os.path.realpath(outputs[0][1]) == os.path.realpath(outputs[1][1]):
         return f"--csv and --gradebook must be different files, got {outputs[0][1]!r} for both"
-    inputs = {os.path.realpath(p) for p in args.paths}
+    # Every notebook the folders hold counts too: an output over any of them would destroy a submission.
+    inputs = {os.path.realpath(p) for p in args.paths} | {os.path.realpath(p) for p in notebook_files(args.paths)}
     return next((f"{option} must not be one of the notebooks to grade, got {path!r}"
                  for option, path in outputs if os.path.realpath(path) in inputs), "")
 

@@ -114,10 +114,15 @@ def as_batch(x: Any, model: nn.Module | None, *, name: str, min_ndim: int = 2, f
             array = np.asarray(x)
         except ValueError:
             raise ValueError(f"{name} must be a rectangular array, but it is ragged (rows of different lengths)") from None
+        except (TypeError, RuntimeError) as err:  # e.g. a list of tensors that need .detach(), or of bfloat16 ones
+            raise TypeError(f"{name} must be one tensor or array of numbers (stack a list of tensors with "
+                            f"torch.stack, detached), got a {type(x).__name__} NumPy cannot read: {err}") from None
         if array.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be a tensor or array of real numbers, got {_describe(array)}")
-        # A copy (a read-only or memory-mapped array is never shared); unsigned and bool ints as int64, which torch has.
-        tensor = torch.from_numpy(np.array(array, dtype=None if array.dtype.kind == "f" else np.int64))
+        # A copy (a read-only or memory-mapped array is never shared). Signed and bool ints as int64, which torch
+        # has; unsigned ones as float64, since uint64 values >= 2**63 would wrap in int64.
+        wanted = None if array.dtype.kind == "f" else np.float64 if array.dtype.kind == "u" else np.int64
+        tensor = torch.from_numpy(np.array(array, dtype=wanted))
     else:
         raise TypeError(f"{name} must be a torch tensor or a NumPy array of samples, got {_describe(x)}")
     if tensor.is_meta:

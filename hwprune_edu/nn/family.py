@@ -204,6 +204,8 @@ def sample_shape(model: nn.Module, input_shape: Any = None) -> tuple[int, ...]:
     """
     model = check_sequential(model) if input_shape is None else model
     if input_shape is not None:
+        if isinstance(input_shape, np.ndarray) and input_shape.ndim == 0:  # np.array(64), as np.int64(64)
+            input_shape = input_shape[()]
         if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, (bool, np.bool_)):
             input_shape = (input_shape,)  # np.int64(64) too: a flat sample
         if isinstance(input_shape, np.ndarray) and input_shape.ndim == 1:

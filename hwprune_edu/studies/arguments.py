@@ -24,6 +24,11 @@ import numpy as np
 
 from hwprune_edu.util.validation import check_fraction, check_int, check_number, check_positive_int, describe
 
+#: Seeds of the course's experiments: [0, 2**32 - 1], what the data generators take (mnist1d and scikit-learn
+#: seed NumPy's legacy RNG), which also leaves the searches room for their derived seeds (seed + round) under
+#: torch's 2**64 - 1. Checked before any work, so a bad seed never fails an hour into a run.
+SEED_MAX = 2**32 - 1
+
 __all__: list[str] = []  # shared by the studies modules; their entry points are the public surface
 
 
@@ -94,6 +99,8 @@ def check_input_shape(input_shape: Any) -> tuple[int, ...] | None:
     """
     if input_shape is None:
         return None
+    if isinstance(input_shape, np.ndarray) and input_shape.ndim == 0:  # np.array(64): one number, as np.int64(64)
+        input_shape = input_shape[()]
     if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, (bool, np.bool_)):
         input_shape = (input_shape,)
     if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (tuple, list, np.ndarray)):
@@ -158,7 +165,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "calibration_samples": lambda v: check_positive_int(v, name="calibration_samples"),
     "round_to": lambda v: check_optional_int(v, name="round_to", minimum=1),
     "input_shape": check_input_shape,
-    "seed": lambda v: check_int(v, name="seed", minimum=0),
+    "seed": lambda v: check_int(v, name="seed", minimum=0, maximum=SEED_MAX),
     "progress": lambda v: check_flag(v, name="progress"),
     "num_threads": check_threads,
 }

@@ -51,7 +51,7 @@ from hwprune_edu.nn import (
 from hwprune_edu.nn.data import Splits, digits_mlp, evaluate, load_digits, progress_bar, train
 from hwprune_edu.studies.allocation import resolve_hardware
 from hwprune_edu.studies.results import BudgetPoint, Comparison, Measurement, MethodResult
-from hwprune_edu.studies.arguments import check_budget, check_flag, check_profiles
+from hwprune_edu.studies.arguments import SEED_MAX, check_budget, check_flag, check_profiles
 from hwprune_edu.studies.search import (
     check_search_options,
     global_magnitude_prune,
@@ -185,7 +185,7 @@ def compare_methods(
     >>> c.latency_ratio("hw_aware_cpu-avx2", "cpu-avx2") <= 0.5
     True
     """
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_int(seed, name="seed", minimum=0, maximum=SEED_MAX)
     data = _check_data(data, seed)
     budget = check_budget(budget, name="budget")
     batch = check_positive_int(batch, name="batch")
@@ -501,7 +501,7 @@ def budget_sweep(
     hw = resolve_hardware(hardware)
     batch = check_positive_int(batch, name="batch")
     finetune_epochs = check_int(finetune_epochs, name="finetune_epochs", minimum=0)
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_int(seed, name="seed", minimum=0, maximum=SEED_MAX)
     progress = check_flag(progress, name="progress")
     num_threads = check_positive_int(num_threads, name="num_threads")
     if search_options is not None and not isinstance(search_options, Mapping):

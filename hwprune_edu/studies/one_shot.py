@@ -29,7 +29,7 @@ from hwprune_edu.pruning import (
     apply_mask, fake_quantise, input_norms, magnitude_mask, nm_mask, reconstruction_error, sparsegpt_prune, wanda_mask,
 )
 from hwprune_edu.studies.one_shot_results import METHODS, PATTERNS, LayerError, LayerErrors
-from hwprune_edu.studies.arguments import check_choice
+from hwprune_edu.studies.arguments import SEED_MAX, check_choice
 from hwprune_edu.util.validation import as_weights, check_int, check_positive_int, describe
 
 __all__ = ["calibration_ids", "layer_inputs", "prune_weight", "layer_errors", "prune_lm", "quantise_lm",
@@ -49,7 +49,7 @@ def calibration_ids(corpus: CharCorpus, *, n_windows: int = 64, context: int = 6
     context = check_positive_int(context, name="context")
     if context >= corpus.train.numel():
         raise ValueError(f"context must be shorter than the training text ({corpus.train.numel()} characters), got {context}")
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_int(seed, name="seed", minimum=0, maximum=SEED_MAX)
     generator = torch.Generator().manual_seed(seed)
     starts = torch.randint(0, corpus.train.numel() - context, (n_windows,), generator=generator)
     return corpus.train[starts[:, None] + torch.arange(context)[None, :]]

@@ -182,6 +182,11 @@ def check_search_options(method: str = "global", **options: Any) -> dict[str, An
     else:
         func, choices = netadapt_prune, sorted(IMPORTANCE_METHODS)
     taken = {name for name, p in inspect.signature(func).parameters.items() if p.kind is p.KEYWORD_ONLY}
+    if method == "global":
+        # hardware_aware_prune passes final_epochs to halp_prune as its total_finetune_epochs.
+        if "total_finetune_epochs" in options:
+            raise TypeError("total_finetune_epochs is set by final_epochs in hardware_aware_prune: pass final_epochs")
+        taken -= {"total_finetune_epochs"}
     unknown = sorted(set(options) - taken - {"final_epochs"})
     if unknown:
         raise TypeError(f"{unknown} are not options of method={method!r}; it takes {sorted(taken | {'final_epochs'})}")

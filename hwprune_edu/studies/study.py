@@ -31,7 +31,7 @@ from hwprune_edu.hardware import PROFILES, simulate
 from hwprune_edu.nn import count_parameters, fixed_threads, layer_widths, make_masks_permanent, measure_latency
 from hwprune_edu.nn import model_geometry, workload_from_geometry, workload_from_model
 from hwprune_edu.nn.data import evaluate, load_mnist1d, mlp, mnist1d_cnn, progress_bar, steps_per_epoch, train
-from hwprune_edu.studies.arguments import check_budget, check_choice, check_flag
+from hwprune_edu.studies.arguments import SEED_MAX, check_budget, check_choice, check_flag
 from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, uniform_channel_prune
 from hwprune_edu.studies.study_results import Study, StudyRun, Unreachable
 from hwprune_edu.util.validation import check_int, check_positive_int, describe
@@ -52,7 +52,7 @@ def build_model(name: str, seed: int) -> Any:
     (1, 5)
     """
     name = check_choice(name, list(MODELS), name="name")
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_int(seed, name="seed", minimum=0, maximum=SEED_MAX)
     if name == "mlp":
         return mlp(40, (1024, 1024), 10, seed=seed)
     return mnist1d_cnn((32, 64, 128), seed=seed)
@@ -110,7 +110,7 @@ class StudySettings:
         set_("models", names("models", lambda v, n: check_choice(v, list(MODELS), name=n)))
         set_("profiles", names("profiles", profile, empty_ok=True))
         set_("budgets", names("budgets", lambda v, n: check_budget(v, name=n)))
-        set_("seeds", names("seeds", lambda v, n: check_int(v, name=n, minimum=0)))
+        set_("seeds", names("seeds", lambda v, n: check_int(v, name=n, minimum=0, maximum=SEED_MAX)))
         set_("specialisation_profiles", names("specialisation_profiles", profile, empty_ok=True))
         epochs = self.epochs
         if isinstance(epochs, Mapping):

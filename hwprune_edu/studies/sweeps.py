@@ -34,6 +34,7 @@ from hwprune_edu.nn.data import SPLITS, Splits, evaluate, finetune
 from hwprune_edu.pruning import sparsity as fraction_pruned
 from hwprune_edu.pruning.patterns import Pattern, parse_pattern, prune_to
 from hwprune_edu.studies.arguments import (
+    SEED_MAX,
     check_choice,
     check_input_shape,
     check_lr,
@@ -225,7 +226,7 @@ def accuracy_vs_sparsity(
     specs = _check_patterns(patterns)
     targets = _check_sparsities(sparsities)
     finetune_steps = check_int(finetune_steps, name="finetune_steps", minimum=0)
-    seed = check_int(seed, name="seed", minimum=0)
+    seed = check_int(seed, name="seed", minimum=0, maximum=SEED_MAX)
     batch = check_positive_int(batch, name="batch")
     hardware = _profiles(profiles)
     lr = check_lr(lr)
