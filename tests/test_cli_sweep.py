@@ -235,6 +235,8 @@ SWEEP: list[Run] = [
     Run("pipe-closed-list-tags-forked", ("quiz", "--list-tags"), 1, close_stdout=True),
     # started with a standard stream closed: print() writes nothing, the status still tells
     Run("stdout-closed-list-tags", ("quiz", "--list-tags"), 0, redirect=">&-"),
+    Run("stdout-closed-drill", ("quiz", "-n", "1", "--seed", "1"), 1, names="standard output is closed", redirect=">&-",
+        real=True),
     Run("stdout-closed-usage-error", ("quiz", "-n", "0"), 2, names="-n", redirect=">&-"),
     Run("stdin-closed-drill", ("quiz", "-n", "1", "--seed", "0"), 0, stdout_has="no more answers", redirect="<&-"),
     Run("stderr-closed-usage-error", ("grade", "{tmp}/empty", "--seed", "-1"), 2, redirect="2>&-"),

@@ -118,3 +118,13 @@ def test_make_lab_fills_the_workspace_and_make_test_never_reads_it():
     assert "hwprune-edu workspace" in lab and lab.index("hwprune-edu workspace") < lab.index("jupyter lab")
     assert "workspace" not in _make_n("test").replace("hwprune-edu workspace", ""), "make test must not read workspace/"
     assert "workspace/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_an_exercises_folder_without_notebooks_is_refused(tmp_path, capsys):
+    empty = tmp_path / "exercises"
+    empty.mkdir()
+    with pytest.raises(ValueError, match=r"^exercises_dir must hold the exercise notebooks"):
+        sync_workspace(empty, tmp_path / "workspace")
+    assert main(["workspace", "--exercises", str(empty), "--dir", str(tmp_path / "workspace")]) == 2
+    assert "--exercises must hold the exercise notebooks" in capsys.readouterr().err
+    assert not (tmp_path / "workspace").exists()

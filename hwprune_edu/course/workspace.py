@@ -89,6 +89,9 @@ def _check_dirs(exercises_dir: Path, workspace_dir: Path) -> None:
     if not exercises_dir.is_dir():
         raise FileNotFoundError(f"exercises_dir must be a folder of exercise notebooks, got {str(exercises_dir)!r}, "
                                 "which is not a folder (run from the course's root folder)")
+    if not any(exercises_dir.glob("*.ipynb")):
+        raise ValueError(f"exercises_dir must hold the exercise notebooks, got {str(exercises_dir)!r}, which "
+                                "holds no .ipynb file (run from the course's root folder, or `make exercises`)")
     if workspace_dir.exists() and not workspace_dir.is_dir():
         raise ValueError(f"workspace_dir must be a folder, got {str(workspace_dir)!r}, which is a file")
     ex, ws = exercises_dir.resolve(), workspace_dir.resolve()

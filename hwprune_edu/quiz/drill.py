@@ -144,6 +144,10 @@ def _run(args: argparse.Namespace) -> int:
         for tag, about in tags().items():
             print(f"{tag:<15} {len(questions(tag)):>2} questions  {about}")
         return 0
+    if sys.stdout is None:  # started with stdout closed: a drill nobody can read is not run
+        print("hwprune-edu quiz: error: standard output is closed; there is nowhere to show the questions",
+              file=sys.stderr)
+        return 1
     # Answers are typed text: a byte that is not valid in the terminal's encoding is an unknown answer, not a crash.
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")
