@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from hwprune_edu.util.validation import check_fraction
+from hwprune_edu.util.validation import check_fraction, check_number
 
 
 @pytest.mark.parametrize("value", [0, 0.25, 1, np.float32(0.5)])
@@ -127,3 +127,12 @@ def test_execute_notebook_checks_its_arguments_before_starting_a_kernel(tmp_path
         execute_notebook(notebook, timeout_s="30")
     with pytest.raises(TypeError, match=r"^save must be True or False"):
         execute_notebook(notebook, save="yes")
+
+
+def test_numbers_too_large_for_a_float_are_described_by_their_side_of_the_interval():
+    from fractions import Fraction
+
+    with pytest.raises(ValueError, match=r"^x must be in \[0, inf\), got a negative number of 401 digits$"):
+        check_number(-10**400, name="x", low=0)
+    with pytest.raises(ValueError, match=r"^x must be a number that fits a float, got a number of 400 digits$"):
+        check_number(Fraction(10**400, 3), name="x")

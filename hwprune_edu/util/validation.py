@@ -102,8 +102,12 @@ def check_number(
         raise TypeError(f"{name} must be {expected}, got {describe(value)}")
     try:
         number = float(value)
-    except OverflowError:  # a huge int or Fraction
-        raise ValueError(f"{name} must be {expected} that fits a float, got an int of {len(str(abs(int(value))))} digits") from None
+    except OverflowError:  # a huge int or Fraction: exact comparisons still say which side it is on
+        digits = len(str(abs(int(value))))
+        shown = f"a {'negative ' if value < 0 else ''}number of {digits} digits"
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"{name} must be in {interval}{meaning}, got {shown}") from None
+        raise ValueError(f"{name} must be {expected} that fits a float, got {shown}") from None
     if math.isnan(number):
         if allow_nan:
             return number
