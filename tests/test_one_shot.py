@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hwprune_edu.pruning import (
-    apply_mask, layer_hessian, magnitude_mask, nm_mask, reconstruction_error, sparsegpt_prune, wanda_mask,
-    wanda_scores,
+    apply_mask, fake_quantise, layer_hessian, magnitude_mask, nm_mask, reconstruction_error, sparsegpt_prune,
+    wanda_mask, wanda_scores,
 )
 
 
@@ -230,3 +230,87 @@ def test_errors_name_the_argument(call, error, words):
     rng = np.random.default_rng(8)
     with pytest.raises(error, match=words):
         call(rng.standard_normal((3, 8)), rng.standard_normal((5, 8)))
+
+
+# ---------------------------------------------------------------- fake quantisation: the grid, pinned by hand
+# Weights chosen so every scale is a power of two (exact in binary) and the rounding is visible.
+# bits = 3: levels -3..3 (2**(3-1) - 1 = 3), scale = max|w| / 3.
+
+QUANT_W = np.array([[6.0, 3.0, 1.5, -0.5],
+                    [-1.5, 0.75, 0.0, 0.0]])
+
+
+def test_fake_quantise_per_row_golden_values():
+    # Row 0: scale 6 / 3 = 2; w / 2 = 3, 1.5, 0.75, -0.25 -> round (half to even) 3, 2, 1, 0 -> 6, 4, 2, 0.
+    # Row 1: its own scale 1.5 / 3 = 0.5 (not row 0's 2): -3, 1.5, 0, 0 -> -3, 2, 0, 0 -> -1.5, 1, 0, 0.
+    got = fake_quantise(QUANT_W, 3)
+    assert got.tolist() == [[6.0, 4.0, 2.0, 0.0], [-1.5, 1.0, 0.0, 0.0]]
+
+
+def test_fake_quantise_grouped_golden_values():
+    # group_size 2: [6, 3] scale 2 -> 3, 1.5 -> 3, 2 -> 6, 4; [1.5, -0.5] scale 0.5 -> 3, -1 -> 1.5, -0.5;
+    # [-1.5, 0.75] scale 0.5 -> -3, 1.5 -> -3, 2 -> -1.5, 1; [0, 0] is all zero and stays zero (no 0 / 0).
+    got = fake_quantise(QUANT_W, 3, group_size=2)
+    assert got.tolist() == [[6.0, 4.0, 1.5, -0.5], [-1.5, 1.0, 0.0, 0.0]]
+
+
+def test_fake_quantise_scale_is_the_largest_magnitude_not_the_largest_value():
+    # max|w| = 4 (a negative weight): scale 4 / 1 = 4 at bits = 2, so 1.0 / 4 = 0.25 rounds to 0 and -4 stays -4.
+    # The signed maximum (1.0) would give scale 1 and clip -4 to -1.
+    assert fake_quantise(np.array([[-4.0, 1.0, 3.0, 0.0]]), 2).tolist() == [[-4.0, 0.0, 4.0, 0.0]]
+
+
+def test_fake_quantise_rounds_halves_to_even_on_the_grid():
+    # bits = 4: levels 7, scale 7 / 7 = 1; 2.5 -> 2, 3.5 -> 4, -0.5 -> -0 (np.round is half to even), 6.4 -> 6.
+    got = fake_quantise(np.array([[7.0, 2.5, 3.5, -0.5, 6.4]]), 4)
+    assert got.tolist() == [[7.0, 2.0, 4.0, 0.0, 6.0]]
+
+
+@pytest.mark.parametrize("bits,levels", [(2, 1), (3, 3), (8, 127), (16, 32767)])
+def test_fake_quantise_levels_per_bit_width(bits, levels):
+    # 2**(bits - 1) - 1 positive levels: an evenly spaced input in [-1, 1] uses exactly 2 * levels + 1 values.
+    w = np.linspace(-1.0, 1.0, 2 * levels + 1)[None, :]
+    got = fake_quantise(w, bits)
+    assert np.unique(got).size == 2 * levels + 1
+    np.testing.assert_allclose(got, w, atol=1e-12)
+    assert np.unique(fake_quantise(np.linspace(-1.0, 1.0, 4 * levels + 1)[None, :], bits)).size == 2 * levels + 1
+
+
+def test_fake_quantise_computes_in_float64_and_rounds_once():
+    # float32 weights: scale and grid in float64, one cast back at the end (float32 arithmetic would differ
+    # in the last bit on about a fifth of the entries, and would move the largest weight of some groups).
+    w = np.random.default_rng(9).standard_normal((64, 64)).astype(np.float32)
+    got = fake_quantise(w, 8, group_size=16)
+    groups = w.astype(np.float64).reshape(64, 4, 16)
+    scale = np.abs(groups).max(axis=2, keepdims=True) / 127
+    expected = (np.round(groups / scale) * scale).reshape(64, 64).astype(np.float32)
+    assert got.dtype == np.float32 and np.array_equal(got, expected)
+    # The largest magnitude of each group lies on the grid: it comes back unchanged.
+    assert np.array_equal(np.abs(got).reshape(64, 4, 16).max(axis=2), np.abs(w).reshape(64, 4, 16).max(axis=2))
+
+
+def test_fake_quantise_keeps_zeros_shape_and_input():
+    w = QUANT_W.copy()
+    got = fake_quantise(w, 8, group_size=2)
+    assert got.shape == w.shape and got.dtype == w.dtype and got is not w
+    assert np.array_equal(w, QUANT_W)
+    assert (got[QUANT_W == 0] == 0).all()  # a pruned weight stays pruned
+    assert fake_quantise(np.zeros((2, 4)), 4).tolist() == [[0.0] * 4] * 2
+
+
+@pytest.mark.parametrize("kwargs,error,message", [
+    (dict(bits=1), ValueError, "bits must be >= 2, got 1"),
+    (dict(bits=17), ValueError, "bits must be <= 16, got 17"),
+    (dict(bits=8.0), TypeError, "bits must be an int"),
+    (dict(bits=8, group_size=0), ValueError, "group_size must be >= 1, got 0"),
+    (dict(bits=8, group_size=3), ValueError, "group_size = 3 must divide in_features = 4"),
+    (dict(bits=8, group_size=2.0), TypeError, "group_size must be an int"),
+])
+def test_fake_quantise_errors_name_the_argument(kwargs, error, message):
+    with pytest.raises(error, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
+        fake_quantise(QUANT_W, **kwargs)
+
+
+def test_fake_quantise_refuses_non_matrix_weights():
+    with pytest.raises(ValueError, match="weights must be 2-D"):
+        fake_quantise(np.ones(4), 8)
