@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hwprune_edu.pruning import (
-    apply_mask, fake_quantise, layer_hessian, magnitude_mask, nm_mask, reconstruction_error, sparsegpt_prune,
-    wanda_mask, wanda_scores,
+    apply_mask, fake_quantise, inverse_hessian_factor, layer_hessian, magnitude_mask, nm_mask, reconstruction_error,
+    sparsegpt_column_step, sparsegpt_prune, wanda_mask, wanda_scores,
 )
 
 
@@ -314,3 +314,173 @@ def test_fake_quantise_errors_name_the_argument(kwargs, error, message):
 def test_fake_quantise_refuses_non_matrix_weights():
     with pytest.raises(ValueError, match="weights must be 2-D"):
         fake_quantise(np.ones(4), 8)
+
+
+# ---------------------------------------------------------------- SparseGPT's pieces, each pinned on its own
+
+def exact(message):
+    """A pytest ``match`` pattern for exactly this message (case and punctuation included)."""
+    import re
+    return "^" + re.escape(message) + "$"
+
+
+def test_layer_hessian_golden_values_with_a_dead_input():
+    # X^T X of x = [[1, 0, 2], [1, 0, 0]] is [[2, 0, 2], [0, 0, 0], [2, 0, 4]]; input 1 is always zero (dead),
+    # so its diagonal becomes 1. Without damping that is the whole Hessian.
+    x = np.array([[1.0, 0.0, 2.0], [1.0, 0.0, 0.0]])
+    assert layer_hessian(x, 3, damp=0.0).tolist() == [[2.0, 0.0, 2.0], [0.0, 1.0, 0.0], [2.0, 0.0, 4.0]]
+    # The default damp is 0.01 of the mean diagonal, (2 + 1 + 4) / 3 = 7 / 3, added to the diagonal only.
+    expected = np.array([[2.0, 0.0, 2.0], [0.0, 1.0, 0.0], [2.0, 0.0, 4.0]]) + 0.01 * 7 / 3 * np.eye(3)
+    np.testing.assert_allclose(layer_hessian(x, 3), expected, rtol=1e-15)
+    # damp = 0.5: 0.5 * 7 / 3 on the diagonal.
+    np.testing.assert_allclose(np.diag(layer_hessian(x, 3, damp=0.5)), [2 + 7 / 6, 1 + 7 / 6, 4 + 7 / 6], rtol=1e-15)
+
+
+def test_layer_hessian_live_input_with_unit_diagonal_is_not_dead():
+    # Input 0 has sum of squares exactly 1 but is alive; input 1 is dead. Mean diagonal (1 + 1) / 2 = 1.
+    x = np.array([[1.0, 0.0]])
+    assert layer_hessian(x, 2, damp=0.0).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    assert layer_hessian(x, 2, damp=1.0).tolist() == [[2.0, 0.0], [0.0, 2.0]]
+
+
+def test_layer_hessian_does_not_modify_the_inputs():
+    x = np.array([[1.0, 0.0], [2.0, 0.0]])
+    before = x.copy()
+    layer_hessian(x, 2)
+    assert np.array_equal(x, before)
+
+
+def test_inverse_hessian_factor_golden_values():
+    # H = [[2, 1], [1, 2]], H^-1 = [[2, -1], [-1, 2]] / 3. Row 0 of U is H^-1[0] / sqrt(H^-1[0, 0]):
+    # [2/3, -1/3] / sqrt(2/3) = [sqrt(2/3), -1 / (3 sqrt(2/3))]. Row 1 over F = {1}: inv(H[1:, 1:]) = 1/2,
+    # so U[1, 1] = (1/2) / sqrt(1/2) = sqrt(1/2); U is upper triangular.
+    u = inverse_hessian_factor(np.array([[2.0, 1.0], [1.0, 2.0]]))
+    r = np.sqrt(2 / 3)
+    np.testing.assert_allclose(u, [[r, -1 / (3 * r)], [0.0, np.sqrt(0.5)]], rtol=1e-12, atol=1e-15)
+
+
+def test_inverse_hessian_factor_rows_are_the_obs_rows():
+    rng = np.random.default_rng(10)
+    h = layer_hessian(correlated_inputs(rng, 30, 6), 6)
+    u = inverse_hessian_factor(h)
+    np.testing.assert_allclose(u.T @ u, np.linalg.inv(h), rtol=1e-10, atol=1e-12)
+    assert np.array_equal(u, np.triu(u))
+    for j in range(6):
+        tail_inverse = np.linalg.inv(h[j:, j:])
+        np.testing.assert_allclose(u[j, j:], tail_inverse[0] / np.sqrt(tail_inverse[0, 0]), rtol=1e-9, atol=1e-12)
+
+
+def test_inverse_hessian_factor_accepts_rounding_level_asymmetry():
+    # X^T X computed in another order differs in the last bits: a relative 5e-7 is still symmetric (rtol 1e-6).
+    h = np.array([[2.0, 1.0 + 5e-7], [1.0, 2.0]])
+    assert np.isfinite(inverse_hessian_factor(h)).all()
+    # An exact zero against 1e-13 on a matrix of size 1 passes by the absolute tolerance, 1e-12 x max|H|.
+    assert np.isfinite(inverse_hessian_factor(np.array([[1.0, 1e-13], [0.0, 1.0]]))).all()
+
+
+@pytest.mark.parametrize("h", [
+    np.array([[2.0, 1.0 + 3e-6], [1.0, 2.0]]),                 # 3e-6 relative: more than rounding (rtol 1e-6)
+    1e-10 * np.array([[2.0, 1.05], [1.0, 2.0]]),               # tiny scale: the tolerance scales with max|H|
+    np.array([[2.0, 1.0], [-1.0, 2.0]]),                       # clearly not symmetric
+], ids=["relative-3e-6", "tiny-scale", "antisymmetric"])
+def test_inverse_hessian_factor_refuses_an_asymmetric_matrix(h):
+    with pytest.raises(ValueError, match=exact(
+            "hessian must be symmetric (X^T X is); got a matrix that is not, e.g. from a transposed product")):
+        inverse_hessian_factor(h)
+
+
+@pytest.mark.parametrize("h,message", [
+    (np.ones(3), "hessian must be 2-D, got a 1-D array of shape (3,)"),
+    (np.ones((2, 3)), "hessian must be a square (in_features, in_features) matrix, got shape (2, 3)"),
+    (np.ones((3, 2)), "hessian must be a square (in_features, in_features) matrix, got shape (3, 2)"),
+    (-np.eye(2), "hessian must be positive definite (the layer Hessian X^T X is not, even with damping); "
+                 "increase damp (e.g. 0.1)"),
+])
+def test_inverse_hessian_factor_errors(h, message):
+    with pytest.raises(ValueError, match=exact(message)):
+        inverse_hessian_factor(h)
+
+
+def test_sparsegpt_column_step_golden_values():
+    # x = [[1, 1], [1, -1], [1, 1]]: H = X^T X = [[3, 1], [1, 3]], H^-1 = [[3, -1], [-1, 3]] / 8 (damp 0).
+    # Pruning w_0 = 1: error = 1 / (3/8) = 8/3; w -= 8/3 * [3/8, -1/8] = [1, -1/3], so w = [0, 2 + 1/3].
+    x = np.array([[1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    w = np.array([[1.0, 2.0], [4.0, -1.0]])
+    got = sparsegpt_column_step(w, x, 0, [True, False], damp=0.0)
+    np.testing.assert_allclose(got, [[0.0, 2 + 1 / 3], [4.0, -1.0]], rtol=1e-12)   # row 1 not pruned: unchanged
+    assert got[0, 0] == 0.0 and got.dtype == np.float64
+    # Default damp 0.01: H = [[3.03, 1], [1, 3.03]]; w_1 -= w_0 * H^-1[0, 1] / H^-1[0, 0] = w_0 * (-1 / 3.03).
+    got = sparsegpt_column_step(w, x, 0, [True, True])
+    np.testing.assert_allclose(got, [[0.0, 2 + 1 / 3.03], [0.0, -1 + 4 / 3.03]], rtol=1e-12)
+
+
+def test_sparsegpt_column_step_leaves_processed_columns_alone():
+    # Column 1 of 2: F = {1}, nothing left to absorb the error, so only w[:, 1] changes (to exactly 0).
+    x = np.array([[1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    got = sparsegpt_column_step(np.array([[1.0, 2.0]]), x, 1, np.array([True]), damp=0.0)
+    assert got.tolist() == [[1.0, 0.0]]
+
+
+def test_sparsegpt_column_step_is_the_constrained_least_squares_update():
+    # OBS is exact: the new later columns minimise (w_F - v)^T H_FF (w_F - v) with v_column = 0,
+    # i.e. v_rest = w_rest + H_rr^-1 H_r,column w_column; columns before `column` are untouched.
+    rng = np.random.default_rng(11)
+    x = correlated_inputs(rng, 40, 6)
+    w = rng.standard_normal((3, 6)).astype(np.float32)
+    before_w, before_x = w.copy(), x.copy()
+    column, prune = 2, np.array([True, False, True])
+    got = sparsegpt_column_step(w, x, column, prune, damp=0.05)
+    h = layer_hessian(x, 6, damp=0.05)
+    rest = np.arange(column + 1, 6)
+    expected = w.astype(np.float64).copy()
+    for r in np.flatnonzero(prune):
+        expected[r, rest] += np.linalg.solve(h[np.ix_(rest, rest)], h[rest, column]) * w[r, column]
+        expected[r, column] = 0.0
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    assert np.array_equal(w, before_w) and np.array_equal(x, before_x)
+
+
+@pytest.mark.parametrize("column,prune_rows,error,message", [
+    (-1, [True, False], ValueError, "column must be >= 0, got -1"),
+    (2, [True, False], ValueError, "column must be < in_features = 2, got 2"),
+    (1.0, [True, False], TypeError, "column must be an int, got float 1.0"),
+    (0, None, TypeError, "prune_rows must be 2 booleans (one per row), got None"),
+    (0, "ab", TypeError, "prune_rows must be 2 booleans (one per row), got str 'ab'"),
+    (0, [1, 0], ValueError, "prune_rows must be 2 booleans (one per row), got a list"),
+    (0, [True], ValueError, "prune_rows must be 2 booleans (one per row), got a list"),
+    (0, [[True, False]], ValueError, "prune_rows must be 2 booleans (one per row), got a list"),
+])
+def test_sparsegpt_column_step_errors(column, prune_rows, error, message):
+    x = np.array([[1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    with pytest.raises(error, match=exact(message)):
+        sparsegpt_column_step(np.ones((2, 2)), x, column, prune_rows)
+
+
+def test_sparsegpt_column_step_checks_damp():
+    with pytest.raises(ValueError, match=exact(
+            "damp must be in [0, inf) (a fraction of the Hessian's mean diagonal), got -1.0")):
+        sparsegpt_column_step(np.ones((1, 2)), np.eye(2), 0, [True], damp=-1)
+
+
+@pytest.mark.parametrize("damp,error,message", [
+    (-1, ValueError, "damp must be in [0, inf) (a fraction of the Hessian's mean diagonal), got -1.0"),
+    ("a", TypeError, "damp must be a number in [0, inf) (a fraction of the Hessian's mean diagonal), got str 'a'"),
+])
+def test_layer_hessian_checks_damp(damp, error, message):
+    with pytest.raises(error, match=exact(message)):
+        layer_hessian(np.eye(2), 2, damp=damp)
+
+
+# ---------------------------------------------------------------- Wanda's pieces
+
+def test_wanda_scores_refuses_non_matrix_weights():
+    with pytest.raises(ValueError, match=exact("weights must be 2-D, got a 1-D array of shape (3,)")):
+        wanda_scores(np.ones(3), np.ones((2, 3)))
+
+
+def test_wanda_nm_uses_the_given_group_size():
+    # 2:8 keeps the 2 largest scores of the 8 inputs, 8 and 7 (a 2:4 pattern would keep 2 of each 4).
+    w = np.ones((1, 8))
+    x = np.array([[8.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]])
+    assert wanda_mask(w, x, n=2, m=8).tolist() == [[True, False, False, False, False, False, False, True]]
+    assert wanda_mask(w, x, n=3, m=8).sum() == 3
