@@ -528,3 +528,78 @@ def test_reconstruction_error_messages(weights, pruned, message):
     inputs = np.zeros((3, 2)) if "all zeros" in message else np.ones((3, 2))
     with pytest.raises(ValueError, match=exact(message)):
         reconstruction_error(weights, pruned, inputs)
+
+
+# ---------------------------------------------------------------- per-row targets: ties and the amount / N:M rules
+
+def tied_weights(rows, cols, seed):
+    """Weights of magnitude 1, 2 or 3 with random signs: every row is full of ties."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(1, 4, (rows, cols)) * rng.choice([-1.0, 1.0], (rows, cols))
+
+
+def stable_keep(scores, k_per_group, group):
+    """Keep mask pruning the k smallest of each group of `group` columns, ties to the earlier column (stable sort)."""
+    rows, cols = scores.shape
+    order = np.argsort(scores.reshape(rows, cols // group, group), axis=2, kind="stable")[..., :k_per_group]
+    pruned = np.zeros((rows, cols // group, group), dtype=bool)
+    np.put_along_axis(pruned, order, True, axis=2)
+    return ~pruned.reshape(rows, cols)
+
+
+@pytest.mark.parametrize("cols", [17, 40, 257])
+def test_wanda_breaks_ties_by_column_in_long_rows(cols):
+    # Beyond 16 entries NumPy's default sort is not stable; the rule "the earlier input is pruned first" must hold.
+    w = tied_weights(8, cols, seed=cols)
+    x = np.ones((3, cols))                 # equal input norms: scores are |w| * sqrt(3), ties intact
+    k = cols // 2
+    assert np.array_equal(wanda_mask(w, x, k), stable_keep(np.abs(w), k, cols))
+
+
+@pytest.mark.parametrize("cols", [40, 130])
+def test_sparsegpt_breaks_ties_by_column_in_long_rows(cols):
+    # X = 2 I: H is diagonal, so no weight is updated and the saliencies are 4.04 * w^2, ties intact.
+    w = tied_weights(6, cols, seed=cols)
+    w_hat, keep = sparsegpt_prune(w, 2 * np.eye(cols), cols // 2, block_size=256)
+    assert np.array_equal(keep, stable_keep(np.abs(w), cols // 2, cols))
+    assert np.array_equal(w_hat, np.where(keep, w, 0.0))
+
+
+def test_sparsegpt_nm_breaks_ties_by_column_in_wide_groups():
+    # 8:32: each group of 32 prunes its 24 smallest; a group of 32 is past NumPy's stable small-sort size.
+    w = tied_weights(6, 64, seed=64)
+    _, keep = sparsegpt_prune(w, 2 * np.eye(64), n=8, m=32)
+    assert np.array_equal(keep, stable_keep(np.abs(w), 24, 32))
+
+
+@pytest.mark.parametrize("n,m", [(4, 4), (0, 4), (1, 1)])
+def test_nm_targets_at_the_edges_are_allowed(n, m):
+    # n = m keeps everything, n = 0 prunes everything, 1:1 is dense: all legal N:M targets.
+    rng = np.random.default_rng(14)
+    w, x = rng.standard_normal((3, 8)), rng.standard_normal((5, 8))
+    for keep in (wanda_mask(w, x, n=n, m=m), sparsegpt_prune(w, x, n=n, m=m, block_size=8)[1]):
+        assert (keep.reshape(3, 8 // m, m).sum(axis=2) == n).all()
+
+
+@pytest.mark.parametrize("amount,n,m,error,message", [
+    (None, None, None, TypeError,
+     "amount is required (an int count or float fraction per row) unless n and m are given"),
+    (None, 2, None, TypeError, "n and m go together (keep n of every m inputs), got n=2, m=None"),
+    (None, None, 4, TypeError, "n and m go together (keep n of every m inputs), got n=None, m=4"),
+    (0.5, 2, 4, ValueError, "give either amount (unstructured, per row) or n and m (N:M), not both; got "
+                            "amount=0.5, n=2, m=4 (an N:M pattern fixes the sparsity at 1 - n/m)"),
+    (None, 2, 0, ValueError, "m must be >= 1, got 0"),
+    (None, -1, 4, ValueError, "n must be >= 0, got -1"),
+    (None, 2.0, 4, TypeError, "n must be an int, got float 2.0"),
+    (None, 2, 4.0, TypeError, "m must be an int, got float 4.0"),
+    (None, 5, 4, ValueError, "n must be <= m (keep n of every m inputs), got n=5 > m=4"),
+    (None, 2, 3, ValueError, "in_features = 8 must be a multiple of m=3 to form 2:3 groups along the input "
+                             "dimension"),
+    (9, None, None, ValueError, None),
+])
+def test_row_target_errors_are_exact(amount, n, m, error, message):
+    rng = np.random.default_rng(15)
+    w, x = rng.standard_normal((3, 8)), rng.standard_normal((5, 8))
+    for prune in (wanda_mask, lambda *a, **k: sparsegpt_prune(*a, **k, block_size=8)):
+        with pytest.raises(error, match=None if message is None else exact(message)):
+            prune(w, x, amount, n=n, m=m)
