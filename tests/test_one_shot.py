@@ -8,6 +8,8 @@ checks the lazy block updates and the Cholesky shortcut of the fast version.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,6 +19,7 @@ from hwprune_edu.pruning import (
     apply_mask, fake_quantise, inverse_hessian_factor, layer_hessian, magnitude_mask, nm_mask, reconstruction_error,
     sparsegpt_column_step, sparsegpt_prune, wanda_mask, wanda_scores,
 )
+from hwprune_edu.pruning.reconstruction import as_calibration
 
 
 def correlated_inputs(rng, samples, features, outliers=True):
@@ -26,6 +29,11 @@ def correlated_inputs(rng, samples, features, outliers=True):
     if outliers:
         x *= np.exp(rng.standard_normal(features))
     return x
+
+
+def exact(message):
+    """A pytest ``match`` pattern for exactly this message (case and punctuation included)."""
+    return "^" + re.escape(message) + "$"
 
 
 # ---------------------------------------------------------------- loop references
@@ -307,7 +315,7 @@ def test_fake_quantise_keeps_zeros_shape_and_input():
     (dict(bits=8, group_size=2.0), TypeError, "group_size must be an int"),
 ])
 def test_fake_quantise_errors_name_the_argument(kwargs, error, message):
-    with pytest.raises(error, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(error, match=exact(message)):
         fake_quantise(QUANT_W, **kwargs)
 
 
@@ -317,12 +325,6 @@ def test_fake_quantise_refuses_non_matrix_weights():
 
 
 # ---------------------------------------------------------------- SparseGPT's pieces, each pinned on its own
-
-def exact(message):
-    """A pytest ``match`` pattern for exactly this message (case and punctuation included)."""
-    import re
-    return "^" + re.escape(message) + "$"
-
 
 def test_layer_hessian_golden_values_with_a_dead_input():
     # X^T X of x = [[1, 0, 2], [1, 0, 0]] is [[2, 0, 2], [0, 0, 0], [2, 0, 4]]; input 1 is always zero (dead),
@@ -603,3 +605,57 @@ def test_row_target_errors_are_exact(amount, n, m, error, message):
     for prune in (wanda_mask, lambda *a, **k: sparsegpt_prune(*a, **k, block_size=8)):
         with pytest.raises(error, match=None if message is None else exact(message)):
             prune(w, x, amount, n=n, m=m)
+
+
+def test_sparsegpt_refuses_non_matrix_weights():
+    with pytest.raises(ValueError, match=exact("weights must be 2-D, got a 1-D array of shape (4,)")):
+        sparsegpt_prune(np.ones(4), np.eye(4), 0.5)
+
+
+def test_sparsegpt_runs_its_linear_algebra_on_one_blas_thread(monkeypatch):
+    # One BLAS thread makes the factorisation the same on every run (and avoids spin-waiting threads on a
+    # shared machine), whatever the caller's own thread setting: here the caller allows 2.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import hwprune_edu.pruning.sparsegpt as sparsegpt_module
+    seen = []
+    factor = sparsegpt_module.inverse_hessian_factor
+
+    def recording_factor(hessian):
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return factor(hessian)
+
+    monkeypatch.setattr(sparsegpt_module, "inverse_hessian_factor", recording_factor)
+    rng = np.random.default_rng(16)
+    with threadpool_limits(limits=2, user_api="blas"):
+        sparsegpt_prune(rng.standard_normal((2, 8)), rng.standard_normal((9, 8)), 0.5)
+    assert seen and set(seen) == {1}
+
+
+# ---------------------------------------------------------------- calibration inputs: messages name the argument
+
+@pytest.mark.parametrize("inputs,in_features,kwargs,error,message", [
+    (np.ones((2, 3)), 0, {}, ValueError, "in_features must be >= 1, got 0"),
+    (np.array([[np.nan, 1.0]]), 2, {}, ValueError, "inputs must be finite, but it contains 1 NaN and 0 infinite "
+                                                  "value(s) (an array of shape (1, 2) and dtype float64)"),
+    ("ab", 2, {}, TypeError, "inputs must be an array of numbers, got str 'ab'"),
+    (np.ones(2), 2, {}, ValueError, "inputs must be calibration activations of shape (samples, in_features), got a "
+                                    "1-D array of shape (2,); use inputs[None, :] for a single sample"),
+    (np.ones((2, 3)), 2, {}, ValueError, "inputs must have in_features = 2 columns (the weights are (out, in) = "
+                                         "(., 2)), got shape (2, 3)"),
+    (np.ones((2, 3)), 2, dict(name="calib"), ValueError, "calib must have in_features = 2 columns (the weights are "
+                                                         "(out, in) = (., 2)), got shape (2, 3)"),
+    (np.array([[np.inf, 1.0]]), 2, dict(name="calib"), ValueError, "calib must be finite, but it contains 0 NaN and "
+                                                                   "1 infinite value(s) (an array of shape (1, 2) and "
+                                                                   "dtype float64)"),
+])
+def test_as_calibration_messages(inputs, in_features, kwargs, error, message):
+    with pytest.raises(error, match=exact(message)):
+        as_calibration(inputs, in_features, **kwargs)
+
+
+def test_as_calibration_flattens_leading_axes_in_order():
+    x = np.arange(24.0).reshape(2, 3, 4)
+    got = as_calibration(x, 4)
+    assert got.dtype == np.float64 and got.tolist() == x.reshape(6, 4).tolist()
+    assert as_calibration(x.astype(np.float32), 4).dtype == np.float64
