@@ -309,10 +309,10 @@ def test_fake_quantise_keeps_zeros_shape_and_input():
 @pytest.mark.parametrize("kwargs,error,message", [
     (dict(bits=1), ValueError, "bits must be >= 2, got 1"),
     (dict(bits=17), ValueError, "bits must be <= 16, got 17"),
-    (dict(bits=8.0), TypeError, "bits must be an int"),
+    (dict(bits=8.0), TypeError, "bits must be an int, got float 8.0"),
     (dict(bits=8, group_size=0), ValueError, "group_size must be >= 1, got 0"),
     (dict(bits=8, group_size=3), ValueError, "group_size = 3 must divide in_features = 4"),
-    (dict(bits=8, group_size=2.0), TypeError, "group_size must be an int"),
+    (dict(bits=8, group_size=2.0), TypeError, "group_size must be an int, got float 2.0"),
 ])
 def test_fake_quantise_errors_name_the_argument(kwargs, error, message):
     with pytest.raises(error, match=exact(message)):
