@@ -306,6 +306,16 @@ def test_fake_quantise_keeps_zeros_shape_and_input():
     assert fake_quantise(np.zeros((2, 4)), 4).tolist() == [[0.0] * 4] * 2
 
 
+def test_fake_quantise_codes_fit_the_bit_width_even_for_subnormal_weights():
+    # For weights near 1e-318 (subnormal floats) max|w| / 32767 keeps only a few significant bits, so
+    # w / scale reaches 33,734 > 32,767 before clipping: the codes must still fit in 16 bits (levels +-32,767).
+    w = np.array([[1e-318, -1e-318, 7e-319, 0.0]])
+    scale = 1e-318 / 32767
+    codes = fake_quantise(w, 16) / scale
+    assert np.array_equal(codes, np.round(codes))
+    assert np.abs(codes).max() == 32767 and codes.min() == -32767
+
+
 @pytest.mark.parametrize("kwargs,error,message", [
     (dict(bits=1), ValueError, "bits must be >= 2, got 1"),
     (dict(bits=17), ValueError, "bits must be <= 16, got 17"),
@@ -659,3 +669,8 @@ def test_as_calibration_flattens_leading_axes_in_order():
     got = as_calibration(x, 4)
     assert got.dtype == np.float64 and got.tolist() == x.reshape(6, 4).tolist()
     assert as_calibration(x.astype(np.float32), 4).dtype == np.float64
+
+
+def test_sparsegpt_column_step_refuses_non_matrix_weights():
+    with pytest.raises(ValueError, match=exact("weights must be 2-D, got a 1-D array of shape (2,)")):
+        sparsegpt_column_step(np.ones(2), np.eye(2), 0, [True])
