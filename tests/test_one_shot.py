@@ -392,10 +392,12 @@ def test_inverse_hessian_factor_accepts_rounding_level_asymmetry():
 
 @pytest.mark.parametrize("h", [
     np.array([[2.0, 1.0 + 3e-6], [1.0, 2.0]]),                 # 3e-6 relative: more than rounding (rtol 1e-6)
-    1e-10 * np.array([[2.0, 1.05], [1.0, 2.0]]),               # tiny scale: the tolerance scales with max|H|
+    1e-14 * np.array([[2.0, 1.05], [1.0, 2.0]]),               # tiny scale: the tolerance scales with max|H|
     np.array([[2.0, 1.0], [-1.0, 2.0]]),                       # clearly not symmetric
 ], ids=["relative-3e-6", "tiny-scale", "antisymmetric"])
 def test_inverse_hessian_factor_refuses_an_asymmetric_matrix(h):
+    # Tolerances: |H - H^T| <= 1e-12 * max|H| + 1e-6 * |H^T|. At scale 1e-14 the asymmetry 5e-16 is 5 % of the
+    # entries, above 2e-26 + 1e-20, but it would pass any absolute tolerance of 1e-12 or NumPy's default 1e-8.
     with pytest.raises(ValueError, match=exact(
             "hessian must be symmetric (X^T X is); got a matrix that is not, e.g. from a transposed product")):
         inverse_hessian_factor(h)
