@@ -1,0 +1,69 @@
+"""Rules of the NumPy core that only extreme inputs reach: neuron scores past float64's range, NaN weights counted.
+
+``neuron_scores`` computes mean |a| or sqrt(mean a^2) directly, and redoes a
+channel divided by its own largest |a| when that overflows (|a| near 1e154
+squares past float64's largest value, about 1.8e308; |a| near 1e308 sums past
+it). These tests reach that second path, which ordinary activations never do,
+and pin its values by hand. NumPy only, no torch.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from hwprune_edu.pruning import neuron_scores, sparsity
+
+
+def scores_without_warnings(activations, method):
+    """neuron_scores with every warning an error: an overflow it handles must stay silent."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return neuron_scores(activations, method)
+
+
+def test_rms_past_float64_is_redone_scaled():
+    # Channel 0: (1e200)^2 overflows. Divided by its max 3e200: [1/3, 1], mean square (1/9 + 1) / 2 = 5/9,
+    # so rms = sqrt(5/9) * 3e200 = sqrt(5) * 1e200. Channel 1 needs no rescue: sqrt((1 + 9) / 2) = sqrt(5).
+    # (A mean |a| would give 2e200: the rescue must keep the method.)
+    got = scores_without_warnings(np.array([[1e200, 1.0], [3e200, 3.0]]), "rms")
+    np.testing.assert_allclose(got, [np.sqrt(5) * 1e200, np.sqrt(5)], rtol=1e-14)
+
+
+def test_mean_abs_past_float64_is_redone_scaled():
+    # Channel 0: 1e308 + 1.5e308 overflows. Divided by its max 1.5e308: [2/3, 1], mean 5/6, times 1.5e308
+    # = 1.25e308. (An rms would give sqrt(13/18) * 1.5e308 = 1.27e308.) Channel 1: (1 + 3) / 2 = 2.
+    got = scores_without_warnings(np.array([[1e308, -1.0], [-1.5e308, 3.0]]), "mean_abs")
+    np.testing.assert_allclose(got, [1.25e308, 2.0], rtol=1e-14)
+
+
+def test_rescue_divides_each_channel_by_its_own_maximum():
+    # (samples, channels) = (3, 2): channel 0's maximum 1e300 is its last sample. Divided by 1e300 its
+    # squares are 1e-600 (0 in float64), 1e-600 and 1, so rms = sqrt(1/3) * 1e300. Dividing by a maximum
+    # taken over the wrong entries (e.g. 1, from channel 1) would overflow again.
+    got = scores_without_warnings(np.array([[1.0, 1.0], [1.0, 2.0], [1e300, 3.0]]), "rms")
+    np.testing.assert_allclose(got, [1e300 / np.sqrt(3), np.sqrt(14 / 3)], rtol=1e-14)
+
+
+def test_rescue_in_conv_layout_is_per_channel():
+    # (samples, channels, h, w) = (2, 2, 1, 2): channel 1 holds 1e200 and 3e200 (squares overflow), channel 0
+    # holds 1..4. rms of channel 1 over its 4 entries [1e200, 3e200, 1e200, 3e200]: sqrt(5) * 1e200.
+    a = np.array([[[[1.0, 2.0]], [[1e200, 3e200]]],
+                  [[[3.0, 4.0]], [[1e200, 3e200]]]])
+    got = scores_without_warnings(a, "rms")
+    np.testing.assert_allclose(got, [np.sqrt(30 / 4), np.sqrt(5) * 1e200], rtol=1e-14)
+
+
+def test_sparsity_counts_nan_and_inf_weights_as_nonzero():
+    # sparsity reads masks and weights as they are: NaN and inf are entries that are not zero (1 zero of 4).
+    assert sparsity(np.array([np.nan, 0.0, 1.0, np.inf])) == 0.25
+    assert sparsity([np.array([np.nan, 0.0]), np.array([0.0, 0.0])]) == 0.75
+
+
+@pytest.mark.parametrize("method", ["mean_abs", "rms", "apoz"])
+def test_scores_are_float64_per_channel(method):
+    a = np.array([[0.0, 2.0, 1.0], [0.0, -4.0, 0.0]], dtype=np.float32)
+    got = neuron_scores(a, method)
+    assert got.dtype == np.float64 and got.shape == (3,)
