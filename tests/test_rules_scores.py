@@ -1,10 +1,11 @@
-"""Rules of the NumPy core that only extreme inputs reach: neuron scores past float64's range, NaN weights counted.
+"""Rules of the NumPy core that only extreme inputs reach: scores and norms past float64's range, NaN weights counted.
 
 ``neuron_scores`` computes mean |a| or sqrt(mean a^2) directly, and redoes a
 channel divided by its own largest |a| when that overflows (|a| near 1e154
 squares past float64's largest value, about 1.8e308; |a| near 1e308 sums past
-it). These tests reach that second path, which ordinary activations never do,
-and pin its values by hand. NumPy only, no torch.
+it). ``slice_norms`` does the same for a slice whose powers overflow. These
+tests reach that second path, which ordinary weights never do, and pin its
+values by hand. NumPy only, no torch.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
-from hwprune_edu.pruning import neuron_scores, sparsity
+from hwprune_edu.pruning import neuron_scores, slice_norms, sparsity
 
 
 def scores_without_warnings(activations, method):
@@ -84,3 +85,13 @@ def test_a_channel_score_does_not_depend_on_the_other_channels(method):
     together = scores_without_warnings(a, method)
     alone = np.array([scores_without_warnings(a[:, [j]], method)[0] for j in range(12)])
     assert np.isfinite(together).all() and np.array_equal(together, alone)
+
+
+def test_slice_norm_past_float64_is_redone_scaled_and_silent():
+    # L3 norm of [1e200, 1e200]: the cubes (1e600) overflow; divided by the max, (1 + 1)^(1/3) * 1e200.
+    # The second slice [1, 2] needs no rescue: (1 + 8)^(1/3). No overflow warning reaches the caller.
+    w = np.array([[1e200, 1e200], [1.0, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = slice_norms(w, norm=3, axis=0)
+    np.testing.assert_allclose(got, [2 ** (1 / 3) * 1e200, 9 ** (1 / 3)], rtol=1e-14)
