@@ -1,4 +1,5 @@
-"""Rules of the NumPy core that only extreme inputs reach: scores and norms past float64's range, NaN weights counted.
+"""Rules of the NumPy core that only edge inputs reach: scores and norms past float64's range, NaN weights counted,
+the smallest N:M group.
 
 ``neuron_scores`` computes mean |a| or sqrt(mean a^2) directly, and redoes a
 channel divided by its own largest |a| when that overflows (|a| near 1e154
@@ -10,12 +11,13 @@ values by hand. NumPy only, no torch.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
 import pytest
 
-from hwprune_edu.pruning import neuron_scores, slice_norms, sparsity
+from hwprune_edu.pruning import Pattern, neuron_scores, slice_norms, sparsity
 
 
 def scores_without_warnings(activations, method):
@@ -95,3 +97,14 @@ def test_slice_norm_past_float64_is_redone_scaled_and_silent():
         warnings.simplefilter("error")
         got = slice_norms(w, norm=3, axis=0)
     np.testing.assert_allclose(got, [2 ** (1 / 3) * 1e200, 9 ** (1 / 3)], rtol=1e-14)
+
+
+@pytest.mark.parametrize("m,error,message", [
+    (1, ValueError, "m must be >= 2, got 1"),       # 1:1 keeps everything: not a sparsity pattern
+    (0, ValueError, "m must be >= 2, got 0"),
+    (2.0, TypeError, "m must be an int, got float 2.0"),
+])
+def test_nm_pattern_needs_groups_of_at_least_two(m, error, message):
+    with pytest.raises(error, match="^" + re.escape(message) + "$"):
+        Pattern("n:m", n=1, m=m)
+    assert Pattern("n:m", n=1, m=2).m == 2
