@@ -108,3 +108,27 @@ def test_nm_pattern_needs_groups_of_at_least_two(m, error, message):
     with pytest.raises(error, match="^" + re.escape(message) + "$"):
         Pattern("n:m", n=1, m=m)
     assert Pattern("n:m", n=1, m=2).m == 2
+
+
+def test_nm_pattern_stores_plain_ints():
+    # n and m given as NumPy integers (or 0-d arrays) are stored as Python ints: the pattern stays hashable
+    # and equal to the one spelled with ints.
+    pattern = Pattern("n:m", n=np.array(2), m=np.int64(4))
+    assert type(pattern.n) is int and type(pattern.m) is int
+    assert pattern == Pattern("n:m", n=2, m=4) and hash(pattern) == hash(Pattern("n:m", n=2, m=4))
+
+
+BLOCK_PAIR = "block must be a (rows, cols) pair of ints for a 'block' pattern, got "
+
+
+@pytest.mark.parametrize("kwargs,error,message", [
+    (dict(kind="structured", n=2), ValueError,
+     "n and m belong to an 'n:m' pattern only, got n=2, m=0 for 'structured'"),
+    (dict(kind="unstructured", m=4), ValueError,
+     "n and m belong to an 'n:m' pattern only, got n=0, m=4 for 'unstructured'"),
+    (dict(kind="block", block=(4,)), TypeError, BLOCK_PAIR + "a tuple"),
+    (dict(kind="block", block=4), TypeError, BLOCK_PAIR + "int 4"),
+])
+def test_pattern_fields_belong_to_their_kind(kwargs, error, message):
+    with pytest.raises(error, match="^" + re.escape(message) + "$"):
+        Pattern(**kwargs)
