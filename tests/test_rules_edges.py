@@ -1,12 +1,13 @@
 """Rules of the NumPy core that only edge inputs reach: scores and norms past float64's range, NaN weights counted,
-the smallest N:M group.
+what a Pattern accepts and stores.
 
 ``neuron_scores`` computes mean |a| or sqrt(mean a^2) directly, and redoes a
 channel divided by its own largest |a| when that overflows (|a| near 1e154
 squares past float64's largest value, about 1.8e308; |a| near 1e308 sums past
 it). ``slice_norms`` does the same for a slice whose powers overflow. These
 tests reach that second path, which ordinary weights never do, and pin its
-values by hand. NumPy only, no torch.
+values by hand. The Pattern checks pin its field rules and exact messages.
+NumPy only, no torch.
 """
 
 from __future__ import annotations
