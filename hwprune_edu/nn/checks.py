@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from hwprune_edu.util.validation import check_int, check_number, describe
+from hwprune_edu.util.validation import check_int, check_lr, describe
 
 __all__ = ["check_module", "model_dtype", "as_batch", "to_numpy", "check_seed", "check_lr", "check_finite_loss",
            "TORCH_SEED_MAX", "SKLEARN_SEED_MAX"]
@@ -173,15 +173,6 @@ def check_seed(seed: Any, *, name: str = "seed", maximum: int = TORCH_SEED_MAX) 
     if seed > maximum:
         raise ValueError(f"{name} must be <= {maximum} (2**{int(math.log2(maximum + 1))} - 1), got {seed}")
     return seed
-
-
-def check_lr(lr: Any) -> float:
-    """A learning rate: a finite number > 0 (``np.float32(1e-3)`` and ``Fraction`` accepted, ``True`` refused).
-
-    >>> check_lr(np.float32(0.5))
-    0.5
-    """
-    return check_number(lr, name="lr", low=0, closed="neither", meaning=" (a learning rate)")
 
 
 def check_finite_loss(loss: float, *, step: int, lr: float, updated: bool) -> None:

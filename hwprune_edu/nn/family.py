@@ -22,11 +22,9 @@ import numbers
 from typing import Any, NamedTuple
 
 import numpy as np
-
-import torch
 from torch import nn
 
-from hwprune_edu.util.validation import check_positive_int, describe
+from hwprune_edu.util.validation import check_input_shape, describe
 
 __all__ = [
     "WEIGHTED",
@@ -204,15 +202,7 @@ def sample_shape(model: nn.Module, input_shape: Any = None) -> tuple[int, ...]:
     """
     model = check_sequential(model) if input_shape is None else model
     if input_shape is not None:
-        if isinstance(input_shape, np.ndarray) and input_shape.ndim == 0:  # np.array(64), as np.int64(64)
-            input_shape = input_shape[()]
-        if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, (bool, np.bool_)):
-            input_shape = (input_shape,)  # np.int64(64) too: a flat sample
-        if isinstance(input_shape, np.ndarray) and input_shape.ndim == 1:
-            input_shape = input_shape.tolist()
-        if not isinstance(input_shape, (tuple, list, torch.Size)) or not input_shape:
-            raise TypeError(f"input_shape must be the shape of one sample, e.g. (64,) or (1, 8, 8), got {describe(input_shape)}")
-        return tuple(check_positive_int(d, name=f"input_shape[{i}]") for i, d in enumerate(input_shape))
+        return check_input_shape(input_shape)
     if len(model) == 0:
         raise ValueError("model is an empty Sequential: there is nothing to infer input_shape from")
     first = model[0]

@@ -15,14 +15,21 @@ ValueError: importance must be one of ['taylor', 'l1'], got a list
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import fields, replace
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from hwprune_edu.util.validation import check_fraction, check_int, check_number, check_positive_int, describe
+from hwprune_edu.util.validation import (  # noqa: F401 - check_lr, check_input_shape: shared by the studies modules
+    check_fraction,
+    check_input_shape,
+    check_int,
+    check_lr,
+    check_number,
+    check_positive_int,
+    describe,
+)
 
 #: Seeds of the course's experiments: [0, 2**32 - 1], what the data generators take (mnist1d and scikit-learn
 #: seed NumPy's legacy RNG), which also leaves the searches room for their derived seeds (seed + round) under
@@ -30,15 +37,6 @@ from hwprune_edu.util.validation import check_fraction, check_int, check_number,
 SEED_MAX = 2**32 - 1
 
 __all__: list[str] = []  # shared by the studies modules; their entry points are the public surface
-
-
-def check_lr(lr: Any) -> float:
-    """An Adam learning rate: a finite number > 0 (NumPy scalars and ``Fraction`` accepted, ``bool`` refused).
-
-    >>> check_lr(1e-3)
-    0.001
-    """
-    return check_number(lr, name="lr", low=0, closed="neither", meaning=" (a learning rate)")
 
 
 def check_budget(budget: Any, *, name: str = "latency_budget") -> float:
@@ -89,25 +87,6 @@ def check_optional_int(value: Any, *, name: str, minimum: int) -> int | None:
     True
     """
     return None if value is None else check_int(value, name=name, minimum=minimum)
-
-
-def check_input_shape(input_shape: Any) -> tuple[int, ...] | None:
-    """``None`` (inferred from the model) or the shape of one sample: a non-empty sequence of positive ints.
-
-    >>> check_input_shape([np.int64(64)])
-    (64,)
-    """
-    if input_shape is None:
-        return None
-    if isinstance(input_shape, np.ndarray) and input_shape.ndim == 0:  # np.array(64): one number, as np.int64(64)
-        input_shape = input_shape[()]
-    if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, (bool, np.bool_)):
-        input_shape = (input_shape,)
-    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (tuple, list, np.ndarray)):
-        raise TypeError(f"input_shape must be None or a tuple of positive ints (one sample's shape), got {describe(input_shape)}")
-    if len(input_shape) == 0:
-        raise ValueError("input_shape must name at least one dimension, got an empty sequence")
-    return tuple(check_positive_int(d, name=f"input_shape[{i}]") for i, d in enumerate(input_shape))
 
 
 def search_copy(model: Any, data: Any) -> tuple[Any, Any, Any]:

@@ -28,6 +28,8 @@ __all__ = [
     "check_int",
     "check_positive_int",
     "check_fraction",
+    "check_lr",
+    "check_input_shape",
     "describe",
 ]
 
@@ -343,3 +345,33 @@ def check_fraction(value: Any, *, name: str, zero_ok: bool = True, one_ok: bool 
     """
     closed = {(True, True): "both", (True, False): "left", (False, True): "right", (False, False): "neither"}
     return check_number(value, name=name, low=0, high=1, closed=closed[(zero_ok, one_ok)], meaning=meaning)
+
+
+def check_lr(lr: Any) -> float:
+    """A learning rate: a finite number > 0 (``np.float32(1e-3)`` and ``Fraction`` accepted, ``True`` refused).
+
+    >>> check_lr(np.float32(0.5))
+    0.5
+    """
+    return check_number(lr, name="lr", low=0, closed="neither", meaning=" (a learning rate)")
+
+
+def check_input_shape(input_shape: Any) -> tuple[int, ...] | None:
+    """``None`` (inferred from the model) or the shape of one sample: a non-empty sequence of positive ints.
+
+    One int (Python, NumPy or a 0-d array) is a flat sample; a ``torch.Size`` is a tuple.
+
+    >>> check_input_shape([np.int64(64)]), check_input_shape(np.array(64)), check_input_shape(None)
+    ((64,), (64,), None)
+    """
+    if input_shape is None:
+        return None
+    if isinstance(input_shape, np.ndarray) and input_shape.ndim == 0:  # np.array(64): one number, as np.int64(64)
+        input_shape = input_shape[()]
+    if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, (bool, np.bool_)):
+        input_shape = (input_shape,)
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (tuple, list, np.ndarray)):
+        raise TypeError(f"input_shape must be None or a tuple of positive ints (one sample's shape), got {describe(input_shape)}")
+    if len(input_shape) == 0:
+        raise ValueError("input_shape must name at least one dimension, got an empty sequence")
+    return tuple(check_positive_int(d, name=f"input_shape[{i}]") for i, d in enumerate(input_shape))
