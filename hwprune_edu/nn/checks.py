@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from hwprune_edu.util.validation import check_int, check_lr, describe
+from hwprune_edu.util.validation import SEED_MAX, check_int, check_lr, describe
 
 __all__ = ["check_module", "model_dtype", "as_batch", "to_numpy", "check_seed", "check_lr", "check_finite_loss",
            "TORCH_SEED_MAX", "SKLEARN_SEED_MAX"]
@@ -32,7 +32,7 @@ __all__ = ["check_module", "model_dtype", "as_batch", "to_numpy", "check_seed", 
 #: torch's generators take seeds in [0, 2**64 - 1]; a negative seed silently wraps around (-1 is 2**64 - 1).
 TORCH_SEED_MAX = 2**64 - 1
 #: scikit-learn's ``random_state`` and NumPy's legacy ``np.random.seed`` (used by mnist1d) take [0, 2**32 - 1].
-SKLEARN_SEED_MAX = 2**32 - 1
+SKLEARN_SEED_MAX = SEED_MAX
 
 
 def _describe(value: Any) -> str:

@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from hwprune_edu.util.validation import (  # noqa: F401 - check_lr, check_input_shape: shared by the studies modules
+from hwprune_edu.util.validation import (  # noqa: F401 - SEED_MAX, check_lr, check_input_shape: shared by the studies modules
+    SEED_MAX,
     check_fraction,
     check_input_shape,
     check_int,
@@ -31,10 +32,6 @@ from hwprune_edu.util.validation import (  # noqa: F401 - check_lr, check_input_
     describe,
 )
 
-#: Seeds of the course's experiments: [0, 2**32 - 1], what the data generators take (mnist1d and scikit-learn
-#: seed NumPy's legacy RNG), which also leaves the searches room for their derived seeds (seed + round) under
-#: torch's 2**64 - 1. Checked before any work, so a bad seed never fails an hour into a run.
-SEED_MAX = 2**32 - 1
 
 __all__: list[str] = []  # shared by the studies modules; their entry points are the public surface
 

@@ -34,14 +34,12 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
-from hwprune_edu.util.validation import check_int, check_number
+from hwprune_edu.util.validation import SEED_MAX, check_int, check_number
 
 __all__ = ["number_arg", "int_arg", "seed_arg", "timeout_arg", "input_path_arg", "output_file_arg",
            "output_folder_arg", "check_input_path", "check_output_file", "check_output_folder", "fail",
            "SEED_MAX", "MAX_TIMEOUT_S"]
 
-#: The largest seed a command takes: NumPy's legacy ``RandomState`` and most tools stop at 2**32 - 1.
-SEED_MAX = 2**32 - 1
 #: The longest time limit a command takes, in seconds: a week, far beyond any course notebook, and far
 #: below what the operating system's timers and ``RLIMIT_CPU`` can hold (1e300 s overflows them).
 MAX_TIMEOUT_S = 7 * 24 * 3600

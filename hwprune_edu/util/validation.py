@@ -31,7 +31,13 @@ __all__ = [
     "check_lr",
     "check_input_shape",
     "describe",
+    "SEED_MAX",
 ]
+
+#: The largest seed of the course's data and experiments: scikit-learn's ``random_state`` and NumPy's legacy
+#: ``np.random.seed`` (which mnist1d uses) take [0, 2**32 - 1]; torch's generators take more, so this also leaves
+#: the searches room for their derived seeds (seed + round). The commands' ``--seed`` options share it.
+SEED_MAX = 2**32 - 1
 
 
 _CLOSED = {"both": ("[", "]"), "left": ("[", ")"), "right": ("(", "]"), "neither": ("(", ")")}
