@@ -84,7 +84,8 @@ def _break_even_note(host, sweep, label: str) -> str:
     # Compute-bound, the sparse time is (non-zeros) x (cost per non-zero): near break-even, that cost in dense MACs.
     density, speedup = min(sweep, key=lambda point: abs(np.log(point[1])))
     return (f"torch.sparse spent about {1 / (speedup * density):.1f} dense MACs' time per non-zero here (at density "
-            f"{density:g}); the host profile's CSR kernel, copied from cpu-avx2, assumes {1 / csr.compute_efficiency:.0f}")
+            f"{density:g}); the host profile's CSR kernel, measured by calibrate() on a smaller layer, costs "
+            f"{1 / csr.compute_efficiency:.1f}")
 
 
 def host_rows() -> tuple[list[FidelityRow], str]:

@@ -19,6 +19,11 @@ def test_calibrate_returns_a_host_profile_and_restores_threads():
     assert host.peak_macs_per_s > 0 and host.memory_bandwidth_bytes_per_s > 0 and host.overhead_s > 0
     assert "measured by calibrate()" in host.sources["overhead_s"]
     assert simulate([linear(1, 8, 8)], host).layers[0].bound == "overhead"
+    # The CSR kernel's cost per stored weight is measured too (torch.sparse against F.linear), its bandwidth share kept.
+    csr, cpu_csr = host.sparse_kernels["csr"], PROFILES["cpu-avx2"].sparse_kernels["csr"]
+    assert 0 < csr.compute_efficiency <= 1 and "torch.sparse CSR" in csr.source and "measured by calibrate()" in csr.source
+    assert (csr.index_bits, csr.bandwidth_efficiency) == (cpu_csr.index_bits, cpu_csr.bandwidth_efficiency)
+    assert "csr" not in host.sources  # a kernel's source lives in the kernel, not among the profile's fields
 
 
 def test_compare_with_measured_returns_per_shape_results():
@@ -49,6 +54,17 @@ def test_host_profile_is_cpu_avx2_with_three_measured_numbers():
     assert host.memory_bandwidth_bytes_per_s == 20e9 and host.overhead_s == 3e-6
     assert host.sources["overhead_s"] == "my stopwatch" and "nominal 1 GHz" in host.sources["clock_hz"]
     assert host.weight_bits == cpu.weight_bits and dict(host.sparse_kernels) == dict(cpu.sparse_kernels)
+    measured = host_profile(50e9, 20e9, 3e-6, csr_compute_efficiency=0.25, sources={"csr": "timed torch.sparse"})
+    csr, cpu_csr = measured.sparse_kernels["csr"], PROFILES["cpu-avx2"].sparse_kernels["csr"]
+    assert csr.compute_efficiency == 0.25 and csr.source == "timed torch.sparse" and "csr" not in measured.sources
+    assert (csr.index_bits, csr.bandwidth_efficiency) == (cpu_csr.index_bits, cpu_csr.bandwidth_efficiency)
+    assert cpu_csr.compute_efficiency == 0.1  # the shared profile is untouched
+    # The break-even follows: compute-bound, CSR wins below a density of about its efficiency.
+    from hwprune_edu.hardware.fidelity import break_even_sparsity
+    assert break_even_sparsity(measured, 256, 1024, 1024) == pytest.approx(0.75, abs=0.03)
+    assert break_even_sparsity(host, 256, 1024, 1024) == pytest.approx(0.90, abs=0.03)
+    with pytest.raises(ValueError, match=r"csr_compute_efficiency must be in \(0, 1\]"):
+        host_profile(50e9, 20e9, 3e-6, csr_compute_efficiency=1.5)
     with pytest.raises(ValueError, match=r"overhead_s must be in \(0, inf\) \(a measured number\)"):
         host_profile(50e9, 20e9, 0.0)
     with pytest.raises(TypeError, match=r"macs_per_s must be a number in \(0, inf\) \(a measured number\), got bool"):

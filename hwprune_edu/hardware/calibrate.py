@@ -18,7 +18,7 @@ module stays NumPy only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -77,10 +77,11 @@ def host_profile(
     memory_bandwidth_bytes_per_s: float,
     overhead_s: float,
     *,
+    csr_compute_efficiency: float | None = None,
     sources: Mapping[str, str] | None = None,
     description: str = "this machine, measured",
 ) -> Hardware:
-    """A ``"host"`` profile from three measured numbers, everything else as ``cpu-avx2``.
+    """A ``"host"`` profile from measured numbers, everything else as ``cpu-avx2``.
 
     The measured rate already includes every core and every SIMD lane, so the
     host is one unit at a nominal 1 GHz (its cycles are a unit of time, not the
@@ -90,8 +91,13 @@ def host_profile(
         macs_per_s: dense GEMM rate, multiply-accumulates per second.
         memory_bandwidth_bytes_per_s: bytes read plus written per second.
         overhead_s: fixed cost of one layer call, in seconds.
+        csr_compute_efficiency: the CSR kernel's measured rate per stored weight
+            as a fraction of a dense GEMM's per MAC, in ``(0, 1]`` (a stored
+            weight then costs ``1 / csr_compute_efficiency`` dense MACs);
+            ``None`` keeps ``cpu-avx2``'s assumed 0.1.
         sources: where each measured value comes from, by profile field
-            (``macs_per_cycle``, ``memory_bandwidth_bytes_per_s``, ``overhead_s``).
+            (``macs_per_cycle``, ``memory_bandwidth_bytes_per_s``, ``overhead_s``,
+            ``csr`` for the CSR kernel's efficiency).
         description: the profile's one-line description.
 
     Returns:
@@ -100,6 +106,8 @@ def host_profile(
     >>> host = host_profile(40e9, 25e9, 2e-6, sources={"overhead_s": "timed a 1x1 GEMM"})
     >>> host.peak_macs_per_s, host.sources["overhead_s"]
     (40000000000.0, 'timed a 1x1 GEMM')
+    >>> host_profile(40e9, 25e9, 2e-6, csr_compute_efficiency=0.25).sparse_kernels["csr"].compute_efficiency
+    0.25
     """
     values = {
         "macs_per_s": macs_per_s,
@@ -114,6 +122,12 @@ def host_profile(
     if not isinstance(description, str):
         raise TypeError(f"description must be a str, got {describe(description)}")
     cpu = PROFILES["cpu-avx2"]
+    kernels = dict(cpu.sparse_kernels)
+    if csr_compute_efficiency is not None:
+        efficiency = check_number(csr_compute_efficiency, name="csr_compute_efficiency", low=0, high=1, closed="right",
+                                  meaning=" (a measured fraction of the dense rate)")
+        source = (sources or {}).get("csr", "measured: the CSR kernel's rate per stored weight over the dense rate")
+        kernels["csr"] = replace(kernels["csr"], compute_efficiency=efficiency, source=source)
     merged = dict(cpu.sources)
     merged.update(
         clock_hz="nominal 1 GHz: host cycles are a unit of time, not the real clock",
@@ -122,7 +136,8 @@ def host_profile(
         tile_n="no tiling modelled",
         tile_k="no tiling modelled",
     )
-    merged.update(sources or {})
+    # "csr" names the kernel, not a profile field: its source went into the kernel above.
+    merged.update({field: text for field, text in (sources or {}).items() if field != "csr"})
     return cpu.replace(
         name="host",
         description=description,
@@ -134,6 +149,7 @@ def host_profile(
         tile_k=1,
         memory_bandwidth_bytes_per_s=values["memory_bandwidth_bytes_per_s"],
         overhead_s=values["overhead_s"],
+        sparse_kernels=kernels,
         sources=merged,
     )
 

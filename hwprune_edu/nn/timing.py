@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -124,7 +125,9 @@ def calibrate(*, num_threads: int = 1, repeats: int = 5, seed: int = 0) -> Hardw
 
     Measures: the dense GEMM rate of ``F.linear`` on a ``256 x 1024 x 1024``
     fp32 problem; memory bandwidth from an elementwise add over 32 MB arrays
-    (read + write); the per-call overhead of a ``1 x 1`` ``F.linear``. Cycles of
+    (read + write); the per-call overhead of a ``1 x 1`` ``F.linear``; the
+    CSR kernel's cost per stored weight (``torch.sparse`` at density 0.2 on a
+    ``64 x 1024 x 1024`` product, against dense ``F.linear`` of the same shape). Cycles of
     the host profile are nominal 1 GHz ticks (see :func:`hwprune_edu.hardware.host_profile`).
 
     Args:
@@ -153,16 +156,53 @@ def calibrate(*, num_threads: int = 1, repeats: int = 5, seed: int = 0) -> Hardw
         bandwidth = 2 * big.numel() * 4 / copy_s
         tiny_x, tiny_w = torch.ones(1, 1), torch.ones(1, 1)
         overhead_s = _best_time_s(lambda: F.linear(tiny_x, tiny_w), repeats=repeats)
+        csr_efficiency = _csr_efficiency(generator, repeats)
     stamp = time.strftime("%Y-%m-%d %H:%M")
     measured = f"measured by calibrate() on this machine, {stamp}, {num_threads} torch thread(s)"
     sources = {
         "macs_per_cycle": f"{measured}: F.linear 256x1024x1024 fp32 at {macs_per_s / 1e9:.1f} GMAC/s",
         "memory_bandwidth_bytes_per_s": f"{measured}: 32 MB elementwise add (read + write) at {bandwidth / 1e9:.1f} GB/s",
         "overhead_s": f"{measured}: 1x1 F.linear call at {overhead_s * 1e6:.2f} us",
+        "csr": (f"{measured}: torch.sparse CSR (int32 indices) at density {_CSR_DENSITY} on a "
+                f"{'x'.join(map(str, _CSR_SHAPE))} product, {1 / csr_efficiency:.1f} dense MACs' time per stored "
+                "weight (against F.linear of the same shape); weights stream at cpu-avx2's assumed 30 % of bandwidth"),
     }
     return host_profile(
-        macs_per_s, bandwidth, overhead_s, sources=sources, description="this machine, measured with PyTorch"
+        macs_per_s, bandwidth, overhead_s, csr_compute_efficiency=csr_efficiency, sources=sources,
+        description="this machine, measured with PyTorch",
     )
+
+
+# The CSR rate is measured where it is compute-bound (64 rows reuse each stored weight) and near the
+# densities where CSR and dense trade places on CPUs, 10-30 % (Hoefler et al., JMLR 2021).
+_CSR_SHAPE = (64, 1024, 1024)  # batch, in, out
+_CSR_DENSITY = 0.2
+
+
+def _csr_efficiency(generator: torch.Generator, repeats: int) -> float:
+    """CSR's rate per stored weight over dense ``F.linear``'s per MAC, on the same shape (at most 1)."""
+    batch, n_in, n_out = _CSR_SHAPE
+    x = torch.randn(batch, n_in, generator=generator)
+    w = torch.randn(n_out, n_in, generator=generator)
+    # Exactly round(density * size) kept weights, at random places.
+    kept = torch.randperm(w.numel(), generator=generator)[: round(_CSR_DENSITY * w.numel())]
+    mask = torch.zeros(w.numel(), dtype=torch.bool)
+    mask[kept] = True
+    with warnings.catch_warnings():
+        # PyTorch warns that sparse CSR is "beta" and that invariant checks are off; both are known here.
+        warnings.simplefilter("ignore", UserWarning)
+        csr = (w * mask.view_as(w)).to_sparse_csr()
+        # int32 indices, as the profile's CSR kernel declares (32 index bits per kept weight).
+        sparse = torch.sparse_csr_tensor(csr.crow_indices().int(), csr.col_indices().int(), csr.values(), csr.shape)
+    x_t = x.T.contiguous()
+    # A ratio of two timings: each pair is timed moments apart and the median pair taken, so one
+    # busy moment on a shared machine moves neither side alone.
+    ratios = []
+    for _ in range(max(3, repeats)):
+        dense_s = _best_time_s(lambda: F.linear(x, w), repeats=1)
+        sparse_s = _best_time_s(lambda: torch.sparse.mm(sparse, x_t), repeats=1)
+        ratios.append((dense_s / w.numel()) / (sparse_s / kept.numel()))
+    return min(1.0, statistics.median(ratios))
 
 
 def compare_with_measured(
