@@ -210,7 +210,10 @@ def test_from_arrays_works_with_training_and_searches():
 @pytest.mark.parametrize("change, error, message", [
     (lambda a: a.__setitem__(1, a[1][:-1]), ValueError, "y_train must have one label per sample of x_train"),
     (lambda a: a[4].__setitem__((0, 0), np.nan), ValueError, "x_test must be finite, got 1 NaN"),
-    (lambda a: [a.__setitem__(i, a[i] * 0) for i in (1, 3, 5)], ValueError, "n_classes must be >= 2"),
+    (lambda a: [a.__setitem__(i, a[i] * 0) for i in (1, 3, 5)], ValueError, "y_train must hold at least 2 distinct labels"),
+    # One class that is not class 0 would pass a range check (n_classes inferred as 4) and train a constant.
+    (lambda a: [a.__setitem__(i, a[i] * 0 + 3) for i in (1, 3, 5)], ValueError, "at least 2 distinct labels .*got only 3"),
+    (lambda a: a.__setitem__(1, a[1] * 0 + 1), ValueError, "y_train must hold at least 2 distinct labels"),
     (lambda a: a.__setitem__(2, a[2][:0]), ValueError, "x_val must hold at least one sample"),
     (lambda a: a.__setitem__(4, a[4][:, :3]), ValueError, "x_test must have the 6 features"),
     (lambda a: a.__setitem__(1, a[1].astype(float)), TypeError, "y_train must hold integer class labels"),
@@ -230,6 +233,8 @@ def test_from_arrays_checks_n_classes_and_image_shape():
     with pytest.raises(ValueError, match="image_shape"):
         from_arrays(*_arrays(), image_shape=(1, 5))
     assert from_arrays(*_arrays(), n_classes=5).n_classes == 5
+    with pytest.raises(ValueError, match="n_classes must be >= 2"):
+        from_arrays(*_arrays(), n_classes=1)
     arrays = _arrays()
     arrays[3] = arrays[3] + 5  # inferred n_classes grows with the labels; a given one is enforced
     assert from_arrays(*arrays).n_classes == 8

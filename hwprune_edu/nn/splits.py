@@ -151,13 +151,17 @@ def from_arrays(
         if features[split].shape[1] != n_features:
             raise ValueError(f"x_{split} must have the {n_features} features per sample x_train has, "
                              f"got {features[split].shape[1]}")
+    # Labels all equal (all 3, say) would pass a range check with n_classes = 4, and train a constant.
+    distinct = np.unique(labels["train"])
+    if distinct.size < 2:
+        raise ValueError(f"y_train must hold at least 2 distinct labels (a classifier needs two classes), "
+                         f"got only {int(distinct[0])}")
     largest = max(int(y.max()) for y in labels.values())
     if n_classes is None:
         n_classes = largest + 1
     n_classes = check_int(n_classes, name="n_classes", minimum=1)
     if n_classes < 2:
-        raise ValueError(f"n_classes must be >= 2 (a classifier needs two classes), got {n_classes}: "
-                         "every label is 0")
+        raise ValueError(f"n_classes must be >= 2 (a classifier needs two classes), got {n_classes}")
     for split, y in labels.items():
         if int(y.max()) >= n_classes:
             raise ValueError(f"y_{split} must hold labels in [0, {n_classes - 1}] (n_classes={n_classes}), "
