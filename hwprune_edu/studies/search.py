@@ -83,7 +83,7 @@ from hwprune_edu.studies.results import MagnitudeCut, Proposal, SearchStep, Unif
 from hwprune_edu.util.validation import check_fraction, check_int, check_number, check_positive_int
 
 __all__ = ["METHODS", "hardware_aware_prune", "check_search_options", "netadapt_prune", "uniform_channel_prune", "global_magnitude_prune",
-           "simulated_latency"]
+           "simulated_latency", "latency_floor"]
 
 #: The hardware-aware methods :func:`hardware_aware_prune` knows, the default first.
 METHODS = {
@@ -108,6 +108,38 @@ def simulated_latency(model: Any, hardware: Any, *, batch: int = 256, input_shap
     batch = check_positive_int(batch, name="batch")
     hw = resolve_hardware(hardware)
     return simulate(workload_from_model(model, check_input_shape(input_shape), batch), hw).latency_s
+
+
+def latency_floor(model: Any, hardware: Any, *, batch: int = 256, input_shape=None) -> float:
+    """The lowest simulated latency structured pruning can reach on ``hardware``, as a fraction of ``model``'s.
+
+    The floor is the model with every prunable layer cut to 1 unit (the
+    unprunable output layer kept): a budget below it cannot be met by any
+    allocation, so every search refuses it before training. It is a property
+    of the simulator's platform (launch overheads, a systolic array's fill and
+    drain), not of the weights, so an untrained model of the right shape will do.
+
+    Args:
+        model: a model of the supported family (its masks are ignored: the
+            floor compares shapes).
+        hardware: a profile name or :class:`~hwprune_edu.hardware.Hardware`.
+        batch: samples per forward pass simulated.
+        input_shape: the model's input shape, if it cannot be inferred.
+
+    Returns:
+        The floor's simulated latency over the model's, in (0, 1] (a simulator output).
+
+    >>> from hwprune_edu.nn.data import digits_mlp
+    >>> round(latency_floor(digits_mlp(), "npu-systolic"), 3), round(latency_floor(digits_mlp(), "cpu-avx2"), 3)
+    (0.1, 0.005)
+    """
+    batch = check_positive_int(batch, name="batch")
+    hw = resolve_hardware(hardware)
+    widths = layer_widths(model)
+    if not widths:
+        raise ValueError("model has no prunable layer: it needs a Linear/Conv2d followed by another one")
+    latency_at = _latency_model(model, hw, batch, check_input_shape(input_shape))
+    return latency_at({i: 1 for i in widths}) / latency_at(widths)
 
 
 def _latency_model(model: Any, hw: Hardware, batch: int, input_shape: Sequence[int] | None) -> Callable[[Mapping[int, int]], float]:

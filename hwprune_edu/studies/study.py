@@ -29,10 +29,10 @@ from typing import Any, Callable, Mapping, Sequence
 
 from hwprune_edu.hardware import PROFILES, simulate
 from hwprune_edu.nn import count_parameters, fixed_threads, layer_widths, make_masks_permanent, measure_latency
-from hwprune_edu.nn import model_geometry, workload_from_geometry, workload_from_model
+from hwprune_edu.nn import workload_from_model
 from hwprune_edu.nn.data import evaluate, load_mnist1d, mlp, mnist1d_cnn, progress_bar, steps_per_epoch, train
 from hwprune_edu.studies.arguments import SEED_MAX, check_budget, check_choice, check_flag
-from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, uniform_channel_prune
+from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, latency_floor, uniform_channel_prune
 from hwprune_edu.studies.study_results import Study, StudyRun, Unreachable
 from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
@@ -160,12 +160,6 @@ def _timed(run: Callable[[], tuple[Any, list]]) -> tuple[Any, list, float]:
     return model, history, time.perf_counter() - start
 
 
-def _floor_ratio(model: Any, profile: str, batch: int) -> float:
-    geometry, widths = model_geometry(model), layer_widths(model)
-    dense = simulate(workload_from_geometry(geometry, batch, widths=widths), profile).latency_s
-    return simulate(workload_from_geometry(geometry, batch, widths={i: 1 for i in widths}), profile).latency_s / dense
-
-
 def _measure(runs: list[StudyRun], models: list[Any], settings: StudySettings) -> list[StudyRun]:
     """Measured latency of each model here: interleaved rounds, masks folded in, median of medians."""
     plain = [make_masks_permanent(m) for m in models]
@@ -219,7 +213,7 @@ def run_study(settings: StudySettings | None = None, *, progress: bool = True,
                 f"{100 * block_runs[-1].accuracy:.2f} %")
             for profile in settings.profiles:
                 for budget in settings.budgets:
-                    floor = _floor_ratio(dense, profile, settings.batch)
+                    floor = latency_floor(dense, profile, batch=settings.batch)
                     if floor > budget:
                         unreachable[(name, profile, budget)] = Unreachable(name, profile, budget, floor)
                         continue
