@@ -302,6 +302,10 @@ SEARCHES = [
                                                               "batch": POSITIVE_INT, "input_shape": INPUT_SHAPE},
           unusual={"batch": (("np.int64", np.int64(8)),), "input_shape": (("tuple", (64,)),),
                    "hardware": (("Hardware", get_profile("cpu-avx2")),)}),
+    Probe(search.latency_floor, (tiny(), "gpu-ampere"), bad={"model": MODEL, "hardware": HARDWARE,
+                                                           "batch": POSITIVE_INT, "input_shape": INPUT_SHAPE},
+          unusual={"batch": (("np.int64", np.int64(8)),), "input_shape": (("tuple", (64,)),),
+                   "hardware": (("Hardware", get_profile("cpu-avx2")),)}),
 ]
 
 # float64 and half models (their shapes read through nn's model_geometry, which casts its probe).

@@ -73,3 +73,83 @@ def test_bad_names_and_settings():
         run_study({"seeds": (0,)})
     run = StudyRun("mlp", None, None, 0, "dense", 0.7, 1, {"cpu-avx2": 1.0}, None, 0.0, 0, {0: 3})
     assert StudyRun.from_dict(json.loads(json.dumps(run.__dict__))) == run
+
+
+# ---------------------------------------------------------------- tables built from runs given by hand (no training)
+
+
+def _run(seed, method, accuracy, sim, *, profile="cpu-avx2", budget=0.5, search_s=1.0, measured=None):
+    return StudyRun("mlp", profile, budget, seed, method, accuracy, 10, sim, None if budget is None else 0.5,
+                    search_s, 5, {0: 4}, measured)
+
+
+@pytest.fixture()
+def hand_study():
+    dense = [_run(s, "dense", 0.76, {"cpu-avx2": 2e-3, "gpu-ampere": 2e-5}, profile=None, budget=None, search_s=0.0,
+                  measured=0.010 + 0.002 * s) for s in (0, 1)]
+    cut = [_run(0, "global", 0.75, {"cpu-avx2": 1e-3, "gpu-ampere": 1.8e-5}, search_s=10.0, measured=0.005),
+           _run(1, "global", 0.77, {"cpu-avx2": 0.6e-3, "gpu-ampere": 1.6e-5}, search_s=30.0, measured=0.007),
+           _run(0, "uniform_channel", 0.74, {"cpu-avx2": 1e-3, "gpu-ampere": 2e-5}, search_s=2.0),
+           _run(1, "uniform_channel", 0.74, {"cpu-avx2": 1e-3, "gpu-ampere": 2e-5}, search_s=4.0),
+           _run(0, "netadapt", 0.70, {"cpu-avx2": 1e-3, "gpu-ampere": 2e-5}, search_s=70.0)]
+    return Study(tuple(dense + cut), (), (), {"batch": 256})
+
+
+def test_latency_table_gives_every_profile_measured_time_and_search_time(hand_study):
+    lines = hand_study.latency_table().splitlines()
+    assert "simulator outputs" in lines[0] and "batch 256" in lines[0]
+    assert lines[1].split()[4:6] == ["cpu-avx2", "gpu-ampere"]
+    rows = {line.split()[3]: line.split() for line in lines[2:]}
+    # Dense shows its own simulated times; each seed's pruned model is divided by the same seed's dense one.
+    assert rows["dense"][4:7] == ["(2", "ms)", "(20"]
+    assert rows["global"][4:6] == ["0.400", "0.850"]  # cpu (0.5 + 0.3) / 2, gpu (0.9 + 0.8) / 2
+    assert rows["global"][6] == "6.00" and rows["global"][7:] == ["20.0", "/", "30.0"]  # mean ms; search mean / max
+    assert rows["uniform_channel"][6] == "-"  # not measured
+    assert rows["netadapt"][7:] == ["70.0", "/", "70.0"]
+    assert [line.split()[3] for line in lines[2:]] == ["dense", "uniform_channel", "netadapt", "global"]
+
+
+def test_latency_table_picks_profiles_and_renders_markdown(hand_study):
+    markdown = hand_study.latency_table(["gpu-ampere"], markdown=True).splitlines()
+    assert markdown[0] == "| model | target | budget | method | gpu-ampere | measured ms | search s (mean / max) |"
+    assert markdown[1] == "| --- | --- | --- | --- | --- | --- | --- |"
+    assert markdown[-1] == "| mlp | cpu-avx2 | 0.5 | global | 0.850 | 6.00 | 20.0 / 30.0 |"
+    with pytest.raises(ValueError, match=r"profiles must be among the runs' profiles \['cpu-avx2', 'gpu-ampere'\]"):
+        hand_study.latency_table(["npu-systolic"])
+    with pytest.raises(TypeError, match="profiles must be a sequence of profile names, got"):
+        hand_study.latency_table("cpu-avx2")
+    with pytest.raises(TypeError, match="markdown must be True or False"):
+        hand_study.latency_table(markdown="yes")
+
+
+def test_accuracy_table_gain_is_per_seed(hand_study):
+    row = hand_study.accuracy_table(markdown=True).splitlines()[-1]
+    # global 75, 77 against uniform 74, 74: per-seed gains +1 and +3; NetAdapt ran one seed, global magnitude none.
+    assert row == "| mlp | cpu-avx2 | 0.5 | 74.00 +- 0.00 | - | 70.00 +- 0.00 | 76.00 +- 1.41 | +2.00 +- 1.41 |"
+    text = hand_study.accuracy_table()
+    assert text.splitlines()[0].split()[:3] == ["model", "target", "budget"] and "+2.00 +- 1.41" in text
+
+
+def test_targets_name_the_latency_targeted_methods_and_netadapts_search(hand_study):
+    checks = {c.target: c for c in hand_study.check_targets()}
+    budget = checks["every latency-targeted run (uniform, NetAdapt, global) meets its budget in simulation"]
+    assert budget.status == "MET" and budget.detail == "5 of 5 runs"
+    search = checks["each global search under 60 s"]
+    assert search.status == "MET" and search.detail == "slowest 30.0 s (NetAdapt, for comparison: slowest 70.0 s)"
+
+
+def test_latency_floor_is_every_prunable_layer_at_one_unit():
+    from hwprune_edu.nn.data import digits_mlp
+    from hwprune_edu.studies.search import latency_floor, simulated_latency
+
+    for profile in ("gpu-ampere", "npu-systolic", "cpu-avx2"):
+        expected = (simulated_latency(digits_mlp(hidden=(1, 1)), profile, batch=256)
+                    / simulated_latency(digits_mlp(), profile, batch=256))
+        assert latency_floor(digits_mlp(), profile, batch=256) == pytest.approx(expected, rel=1e-12)
+    # Launch overheads: at batch 256 the GPU profile cannot get this MLP below about 0.81 of dense, at 4096 it can.
+    assert 0.80 < latency_floor(digits_mlp(), "gpu-ampere", batch=256) < 0.82
+    assert latency_floor(digits_mlp(), "gpu-ampere", batch=4096) < 0.3
+    import torch
+
+    with pytest.raises(ValueError, match="model has no prunable layer"):
+        latency_floor(torch.nn.Sequential(torch.nn.Linear(64, 10)), "cpu-avx2")
