@@ -121,10 +121,13 @@ def activation_pruning(network: dict, activation_threshold: float) -> dict:
        entry ``j`` of ``b_l`` *and* column ``j`` of ``W_{l+1}``; the blog never
        touches the next layer, so the shapes stop matching.
        Fix: :func:`hwprune_edu.pruning.remove_neurons`.
-    4. Its score is a plain mean. On the example's non-negative activations
-       (``np.random.rand``, like post-ReLU outputs) that equals mean |a|, but on
-       signed ones (before a ReLU, or tanh) +a and -a cancel. Fix: mean |a|
-       (or APoZ, the fraction of zeros, after a ReLU).
+
+    A caution, not a bug of the blog's code: its score is a plain mean. On the
+    example's non-negative activations (``np.random.rand``, like post-ReLU
+    outputs) that equals mean |a|, so nothing goes wrong there; carried over to
+    signed activations (before a ReLU, or tanh), +a and -a would cancel and a
+    busy neuron would score near 0. The version here scores mean |a| (APoZ,
+    the fraction of zeros, is the other common choice after a ReLU).
 
     Args:
         network: dict with ``'weights'``: a list of ``(out, in)`` matrices
