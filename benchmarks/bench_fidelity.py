@@ -1,11 +1,13 @@
 """How close is the simulator to published measurements, and to this machine?
 
 1. Every published row of ``hwprune_edu/hardware/fidelity.toml``: a figure from a
-   paper or vendor document (A100 GEMMs and 2:4 speed-ups, TPU v1's six
-   applications, EIE's nine benchmark layers, CMSIS-NN's CIFAR-10 network, CPU
-   sparse-kernel break-evens), the simulator's prediction for the same
-   workload, their ratio and the tolerance claimed (a factor, or sparsity points
-   for a break-even; 2x at most for the toy profiles).
+   paper, vendor document or benchmark submission (A100 GEMMs, 2:4 speed-ups
+   and batch-1 GEMV bandwidth; TPU v1's six applications; eight of EIE's nine
+   benchmark layers and its AlexNet frame rate; CMSIS-NN's CIFAR-10 network on
+   a Cortex-M7 and four MLPerf Tiny results on a 120 MHz Cortex-M4; CPU
+   sparse-kernel break-evens and GEMV bandwidth), the simulator's prediction
+   for the same workload, their ratio and the tolerance claimed (a factor, or
+   sparsity points for a break-even; 2x at most for the toy profiles).
 2. This machine, measured: ``calibrate()`` builds the host profile, then
    ``torch.sparse`` CSR (int32 indices, as the profile's CSR kernel declares)
    is timed against dense ``torch.mm`` on a memory-bound (batch 1) and a

@@ -14,11 +14,12 @@ Two parts, both through the library (shared with ``hwprune-edu demo`` and notebo
   (HALP-style) method, ``hardware_aware_prune``'s default. Dense and
   unstructured 90 % run once per model and seed. Then the MLP is pruned for
   ``npu-systolic``, ``cpu-avx2`` and ``gpu-ampere`` at budget 0.5 and batch
-  4096 (at batch 256 the GPU's launch overheads put every budget below 0.77
-  out of reach) and every result simulated on every platform. Reported: mean
-  +- std over seeds of test accuracy, simulated latency (a simulator output),
-  measured speed-up here (median of interleaved rounds, one thread), search
-  time; then the course's targets.
+  4096 (at batch 256 the GPU's launch overheads put every budget below about
+  0.81 out of reach: ``latency_floor`` in ``hwprune_edu.studies.search``) and
+  every result simulated on every platform. Reported: mean +- std over seeds
+  of test accuracy, simulated latency on every profile (a simulator output),
+  measured latency and speed-up here (median of interleaved rounds, one
+  thread), search time (mean and max); then the course's targets.
 * **digits** (:func:`hwprune_edu.studies.comparison.compare_methods`): the
   digits MLP 64-1024-1024-10 at budget 0.5, as before (``--json``'s ``methods``).
 
