@@ -273,9 +273,10 @@ class Study:
                 if method == "dense":
                     ratios = [f"({format_si(statistics.fmean(r.sim_latency_s[p] for r in runs), 's')})"
                               for p in profiles]
-                else:
-                    ratios = [f"{statistics.fmean(r.sim_latency_s[p] / dense[r.seed].sim_latency_s[p] for r in runs):.3f}"
-                              for p in profiles]
+                else:  # a seed whose dense run is missing (a partial study) has no ratio to show
+                    paired = [r for r in runs if r.seed in dense]
+                    ratios = [f"{statistics.fmean(r.sim_latency_s[p] / dense[r.seed].sim_latency_s[p] for r in paired):.3f}"
+                              if paired else "-" for p in profiles]
                 measured = [r.measured_latency_s for r in runs if r.measured_latency_s]
                 searches = [r.search_s for r in runs]
                 search = "-" if method == "dense" else f"{statistics.fmean(searches):.1f} / {max(searches):.1f}"
