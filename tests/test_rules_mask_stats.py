@@ -193,3 +193,54 @@ def test_block_stored_cuts_the_edge_blocks_to_the_matrix():
     mask = np.zeros((5, 6), dtype=bool)
     mask[0, 0] = mask[4, 5] = True
     assert describe_mask(mask).block_stored(4) == 18
+
+
+# MaskStats checks every field when built (so dataclasses.replace is checked too), normalises what it keeps and
+# holds a read-only mask; the exact messages are what a learner building one by hand reads.
+_FIELDS = dict(pattern=Pattern("dense"), density=1.0, shape=(2, 3), kept_rows=2, kept_cols=3)
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(pattern="dense"), TypeError, r"^pattern must be a Pattern \(see parse_pattern\), got str 'dense'$"),
+    (dict(density=1.5), ValueError, r"^density must be in \[0, 1\] \(the kept fraction\), got 1.5$"),
+    (dict(density=True), TypeError, r"^density must be a number in \[0, 1\] \(the kept fraction\), got bool True$"),
+    (dict(shape=(2,)), TypeError, r"^shape must be the \(rows, cols\) pair of the 2-D mask, got a tuple"),
+    (dict(shape=(2, 3, 4)), TypeError, r"^shape must be the \(rows, cols\) pair of the 2-D mask, got a tuple"),
+    (dict(shape=6), TypeError, r"^shape must be the \(rows, cols\) pair of the 2-D mask, got int 6$"),
+    (dict(shape=(0, 3)), ValueError, r"^shape must be >= 1, got 0$"),
+    (dict(shape=(2, 2.5)), TypeError, r"^shape must be an int"),
+    (dict(kept_rows=5), ValueError, r"^kept_rows must be <= 2, got 5$"),
+    (dict(kept_rows=-1), ValueError, r"^kept_rows must be >= 0, got -1$"),
+    (dict(kept_cols=9), ValueError, r"^kept_cols must be <= 3, got 9$"),
+    (dict(kept_cols=-1), ValueError, r"^kept_cols must be >= 0, got -1$"),
+    (dict(kept_cols=1.0), TypeError, r"^kept_cols must be an int"),
+    (dict(mask2d=np.ones((3, 2), bool)), ValueError, r"^mask2d must have shape \(2, 3\)"),
+])
+def test_mask_stats_names_each_bad_field_exactly(change, error, message):
+    with pytest.raises(error, match=message):
+        MaskStats(**{**_FIELDS, **change})
+
+
+def test_mask_stats_normalises_its_fields():
+    from fractions import Fraction
+    stats = MaskStats(Pattern("dense"), Fraction(1, 2), [np.int64(2), 3], np.int64(1), np.int32(3))
+    assert stats.density == 0.5 and type(stats.density) is float
+    assert stats.shape == (2, 3) and type(stats.shape) is tuple and all(type(v) is int for v in stats.shape)
+    assert (stats.kept_rows, stats.kept_cols) == (1, 3) and type(stats.kept_rows) is int and type(stats.kept_cols) is int
+    # Edges are allowed: no kept row or column, every one kept.
+    assert MaskStats(Pattern("dense"), 0.0, (2, 3), 0, 0).kept_rows == 0
+
+
+def test_mask_stats_holds_a_read_only_mask_and_never_the_callers_writable_one():
+    mask = np.array([[True, False, True], [False, False, True]])
+    stats = MaskStats(**{**_FIELDS, "mask2d": mask})
+    assert stats.mask2d is not mask and not stats.mask2d.flags.writeable and mask.flags.writeable
+    mask[0, 0] = False  # the caller's later edits do not reach the statistics
+    assert stats.mask2d[0, 0]
+    frozen = mask.copy()
+    frozen.setflags(write=False)
+    assert MaskStats(**{**_FIELDS, "mask2d": frozen}).mask2d is frozen  # already read-only: shared, not copied
+    read = describe_mask(mask)
+    assert not read.mask2d.flags.writeable and not np.may_share_memory(read.mask2d, mask)
+    with pytest.raises(ValueError, match="read-only"):
+        read.mask2d[0, 0] = True
