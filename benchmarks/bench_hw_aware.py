@@ -24,9 +24,9 @@ Two parts, both through the library (shared with ``hwprune-edu demo`` and notebo
   digits MLP 64-1024-1024-10 at budget 0.5, as before (``--json``'s ``methods``).
 
 Run: ``.venv/bin/python benchmarks/bench_hw_aware.py`` (the MNIST-1D part took
-30 minutes with ``--jobs 2``, which runs the two MNIST-1D models in two
-processes, on a 2-core machine shared with other jobs; the digits part a few
-more).
+8 minutes with ``--jobs 2``, which runs the two MNIST-1D models in two
+processes, on an idle 2-core machine, and about 30 when other jobs shared the
+cores; the digits part a few more).
 ``--write notebooks/data/hw_aware_mnist1d.json`` stores the MNIST-1D results
 notebook 04 shows: the one command that regenerates that file (seeded; times
 differ run to run). ``--json`` prints ``{"methods": {NAME: {"accuracy", "params",
