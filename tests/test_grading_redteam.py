@@ -13,16 +13,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
-import resource
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-from hwprune_edu.course.cli import main
 from hwprune_edu.grading import confine
 from hwprune_edu.grading.checks import make_exercise_cases
 from hwprune_edu.pruning import magnitude_mask
@@ -96,13 +95,19 @@ def batch(tmp_path_factory):
     digest = _package_digest()
     before = {p.name: p.read_bytes() for p in folder.glob("classmate_*")}
     out = folder / "grades.csv"
-    status = main(["grade", str(folder), "--jobs", "2", "--timeout", "3", "--case-timeout", "0.5",
-                   "--notebook-timeout", "60", "--csv", str(out)])
+    args = ["grade", str(folder), "--jobs", "2", "--timeout", "3", "--case-timeout", "0.5", "--notebook-timeout", "60",
+            "--csv", str(out)]
+    # The grader runs in a fresh process, so its peak memory is its own, not that of every test run before this one.
+    probe = ("import json, resource, sys\nfrom hwprune_edu.course.cli import main\nstatus = main(sys.argv[1:])\n"
+             "print(json.dumps({'status': status, 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
+    done = subprocess.run([sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    status = report["status"]
     with open(out, newline="") as handle:
         rows = list(csv.DictReader(handle))
     return {"status": status, "rows": {(Path(r["notebook"]).stem, r["exercise"]): r for r in rows},
             "digest": digest, "before": before, "folder": folder,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mb": report["peak_mb"]}
 
 
 def test_every_notebook_has_a_row_and_the_exit_status_says_some_failed(batch):
