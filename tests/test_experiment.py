@@ -373,3 +373,16 @@ def test_benchmark_prints_json_and_table_from_the_experiment(monkeypatch, capsys
     assert status == (0 if measured.check_targets().all_met else 1)
     assert "hw_aware_npu-systolic" in out and ("[MET]" in out or "[MISSED]" in out)
     assert calls[2]["settings"].epochs == 3 and calls[2]["budget"] == 0.5 and calls[2]["num_threads"] == 1
+
+
+def test_global_variants_benchmark_summarises_gains_per_cell():
+    spec = importlib.util.spec_from_file_location("bench_global_variants", ROOT / "benchmarks" / "bench_global_variants.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = [dict(model=m, profile="cpu-avx2", budget=b, seed=s, variant=v, gain=g + s, seconds=1.0 + s, picked="knapsack")
+            for m, b, g in (("mlp", 0.5, 1.0), ("cnn", 0.3, -1.0)) for s in (0, 2) for v in bench.VARIANTS]
+    text = bench.summary(rows)
+    lines = text.splitlines()
+    assert lines[2].split()[:3] == ["mlp", "cpu-avx2", "0.5"] and lines[2].split()[3:] == ["+2.00"] * 4  # (1 + 3) / 2
+    assert lines[3].split()[3:] == ["+0.00"] * 4 and lines[-3].split()[1:] == ["+1.00"] * 4  # mean over the 2 cells
+    assert lines[-2].split()[1:] == ["+0.00"] * 4 and lines[-1].split()[-4:] == ["3.0"] * 4  # worst; slowest search
