@@ -484,6 +484,7 @@ EXEMPT = {
     "hwprune_edu.hardware.report.LayerCost": "a result record the cost model fills (simulate builds every row); learners read it",
     "hwprune_edu.hardware.calibrate.ComparisonResult": "a result record compare_latencies builds from checked inputs",
     "hwprune_edu.hardware.fidelity.FidelityRow": "a result record read from the shipped fidelity.toml, never typed by a user",
+    "hwprune_edu.util.tables.Preformatted": "a str subclass (the studies' tables return it): it takes what str() takes",
 }
 
 

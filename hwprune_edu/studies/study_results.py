@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 
 from hwprune_edu.studies.arguments import check_flag, checked
 from hwprune_edu.studies.targets import PHYSICAL_SPEEDUP_MIN, SEARCH_LIMIT_S, TargetCheck, TargetReport
-from hwprune_edu.util.tables import format_columns, format_si
+from hwprune_edu.util.tables import Preformatted, format_columns, format_si
 from hwprune_edu.util.validation import describe
 
 __all__ = ["StudyRun", "Unreachable", "Study", "METHOD_ORDER", "CELL_TIE_POINTS", "MEAN_GAIN_POINTS"]
@@ -173,7 +173,7 @@ class Study:
         for u in self.unreachable:
             lines.append(f"{u.model} on {u.profile} at budget {u.budget:g}: unreachable, the simulated floor with every "
                          f"prunable layer at 1 unit is {u.floor_ratio:.3f} of dense")
-        return "\n".join(lines)
+        return Preformatted("\n".join(lines))
 
     def _measured(self, runs: Sequence[StudyRun], model: str) -> str:
         speedups = []
@@ -285,9 +285,9 @@ class Study:
         table = _render(rows, range(4, len(rows[0])), markdown)
         if markdown:
             return table
-        return (f"Simulated latency at batch {self.settings.get('batch', 256)} on every profile as a fraction of dense "
-                "(simulator outputs; dense's own in brackets), mean over seeds; measured here on one thread (ms); "
-                "search wall time (s).\n" + table)
+        return Preformatted(f"Simulated latency at batch {self.settings.get('batch', 256)} on every profile as a "
+                            "fraction of dense (simulator outputs; dense's own in brackets), mean over seeds; measured "
+                            "here on one thread (ms); search wall time (s).\n" + table)
 
     def specialisation_table(self) -> str:
         """Models pruned for each profile (rows), simulated on every profile (columns): latency / that profile's dense."""

@@ -16,7 +16,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, Collection, Sequence, Union
 
-__all__ = ["format_columns", "format_si", "HtmlCell", "html_table", "Table"]
+__all__ = ["format_columns", "format_si", "HtmlCell", "html_table", "Table", "Preformatted"]
 
 
 def format_columns(rows: Sequence[Sequence[str]], *, right: Collection[int] = (), sep: str = "  ",
@@ -254,3 +254,36 @@ class Table:
 
     def _repr_html_(self) -> str:
         return html_table(self.headers, self.rows, title=self.title)
+
+
+class Preformatted(str):
+    r"""Text that prints as itself and shows in Jupyter as preformatted lines that scroll sideways, never wrap.
+
+    A wide aligned table printed in JupyterLab wraps at the window's edge and
+    its columns fall apart; returned as the last value of a cell, this shows
+    the same text in a ``<pre>`` block with a horizontal scroll bar. It is a
+    ``str`` in every other way (``print``, ``in``, ``splitlines``, ``+``).
+
+    >>> table = Preformatted("a  b\n1  2")
+    >>> print(table)
+    a  b
+    1  2
+    >>> table  # the text itself, not its quoted repr
+    a  b
+    1  2
+    >>> table._repr_html_()
+    '<pre style="white-space: pre; overflow-x: auto">a  b\n1  2</pre>'
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's text/plain: the lines as they are (its default for a str is the quoted repr).
+        printer.text(str.__str__(self))
+
+    def _repr_html_(self) -> str:
+        return f'<pre style="white-space: pre; overflow-x: auto">{html.escape(self)}</pre>'
+
