@@ -29,9 +29,9 @@ import time
 import torch
 
 from hwprune_edu.nn import fixed_threads
-from hwprune_edu.nn.data import evaluate, load_mnist1d, train
+from hwprune_edu.nn.data import evaluate
 from hwprune_edu.studies.search import hardware_aware_prune, latency_floor, uniform_channel_prune
-from hwprune_edu.studies.study import StudySettings, build_model
+from hwprune_edu.studies.study import StudySettings, trained_dense
 
 VARIANTS = {
     "default": {},
@@ -47,9 +47,7 @@ def run_model(name: str, settings: StudySettings) -> list[dict]:
     rows = []
     with fixed_threads(1):
         for seed in settings.seeds:
-            data = load_mnist1d(seed, n_samples=settings.n_samples)
-            dense = build_model(name, seed)
-            train(dense, data, epochs=dict(settings.epochs)[name], seed=seed, progress=False, num_threads=None)
+            data, dense = trained_dense(name, seed, settings)  # the study's dense models, trained as it trains them
             common = dict(batch=settings.batch, final_epochs=settings.finetune_epochs, seed=seed, progress=False,
                           num_threads=None)
             for profile in settings.profiles:

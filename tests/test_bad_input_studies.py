@@ -406,6 +406,11 @@ STUDIES = [
                    "n_samples": (("np.int64", np.int64(500)),)}),
     Probe(study.build_model, ("mlp", 0), bad={"name": NAME, "seed": SEED},
           unusual={"seed": (("np.int64", np.int64(1)),)}),
+    Probe(study.trained_dense, ("mlp", 0, study.StudySettings.quick(epochs=(("mlp", 0), ("cnn", 0)), n_samples=50)),
+          bad={"name": NAME, "seed": SEED,
+               "settings": (("None", None), ("dict", {"epochs": 1}), ("no epochs for it", study.StudySettings.quick(
+                   models=("cnn",), epochs=(("cnn", 0),))))},
+          unusual={"seed": (("np.int64", np.int64(1)),)}, names_in_message={"settings": "settings"}),
     # Valid: an empty grid (no model) runs nothing; bad settings are refused when made (see StudySettings).
     Probe(study.run_study, (), setup=lambda: ((study.StudySettings.quick(profiles=(), specialisation_profiles=(),
                                                                          seeds=(0,), measure=False,

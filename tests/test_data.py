@@ -212,7 +212,7 @@ def test_from_arrays_works_with_training_and_searches():
     (lambda a: a[4].__setitem__((0, 0), np.nan), ValueError, "x_test must be finite, got 1 NaN"),
     (lambda a: [a.__setitem__(i, a[i] * 0) for i in (1, 3, 5)], ValueError, "y_train must hold at least 2 distinct labels"),
     # One class that is not class 0 would pass a range check (n_classes inferred as 4) and train a constant.
-    (lambda a: [a.__setitem__(i, a[i] * 0 + 3) for i in (1, 3, 5)], ValueError, "at least 2 distinct labels .*got only 3"),
+    (lambda a: [a.__setitem__(i, a[i] * 0 + 3) for i in (1, 3, 5)], ValueError, "at least 2 distinct labels .*got every label equal to 3"),
     (lambda a: a.__setitem__(1, a[1] * 0 + 1), ValueError, "y_train must hold at least 2 distinct labels"),
     (lambda a: a.__setitem__(2, a[2][:0]), ValueError, "x_val must hold at least one sample"),
     (lambda a: a.__setitem__(4, a[4][:, :3]), ValueError, "x_test must have the 6 features"),

@@ -379,10 +379,15 @@ def test_global_variants_benchmark_summarises_gains_per_cell():
     spec = importlib.util.spec_from_file_location("bench_global_variants", ROOT / "benchmarks" / "bench_global_variants.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    rows = [dict(model=m, profile="cpu-avx2", budget=b, seed=s, variant=v, gain=g + s, seconds=1.0 + s, picked="knapsack")
-            for m, b, g in (("mlp", 0.5, 1.0), ("cnn", 0.3, -1.0)) for s in (0, 2) for v in bench.VARIANTS]
-    text = bench.summary(rows)
-    lines = text.splitlines()
-    assert lines[2].split()[:3] == ["mlp", "cpu-avx2", "0.5"] and lines[2].split()[3:] == ["+2.00"] * 4  # (1 + 3) / 2
-    assert lines[3].split()[3:] == ["+0.00"] * 4 and lines[-3].split()[1:] == ["+1.00"] * 4  # mean over the 2 cells
-    assert lines[-2].split()[1:] == ["+0.00"] * 4 and lines[-1].split()[-4:] == ["3.0"] * 4  # worst; slowest search
+    # Variant j gains (cell gain + seed + 10 j) points and takes (1 + seed + j) s: every column differs from the others.
+    rows = [dict(model=m, profile="cpu-avx2", budget=b, seed=s, variant=v, gain=g + s + 10 * j, seconds=1.0 + s + j,
+                 picked="knapsack")
+            for m, b, g in (("mlp", 0.5, 1.0), ("cnn", 0.3, -1.0)) for s in (0, 2) for j, v in enumerate(bench.VARIANTS)]
+    lines = bench.summary(rows).splitlines()
+    assert lines[1].split()[:3] == ["model", "target", "budget"] and "both rankings" in lines[1]
+    assert lines[2].split()[:3] == ["mlp", "cpu-avx2", "0.5"]  # the MLP first, then the CNN
+    assert lines[2].split()[3:] == ["+2.00", "+12.00", "+22.00", "+32.00"]  # (1 + 3) / 2 + 10 j, in VARIANTS order
+    assert lines[3].split()[3:] == ["+0.00", "+10.00", "+20.00", "+30.00"]
+    assert lines[-3].split()[1:] == ["+1.00", "+11.00", "+21.00", "+31.00"]  # mean over the 2 cells
+    assert lines[-2].split()[1:] == ["+0.00", "+10.00", "+20.00", "+30.00"]  # worst cell
+    assert lines[-1].split()[-4:] == ["3.0", "4.0", "5.0", "6.0"]  # slowest search per variant

@@ -101,6 +101,7 @@ def batch(tmp_path_factory):
     probe = ("import json, resource, sys\nfrom hwprune_edu.course.cli import main\nstatus = main(sys.argv[1:])\n"
              "print(json.dumps({'status': status, 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
     done = subprocess.run([sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and done.stdout.strip(), f"the grader's process failed:\n{done.stderr[-3000:]}"
     report = json.loads(done.stdout.strip().splitlines()[-1])
     status = report["status"]
     with open(out, newline="") as handle:

@@ -63,6 +63,8 @@ def test_host_profile_is_cpu_avx2_with_three_measured_numbers():
     from hwprune_edu.hardware.fidelity import break_even_sparsity
     assert break_even_sparsity(measured, 256, 1024, 1024) == pytest.approx(0.75, abs=0.03)
     assert break_even_sparsity(host, 256, 1024, 1024) == pytest.approx(0.90, abs=0.03)
+    with pytest.raises(ValueError, match=r"sources\['csr'\] says where csr_compute_efficiency was measured"):
+        host_profile(50e9, 20e9, 3e-6, sources={"csr": "timed torch.sparse"})  # a source for a number not given
     with pytest.raises(ValueError, match=r"csr_compute_efficiency must be in \(0, 1\]"):
         host_profile(50e9, 20e9, 3e-6, csr_compute_efficiency=1.5)
     with pytest.raises(ValueError, match=r"overhead_s must be in \(0, inf\) \(a measured number\)"):

@@ -123,6 +123,9 @@ def host_profile(
         raise TypeError(f"description must be a str, got {describe(description)}")
     cpu = PROFILES["cpu-avx2"]
     kernels = dict(cpu.sparse_kernels)
+    if csr_compute_efficiency is None and sources and "csr" in sources:
+        raise ValueError("sources['csr'] says where csr_compute_efficiency was measured: give csr_compute_efficiency "
+                         "too, or leave 'csr' out to keep cpu-avx2's assumed CSR kernel")
     if csr_compute_efficiency is not None:
         efficiency = check_number(csr_compute_efficiency, name="csr_compute_efficiency", low=0, high=1, closed="right",
                                   meaning=" (a measured fraction of the dense rate)")

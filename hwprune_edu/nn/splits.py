@@ -155,7 +155,7 @@ def from_arrays(
     distinct = np.unique(labels["train"])
     if distinct.size < 2:
         raise ValueError(f"y_train must hold at least 2 distinct labels (a classifier needs two classes), "
-                         f"got only {int(distinct[0])}")
+                         f"got every label equal to {int(distinct[0])}")
     largest = max(int(y.max()) for y in labels.values())
     if n_classes is None:
         n_classes = largest + 1

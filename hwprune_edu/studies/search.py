@@ -115,7 +115,9 @@ def latency_floor(model: Any, hardware: Any, *, batch: int = 256, input_shape=No
 
     The floor is the model with every prunable layer cut to 1 unit (the
     unprunable output layer kept): a budget below it cannot be met by any
-    allocation, so every search refuses it before training. It is a property
+    allocation, so every search refuses it before training (NetAdapt with
+    ``round_to`` keeps at least ``round_to`` units a layer, so its floor is
+    higher). It is a property
     of the simulator's platform (launch overheads, a systolic array's fill and
     drain), not of the weights, so an untrained model of the right shape will do.
 

@@ -36,7 +36,7 @@ from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_pr
 from hwprune_edu.studies.study_results import Study, StudyRun, Unreachable
 from hwprune_edu.util.validation import check_int, check_positive_int, describe
 
-__all__ = ["StudySettings", "MODELS", "build_model", "run_study", "combine"]
+__all__ = ["StudySettings", "MODELS", "build_model", "trained_dense", "run_study", "combine"]
 
 #: The study's models, by name: what they are, for the tables.
 MODELS = {
@@ -146,6 +146,28 @@ class StudySettings:
         return cls(**{**quick, **changes})
 
 
+def trained_dense(name: str, seed: int, settings: StudySettings) -> tuple[Any, Any]:
+    """``(data, dense)``: MNIST-1D's splits for ``seed`` and the dense ``name`` model trained on them.
+
+    What :func:`run_study` starts every block of cells from (and ``benchmarks/bench_global_variants.py``, so its
+    variants prune the same dense models): ``settings.n_samples`` signals, ``settings.epochs`` epochs, seeded.
+    Call it with torch threads fixed (``run_study`` runs on one).
+
+    >>> data, dense = trained_dense("mlp", 0, StudySettings.quick())
+    >>> data.n_features, data.n_classes, 0 < evaluate(dense, data) <= 1
+    (40, 10, True)
+    """
+    if not isinstance(settings, StudySettings):
+        raise TypeError(f"settings must be a StudySettings, got {describe(settings)}")
+    dense = build_model(name, seed)  # checks name and seed
+    epochs = dict(settings.epochs)
+    if name not in epochs:
+        raise ValueError(f"settings.epochs must give the dense training epochs of {name!r}, got {settings.epochs}")
+    data = load_mnist1d(int(seed), n_samples=settings.n_samples)
+    train(dense, data, epochs=epochs[name], seed=int(seed), progress=False, num_threads=None)
+    return data, dense
+
+
 def _run(model_name: str, profile: str | None, budget: float | None, seed: int, method: str, model: Any, data: Any,
          batch: int, dense_s: dict[str, float] | None, seconds: float, steps: int) -> StudyRun:
     sim = {p: simulate(workload, p).latency_s for workload in [workload_from_model(model, None, batch)] for p in PROFILES}
@@ -197,10 +219,8 @@ def run_study(settings: StudySettings | None = None, *, progress: bool = True,
     blocks = [(seed, name) for seed in settings.seeds for name in settings.models]
     with fixed_threads(1):
         for seed, name in progress_bar(blocks, progress=progress, desc="study", unit="model"):
-            data = load_mnist1d(seed, n_samples=settings.n_samples)
+            data, dense = trained_dense(name, seed, settings)
             budget_steps = ft * steps_per_epoch(data)
-            dense = build_model(name, seed)
-            train(dense, data, epochs=epochs[name], seed=seed, progress=False, num_threads=None)
             dense_run = _run(name, None, None, seed, "dense", dense, data, settings.batch, None, 0.0, 0)
             dense_s = dict(dense_run.sim_latency_s)
             block_runs, block_models = [dense_run], [dense]

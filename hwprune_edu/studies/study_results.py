@@ -153,8 +153,10 @@ class Study:
                 runs = self.select(model, None, None, method)
                 if runs:
                     mean, std = _mean_std([100 * r.accuracy for r in runs])
+                    searches = [r.search_s for r in runs]  # unstructured pruning takes time too; dense none
+                    search = "-" if method == "dense" else f"{statistics.fmean(searches):.1f} (max {max(searches):.1f})"
                     rows.append((model, "-", "-", method, f"{mean:.2f} +- {std:.2f}", "-",
-                                 self._measured(runs, model), "-", str(runs[0].finetune_steps)))
+                                 self._measured(runs, model), search, str(runs[0].finetune_steps)))
             for cell in [c for c in self.cells() if c[0] == model]:
                 for method in METHOD_ORDER:
                     runs = self.select(*cell, method)
