@@ -30,6 +30,7 @@ import torch
 
 from hwprune_edu.nn import fixed_threads
 from hwprune_edu.nn.data import evaluate
+from hwprune_edu.studies.allocation import meets
 from hwprune_edu.studies.search import hardware_aware_prune, latency_floor, uniform_channel_prune
 from hwprune_edu.studies.study import StudySettings, trained_dense
 
@@ -53,7 +54,7 @@ def run_model(name: str, settings: StudySettings) -> list[dict]:
             for profile in settings.profiles:
                 floor = latency_floor(dense, profile, batch=settings.batch)
                 for budget in settings.budgets:
-                    if floor > budget:
+                    if not meets(floor, budget):
                         continue  # no allocation reaches it (the study reports such cells; the CNN on the NPU)
                     uniform, _ = uniform_channel_prune(dense, data, profile, budget, **common)
                     base = evaluate(uniform, data, "test")

@@ -31,6 +31,7 @@ from hwprune_edu.hardware import PROFILES, simulate
 from hwprune_edu.nn import count_parameters, fixed_threads, layer_widths, make_masks_permanent, measure_latency
 from hwprune_edu.nn import workload_from_model
 from hwprune_edu.nn.data import evaluate, load_mnist1d, mlp, mnist1d_cnn, progress_bar, steps_per_epoch, train
+from hwprune_edu.studies.allocation import meets
 from hwprune_edu.studies.arguments import SEED_MAX, check_budget, check_choice, check_flag
 from hwprune_edu.studies.search import global_magnitude_prune, hardware_aware_prune, latency_floor, uniform_channel_prune
 from hwprune_edu.studies.study_results import Study, StudyRun, Unreachable
@@ -232,9 +233,9 @@ def run_study(settings: StudySettings | None = None, *, progress: bool = True,
             say(f"seed {seed} {name}: dense {100 * dense_run.accuracy:.2f} %, unstructured_90 "
                 f"{100 * block_runs[-1].accuracy:.2f} %")
             for profile in settings.profiles:
+                floor = latency_floor(dense, profile, batch=settings.batch)  # shapes only: once per profile
                 for budget in settings.budgets:
-                    floor = latency_floor(dense, profile, batch=settings.batch)
-                    if floor > budget:
+                    if not meets(floor, budget):  # what the searches refuse, with the same rounding slack
                         unreachable[(name, profile, budget)] = Unreachable(name, profile, budget, floor)
                         continue
                     cell = (name, profile, budget, seed)
