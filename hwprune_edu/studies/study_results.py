@@ -143,32 +143,35 @@ class Study:
 
     # ------------------------------------------------------------------ tables
 
+    def _row_groups(self):
+        """``(model, profile, budget, method, runs)`` in table order: per model, dense and unstructured, then each
+        cell's methods (:data:`METHOD_ORDER`); groups without runs are skipped. Every table walks these rows."""
+        unstructured = f"unstructured_{self.settings.get('unstructured_percent', 90)}"
+        for model in dict.fromkeys(r.model for r in self.runs):
+            groups = [(None, None, method) for method in ("dense", unstructured)]
+            groups += [(cell[1], cell[2], method) for cell in self.cells() if cell[0] == model for method in METHOD_ORDER]
+            for profile, budget, method in groups:
+                runs = self.select(model, profile, budget, method)
+                if runs:
+                    yield model, profile, budget, method, runs
+
     def table(self) -> str:
         """The comparison, one line per (cell, method): mean +- std over seeds of accuracy, latency, measured, search."""
         seeds = len({r.seed for r in self.runs})
         rows = [("model", "target", "budget", "method", "test acc %", "sim latency / dense (max)", "measured speed-up",
                  "search s", "fine-tune steps")]
-        for model in dict.fromkeys(r.model for r in self.runs):
-            for method in ("dense", f"unstructured_{self.settings.get('unstructured_percent', 90)}"):
-                runs = self.select(model, None, None, method)
-                if runs:
-                    mean, std = _mean_std([100 * r.accuracy for r in runs])
-                    searches = [r.search_s for r in runs]  # unstructured pruning takes time too; dense none
-                    search = "-" if method == "dense" else f"{statistics.fmean(searches):.1f} (max {max(searches):.1f})"
-                    rows.append((model, "-", "-", method, f"{mean:.2f} +- {std:.2f}", "-",
-                                 self._measured(runs, model), search, str(runs[0].finetune_steps)))
-            for cell in [c for c in self.cells() if c[0] == model]:
-                for method in METHOD_ORDER:
-                    runs = self.select(*cell, method)
-                    if not runs:
-                        continue
-                    mean, std = _mean_std([100 * r.accuracy for r in runs])
-                    ratio = max(r.latency_ratio for r in runs)
-                    search_mean, search_max = statistics.fmean(r.search_s for r in runs), max(r.search_s for r in runs)
-                    steps = sorted({r.finetune_steps for r in runs})
-                    rows.append((model, cell[1], f"{cell[2]:g}", method, f"{mean:.2f} +- {std:.2f}", f"{ratio:.3f}",
-                                 self._measured(runs, model), f"{search_mean:.1f} (max {search_max:.1f})",
-                                 "/".join(map(str, steps))))
+        for model, profile, budget, method, runs in self._row_groups():
+            mean, std = _mean_std([100 * r.accuracy for r in runs])
+            searches = [r.search_s for r in runs]  # unstructured pruning takes time too; dense none
+            search = "-" if method == "dense" else f"{statistics.fmean(searches):.1f} (max {max(searches):.1f})"
+            if budget is None:  # dense and unstructured: no target, one fine-tune budget
+                rows.append((model, "-", "-", method, f"{mean:.2f} +- {std:.2f}", "-", self._measured(runs, model),
+                             search, str(runs[0].finetune_steps)))
+            else:
+                steps = sorted({r.finetune_steps for r in runs})
+                rows.append((model, profile, f"{budget:g}", method, f"{mean:.2f} +- {std:.2f}",
+                             f"{max(r.latency_ratio for r in runs):.3f}", self._measured(runs, model), search,
+                             "/".join(map(str, steps))))
         lines = [f"Test accuracy over {seeds} seeds (mean +- std); latencies simulated at batch "
                  f"{self.settings.get('batch', 256)} on the target (simulator outputs); measured here on one thread.",
                  format_columns(rows, right=(4, 5, 6, 7, 8))]
@@ -264,26 +267,19 @@ class Study:
                 raise ValueError(f"profiles must be among the runs' profiles {known}, got {unknown}")
         markdown = check_flag(markdown, name="markdown")
         rows = [("model", "target", "budget", "method", *profiles, "measured ms", "search s (mean / max)")]
-        for model in dict.fromkeys(r.model for r in self.runs):
+        for model, profile, budget, method, runs in self._row_groups():
             dense = {r.seed: r for r in self.select(model, None, None, "dense")}
-            groups = [(None, None, m) for m in ("dense", f"unstructured_{self.settings.get('unstructured_percent', 90)}")]
-            groups += [(*cell[1:], m) for cell in self.cells() if cell[0] == model for m in METHOD_ORDER]
-            for profile, budget, method in groups:
-                runs = self.select(model, profile, budget, method)
-                if not runs:
-                    continue
-                if method == "dense":
-                    ratios = [f"({format_si(statistics.fmean(r.sim_latency_s[p] for r in runs), 's')})"
-                              for p in profiles]
-                else:  # a seed whose dense run is missing (a partial study) has no ratio to show
-                    paired = [r for r in runs if r.seed in dense]
-                    ratios = [f"{statistics.fmean(r.sim_latency_s[p] / dense[r.seed].sim_latency_s[p] for r in paired):.3f}"
-                              if paired else "-" for p in profiles]
-                measured = [r.measured_latency_s for r in runs if r.measured_latency_s]
-                searches = [r.search_s for r in runs]
-                search = "-" if method == "dense" else f"{statistics.fmean(searches):.1f} / {max(searches):.1f}"
-                rows.append((model, profile or "-", "-" if budget is None else f"{budget:g}", method, *ratios,
-                             f"{1e3 * statistics.fmean(measured):.2f}" if measured else "-", search))
+            if method == "dense":
+                ratios = [f"({format_si(statistics.fmean(r.sim_latency_s[p] for r in runs), 's')})" for p in profiles]
+            else:  # a seed whose dense run is missing (a partial study) has no ratio to show
+                paired = [r for r in runs if r.seed in dense]
+                ratios = [f"{statistics.fmean(r.sim_latency_s[p] / dense[r.seed].sim_latency_s[p] for r in paired):.3f}"
+                          if paired else "-" for p in profiles]
+            measured = [r.measured_latency_s for r in runs if r.measured_latency_s]
+            searches = [r.search_s for r in runs]
+            search = "-" if method == "dense" else f"{statistics.fmean(searches):.1f} / {max(searches):.1f}"
+            rows.append((model, profile or "-", "-" if budget is None else f"{budget:g}", method, *ratios,
+                         f"{1e3 * statistics.fmean(measured):.2f}" if measured else "-", search))
         table = _render(rows, range(4, len(rows[0])), markdown)
         if markdown:
             return table
